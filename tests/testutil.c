@@ -1,0 +1,64 @@
+/* testutil.c - check counting and float comparison for tests (see testutil.h). */
+#include "tests/testutil.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static int checks, failures;
+
+void t_check(int ok, const char *file, int line, const char *fmt, ...)
+{
+    checks++;
+    if (ok)
+        return;
+    failures++;
+    fprintf(stderr, "FAIL %s:%d: ", file, line);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int t_close_f32(const char *what, const float *got, const float *want, size_t n, float atol,
+                float rtol)
+{
+    size_t worst = 0, bad = 0;
+    double max_err = 0, sum_err = 0, worst_excess = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        double err = fabs((double)got[i] - (double)want[i]);
+        double excess = err - (atol + rtol * fabs((double)want[i]));
+        if (isnan(got[i]) != isnan(want[i]))
+            excess = INFINITY;
+        if (excess > worst_excess) {
+            worst_excess = excess;
+            worst = i;
+        }
+        if (excess > 0)
+            bad++;
+        if (err > max_err)
+            max_err = err;
+        sum_err += err;
+    }
+    t_check(bad == 0, __FILE__, __LINE__,
+            "%s: %zu of %zu elements off; worst [%zu] got %.9g want %.9g; max err %.3g, mean %.3g",
+            what, bad, n, worst, n ? got[worst] : 0.0, n ? want[worst] : 0.0, max_err,
+            n ? sum_err / (double)n : 0.0);
+    return bad == 0;
+}
+
+const char *t_data_path(const char *relative)
+{
+    static char path[4096];
+    const char *root = getenv("VKEVE_TEST_DATA");
+    snprintf(path, sizeof path, "%s/%s", root ? root : "tests", relative);
+    return path;
+}
+
+int t_finish(void)
+{
+    fprintf(stderr, "%d checks, %d failed\n", checks, failures);
+    return failures ? 1 : 0;
+}

@@ -1,0 +1,26 @@
+/* commands.h - the subcommands of the vkeve command line. Each lives in its own
+ * tools/cmd_*.c file and is listed once in the table in tools/vkeve.c.
+ *
+ * A command gets argv after the command name (argv[0] is the command name) and returns the
+ * exit status: 0 ok, 1 runtime failure, 2 bad usage or environment (see runtime/errmsg.h).
+ */
+#ifndef VKEVE_COMMANDS_H
+#define VKEVE_COMMANDS_H
+
+typedef struct command {
+    const char *name;
+    const char *summary; /* one line for `vkeve --help` */
+    const char *usage;   /* the full text for `vkeve help NAME` */
+    int (*run)(int argc, char **argv);
+} command;
+
+int cmd_info(int argc, char **argv);
+extern const char cmd_info_usage[];
+
+/* Prints "vkeve NAME: message" and the usage hint to stderr; returns 2. */
+int cmd_usage_error(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parses a non-negative integer option value; returns 0 on success. */
+int cmd_parse_int(const char *text, long min, long max, long *out);
+
+#endif

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# setup.sh - the two set-up commands of the README.
+#   bash tools/setup.sh run    install what is missing, build, run the main job
+#   bash tools/setup.sh test   install what is missing, build twice (Release, and
+#                              AddressSanitizer + UBSan), run the whole test suite in both
+# Packages come from Debian 12's registry; as root they are installed, otherwise the exact
+# apt-get line is printed.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+jobs=$(nproc 2>/dev/null || echo 2)
+
+packages=(cmake make gcc g++ clang pkg-config
+          libvulkan-dev mesa-vulkan-drivers vulkan-validationlayers glslc spirv-tools
+          libstb-dev libpng-dev libflatbuffers-dev flatbuffers-compiler libpcre2-dev libcjson-dev
+          libclang-rt-14-dev python3 python3-numpy python3-pil python3-flatbuffers)
+
+install_missing() {
+    local missing=()
+    for p in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "vkeve needs these Debian packages; install them with:" >&2
+        echo "  sudo apt-get install -y ${missing[*]}" >&2
+        exit 2
+    fi
+    echo "installing: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+build() { # build DIR [cmake options...]
+    local dir=$1
+    shift
+    cmake -S "$root" -B "$root/$dir" -DVKEVE_WERROR=ON "$@" >/dev/null
+    cmake --build "$root/$dir" -j "$jobs"
+}
+
+run_tests() { # run_tests DIR
+    (cd "$root/$1" && ctest --output-on-failure -j "$jobs")
+}
+
+case "${1:-}" in
+run)
+    install_missing
+    build build -DCMAKE_BUILD_TYPE=Release
+    "$root/build/tools/vkeve" info
+    ;;
+test)
+    install_missing
+    build build -DCMAKE_BUILD_TYPE=Release
+    run_tests build
+    build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVKEVE_SANITIZE=ON
+    run_tests build-asan
+    ;;
+*)
+    echo "usage: bash tools/setup.sh run|test" >&2
+    exit 2
+    ;;
+esac
