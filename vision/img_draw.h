@@ -1,0 +1,67 @@
+/* img_draw.h - ImageDraw.Draw(img) drawing primitives, pixel-exact with Pillow 9.4.
+ *
+ * Each function draws in place on an L, RGB or RGBA image and mirrors the ImageDraw method
+ * of the same name, including its argument rules:
+ *   - Coordinates come as a flat array of doubles, xy[2*i] = x, xy[2*i+1] = y, whatever form
+ *     the program used ([(x0,y0),(x1,y1)] or [x0,y0,x1,y1]); the caller flattens. Like
+ *     Pillow, every primitive truncates them toward zero to ints before rasterising.
+ *   - Inks are 4 bytes made by img_color.h (img_ink_from_*), or NULL for "None".
+ *     When a call gives neither fill nor outline (or no ink for line/point/arc), Pillow's
+ *     default ink is used (img_ink_default). An outline equal to the fill (all 4 bytes) is
+ *     skipped, as in Pillow. width 0 means "no outline".
+ *   - Pixels outside the image are clipped silently. Inks are written as they are, never
+ *     blended: drawing (10,20,30,128) on RGBA stores alpha 128.
+ *
+ *     uint8_t red[4];
+ *     img_ink_from_str("red", im->mode, red, &e);
+ *     double box[4] = {10, 10, 40.7, 30};
+ *     if (img_draw_rectangle(im, box, red, NULL, 1, &e)) ... e.text says why
+ *
+ * All functions return 0, or ERR_FAIL with a message (wrong coordinate count, negative
+ * width, out of memory). A failed call leaves the image unchanged only for argument errors.
+ */
+#ifndef VKEVE_IMG_DRAW_H
+#define VKEVE_IMG_DRAW_H
+
+#include <stdint.h>
+
+#include "runtime/errmsg.h"
+#include "vision/img.h"
+
+/* draw.rectangle(xy, fill, outline, width): xy holds 2 points (x0,y0,x1,y1), both corners
+ * inclusive. A wide outline grows inward. Reversed corners are accepted as Pillow 9.4 does
+ * (it swaps y0/y1 but not x0/x1, whose hlines then run either way). */
+int img_draw_rectangle(img *im, const double xy[4], const uint8_t *fill,
+                       const uint8_t *outline, int width, errmsg *e);
+
+/* draw.rounded_rectangle(xy, radius, fill, outline, width). */
+int img_draw_rounded_rectangle(img *im, const double xy[4], double radius,
+                               const uint8_t *fill, const uint8_t *outline, int width,
+                               errmsg *e);
+
+/* draw.ellipse(xy, fill, outline, width): the ellipse inscribed in the bounding box xy. */
+int img_draw_ellipse(img *im, const double xy[4], const uint8_t *fill, const uint8_t *outline,
+                     int width, errmsg *e);
+
+/* draw.arc / draw.chord / draw.pieslice (xy, start, end, ...): angles in degrees, measured
+ * clockwise from 3 o'clock, as in Pillow. */
+int img_draw_arc(img *im, const double xy[4], double start, double end, const uint8_t *ink,
+                 int width, errmsg *e);
+int img_draw_chord(img *im, const double xy[4], double start, double end, const uint8_t *fill,
+                   const uint8_t *outline, int width, errmsg *e);
+int img_draw_pieslice(img *im, const double xy[4], double start, double end,
+                      const uint8_t *fill, const uint8_t *outline, int width, errmsg *e);
+
+/* draw.line(xy, fill, width) for npoints >= 1 points (joint=None). width <= 1 draws
+ * 1-pixel lines; wider lines are drawn as polygons, segment by segment, as Pillow does. */
+int img_draw_line(img *im, const double *xy, int npoints, const uint8_t *ink, int width,
+                  errmsg *e);
+
+/* draw.polygon(xy, fill, outline, width) for npoints >= 2 points (the last joins the first). */
+int img_draw_polygon(img *im, const double *xy, int npoints, const uint8_t *fill,
+                     const uint8_t *outline, int width, errmsg *e);
+
+/* draw.point(xy, fill): one pixel per point. */
+int img_draw_point(img *im, const double *xy, int npoints, const uint8_t *ink, errmsg *e);
+
+#endif
