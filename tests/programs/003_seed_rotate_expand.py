@@ -1,0 +1,14 @@
+# conformance: max=2 mean=0.1
+from PIL import Image
+
+
+def edit_image(img, angle):
+    return img.rotate(angle, expand=True, resample=Image.BICUBIC)
+
+
+args_list = [
+    {"angle": 15},
+    {"angle": 45},
+    {"angle": 90},
+    {"angle": 180},
+]

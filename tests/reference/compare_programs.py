@@ -1,0 +1,234 @@
+#!/usr/bin/python3
+"""compare_programs.py - the program conformance test: runs every corpus program with
+`vkeve exec` and with real Pillow (pil_exec.py, in-process) on each test image and compares
+the results case by case.
+
+usage: /usr/bin/python3 compare_programs.py [--vkeve PATH] [--programs DIR] [--image PNG]...
+                                            [--lint] [-k SUBSTRING] [--keep DIR]
+
+  --vkeve PATH    the vkeve binary (default: $VKEVE_BIN)
+  --programs DIR  where the NNN_name.py programs are (default: tests/programs; pending/ inside
+                  it is not read)
+  --image PNG     an input image; repeatable (default: assets/test_448.png and
+                  assets/test_333x250.png)
+  --lint          check only the corpus itself with Pillow (no vkeve needed): every program
+                  has a conformance header, runs under the restricted namespace, gives 4
+                  cases with distinct args and visually distinct images (EVE's pHash rule) of
+                  an EVE-valid size (4096..1048576 pixels)
+  -k SUBSTRING    only programs whose file name contains SUBSTRING
+  --keep DIR      keep vkeve's outputs in DIR/<program>/<image>/ instead of a temp dir
+
+Each program declares how closely vkeve must match in a comment line near its top:
+    # conformance: exact              every pixel equal
+    # conformance: max=2 mean=0.1     max abs channel difference <= 2 and mean abs <= 0.1
+max/mean are over every channel value of every case of every image. In both classes the
+size, the mode, the ok/fail status and the args repr of each case must match exactly.
+
+Prints one line per program (PASS/FAIL, tolerance, worst max and mean abs error, and the
+reason of a failure) and a summary; the exit status is 1 if any program fails, 2 on bad usage.
+"""
+import argparse
+import glob
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+from PIL import Image
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pil_exec  # noqa: E402  (the reference lives beside this script)
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DEFAULT_IMAGES = [os.path.join(REPO, "assets", "test_448.png"),
+                  os.path.join(REPO, "assets", "test_333x250.png")]
+HEADER = re.compile(r"^#\s*conformance:\s*(.*?)\s*$")
+TOLERANCE = re.compile(r"^max=(\d+)\s+mean=(\d+(?:\.\d+)?)$")
+CASE_LINE = re.compile(r"^case(\d+) (ok|fail) (.*)$")
+OK_REST = re.compile(r"^(\d+)x(\d+) (\S+) (.*)$")
+MIN_PIXELS, MAX_PIXELS = 4096, 1048576
+VKEVE_TIMEOUT_S = 120
+
+
+class Mismatch(Exception):
+    """A difference between vkeve and Pillow (or a defect of the corpus) for one program."""
+
+
+def parse_tolerance(source, name):
+    """Returns (max_abs, mean_abs) from the `# conformance:` line among the leading comments."""
+    for line in source.splitlines():
+        if not line.startswith("#"):
+            break
+        m = HEADER.match(line)
+        if not m:
+            continue
+        if m.group(1) == "exact":
+            return 0, 0.0
+        t = TOLERANCE.match(m.group(1))
+        if t:
+            return int(t.group(1)), float(t.group(2))
+        raise Mismatch(f"{name}: bad conformance header '{line}'")
+    raise Mismatch(f"{name}: no '# conformance: ...' line in the leading comments")
+
+
+def phash(im):
+    """EVE's duplicate detector (imagehash.phash): 32x32 LANCZOS grey, 2-D DCT-II, top-left
+    8x8 block compared with its median. Returns 64 booleans."""
+    a = np.asarray(im.convert("L").resize((32, 32), Image.LANCZOS), dtype=np.float64)
+    n = np.arange(32)
+    dct = np.cos(np.pi * (2 * n[None, :] + 1) * n[:, None] / 64.0)
+    low = (dct @ a @ dct.T)[:8, :8]
+    return (low > np.median(low)).flatten()
+
+
+def similar_size(a, b):
+    return (min(a.width, b.width) / max(a.width, b.width) >= 0.95
+            and min(a.height, b.height) / max(a.height, b.height) >= 0.95)
+
+
+def lint_cases(name, failure, cases):
+    """Raises Mismatch unless Pillow ran the program into 4 EVE-valid, distinct results."""
+    if failure:
+        raise Mismatch(f"{name}: Pillow: program fail {failure}")
+    if len(cases) != 4:
+        raise Mismatch(f"{name}: args_list has {len(cases)} entries, not 4")
+    for i, (_, result) in enumerate(cases):
+        if isinstance(result, pil_exec.Failure):
+            raise Mismatch(f"{name}: Pillow: case{i} fail {result}")
+        if result.mode not in ("L", "RGB", "RGBA"):
+            raise Mismatch(f"{name}: case{i} gives mode {result.mode}, vkeve has L/RGB/RGBA only")
+        if not MIN_PIXELS <= result.width * result.height <= MAX_PIXELS:
+            raise Mismatch(f"{name}: case{i} size {result.size} is outside EVE's pixel limits")
+    if len({args for args, _ in cases}) != 4:
+        raise Mismatch(f"{name}: the 4 args dicts are not distinct")
+    for i in range(4):
+        for j in range(i + 1, 4):
+            a, b = cases[i][1], cases[j][1]
+            if similar_size(a, b) and (phash(a) == phash(b)).all():
+                raise Mismatch(f"{name}: case{i} and case{j} look the same (equal pHash)")
+
+
+def run_vkeve(vkeve, program, image, outdir):
+    """Runs `vkeve exec` and returns its case lines as {index: (status, rest)}."""
+    try:
+        proc = subprocess.run([vkeve, "exec", program, image, "--out", outdir],
+                              capture_output=True, text=True, timeout=VKEVE_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise Mismatch(f"vkeve exec did not finish in {VKEVE_TIMEOUT_S} s")
+    if proc.returncode not in (0, 1):
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+        raise Mismatch(f"vkeve exec exited with {proc.returncode}: {' | '.join(tail)}")
+    lines = {}
+    for line in proc.stdout.splitlines():
+        m = CASE_LINE.match(line)
+        if m:
+            lines[int(m.group(1))] = (m.group(2), m.group(3))
+    if not lines:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-2:]
+        raise Mismatch(f"vkeve exec printed no case lines: {' | '.join(tail)}")
+    return lines
+
+
+def compare_case(i, args_repr, expected, got, outdir):
+    """Returns (max_abs, mean_abs) of one case, or raises Mismatch."""
+    if got is None:
+        raise Mismatch(f"case{i}: vkeve printed no line for it")
+    status, rest = got
+    if status != "ok":
+        raise Mismatch(f"case{i}: vkeve: {rest}")
+    m = OK_REST.match(rest)
+    if not m:
+        raise Mismatch(f"case{i}: cannot parse vkeve's line '{rest}'")
+    if m.group(4) != args_repr:
+        raise Mismatch(f"case{i}: args repr {m.group(4)} != Python's {args_repr}")
+    with Image.open(os.path.join(outdir, f"case{i}.png")) as f:
+        f.load()
+        out = f.copy()
+    if out.size != expected.size or out.mode != expected.mode:
+        raise Mismatch(f"case{i}: vkeve gives {out.size[0]}x{out.size[1]} {out.mode}, "
+                       f"Pillow {expected.size[0]}x{expected.size[1]} {expected.mode}")
+    if (int(m.group(1)), int(m.group(2)), m.group(3)) != (out.width, out.height, out.mode):
+        raise Mismatch(f"case{i}: vkeve's line says {rest.split(' ')[0]} {m.group(3)}, "
+                       f"its PNG is {out.width}x{out.height} {out.mode}")
+    diff = np.abs(np.asarray(out, dtype=np.int16) - np.asarray(expected, dtype=np.int16))
+    return int(diff.max()), float(diff.mean())
+
+
+def check_program(path, images, vkeve, keep):
+    """Returns (tolerance text, worst max, worst mean); raises Mismatch on any failure."""
+    name = os.path.basename(path)
+    with open(path, encoding="utf-8") as f:
+        source = f.read()
+    tol_max, tol_mean = parse_tolerance(source, name)
+    worst_max, worst_mean = 0, 0.0
+    for image_path in images:
+        image = pil_exec.load_image(image_path)
+        failure, cases = pil_exec.run_program(source, path, image)
+        lint_cases(name, failure, cases)
+        if vkeve is None:
+            continue
+        label = os.path.splitext(os.path.basename(image_path))[0]
+        if keep:
+            outdir = os.path.join(keep, os.path.splitext(name)[0], label)
+            os.makedirs(outdir, exist_ok=True)
+        else:
+            outdir = tempfile.mkdtemp(prefix="vkeve-prog-")
+        try:
+            got = run_vkeve(vkeve, path, image_path, outdir)
+            for i, (args_repr, expected) in enumerate(cases):
+                try:
+                    mx, mean = compare_case(i, args_repr, expected, got.get(i), outdir)
+                except Mismatch as exc:
+                    raise Mismatch(f"{label}: {exc}")
+                worst_max, worst_mean = max(worst_max, mx), max(worst_mean, mean)
+            if len(got) != len(cases):
+                raise Mismatch(f"{label}: vkeve ran {len(got)} cases, Pillow {len(cases)}")
+        finally:
+            if not keep:
+                shutil.rmtree(outdir, ignore_errors=True)
+        if worst_max > tol_max or worst_mean > tol_mean:
+            raise Mismatch(f"{label}: error max={worst_max} mean={worst_mean:.4f} is over "
+                           f"the tolerance max={tol_max} mean={tol_mean}")
+    tol = "exact" if tol_max == 0 else f"max={tol_max} mean={tol_mean}"
+    return tol, worst_max, worst_mean
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--vkeve", default=os.environ.get("VKEVE_BIN"))
+    ap.add_argument("--programs", default=os.path.join(REPO, "tests", "programs"))
+    ap.add_argument("--image", action="append", dest="images")
+    ap.add_argument("--lint", action="store_true")
+    ap.add_argument("-k", dest="pattern", default="")
+    ap.add_argument("--keep")
+    opts = ap.parse_args(argv[1:])
+    vkeve = None if opts.lint else opts.vkeve
+    if not opts.lint and not (vkeve and os.access(vkeve, os.X_OK)):
+        sys.stderr.write("compare_programs: no vkeve binary: pass --vkeve PATH or set VKEVE_BIN\n")
+        return 2
+    programs = sorted(p for p in glob.glob(os.path.join(opts.programs, "*.py"))
+                      if opts.pattern in os.path.basename(p))
+    if not programs:
+        sys.stderr.write(f"compare_programs: no programs in {opts.programs}\n")
+        return 2
+    images = opts.images or DEFAULT_IMAGES
+    failed = []
+    for path in programs:
+        name = os.path.splitext(os.path.basename(path))[0]
+        try:
+            tol, mx, mean = check_program(path, images, vkeve, opts.keep)
+            print(f"PASS {name:34s} {tol:18s} max={mx:<3d} mean={mean:.4f}", flush=True)
+        except Mismatch as exc:
+            failed.append(name)
+            print(f"FAIL {name:34s} {exc}", flush=True)
+    what = "lint" if opts.lint else "conformance"
+    print(f"{what}: {len(programs) - len(failed)} of {len(programs)} programs pass on "
+          f"{len(images)} images" + (f"; failing: {' '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
