@@ -29,8 +29,12 @@
 
 /* ImageColor.getrgb: parses spec (case-insensitive) into rgba[0..3]; *ncomp is 3 or 4 (4
  * only for "#rgba", "#rrggbbaa" and "rgba(...)"; rgba[3] is 255 when *ncomp is 3).
- * Fails with "unknown color specifier: 'spec'" for anything Pillow rejects. */
-int img_color_getrgb(const char *spec, uint8_t rgba[4], int *ncomp, errmsg *e);
+ * Like Pillow the components are NOT clipped: "rgb(300,0,0)" gives 300 and
+ * "hsl(0,200%,50%)" gives (382,-127,-127); clipping happens when an ink is made. Absurd
+ * magnitudes saturate at +-2^30 (Pillow keeps Python ints; the ink is the same).
+ * Fails with "unknown color specifier: 'spec'" for anything Pillow rejects, and with
+ * "color specifier is too long" past 100 characters. */
+int img_color_getrgb(const char *spec, int rgba[4], int *ncomp, errmsg *e);
 
 /* ImageColor.getcolor(spec, mode) followed by Pillow's ink conversion. For L the colour is
  * converted with Pillow's integer luma (r*19595 + g*38470 + b*7471 + 0x8000) >> 16 and its
