@@ -54,10 +54,22 @@ static bool has_instance_extension(const char *name)
     return found;
 }
 
+/* The layer is loaded by the loader from VK_INSTANCE_LAYERS; count its messages only when
+ * it was asked for and is installed, so "0 messages" means something. */
 static bool validation_requested(void)
 {
     const char *layers = getenv("VK_INSTANCE_LAYERS");
-    return layers && strstr(layers, "VK_LAYER_KHRONOS_validation");
+    if (!layers || !strstr(layers, "VK_LAYER_KHRONOS_validation"))
+        return false;
+    uint32_t n = 0;
+    vkEnumerateInstanceLayerProperties(&n, NULL);
+    VkLayerProperties *props = calloc(n ? n : 1, sizeof *props);
+    bool found = false;
+    if (props && vkEnumerateInstanceLayerProperties(&n, props) == VK_SUCCESS)
+        for (uint32_t i = 0; i < n && !found; i++)
+            found = strcmp(props[i].layerName, "VK_LAYER_KHRONOS_validation") == 0;
+    free(props);
+    return found;
 }
 
 /* Creates the instance and, when the validation layer is requested, a messenger counting

@@ -178,6 +178,7 @@ static int give_back(vk_block *b, VkDeviceSize offset, VkDeviceSize size)
 int vk_buf_alloc(vk_ctx *ctx, VkDeviceSize size, vk_buf *out, errmsg *e)
 {
     memset(out, 0, sizeof *out);
+    size = align_up(size, 4);
     VkDeviceSize need = align_up(size ? size : 1, ALIGN);
     int64_t off = -1;
     vk_block *b = ctx->blocks;

@@ -349,6 +349,7 @@ int vk_seq_run(vk_seq *s, errmsg *e)
                     "vkGetQueryPoolResults", e);
 }
 
+vk_ctx *vk_seq_ctx(const vk_seq *s) { return s->ctx; }
 int vk_seq_count(const vk_seq *s) { return s->n; }
 
 const char *vk_seq_label(const vk_seq *s, int i)

@@ -40,6 +40,7 @@ int vk_seq_dispatch(vk_seq *s, const vk_kernel *k, const vk_arg *args, const voi
 int vk_seq_run(vk_seq *s, errmsg *e);
 void vk_seq_free(vk_seq *s);
 
+vk_ctx *vk_seq_ctx(const vk_seq *s);
 int vk_seq_count(const vk_seq *s);
 const char *vk_seq_label(const vk_seq *s, int i);
 /* GPU time of dispatch i in the last run, in ns; negative when not timed. */

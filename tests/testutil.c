@@ -5,6 +5,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "runtime/rng.h"
+#include "runtime/vk.h"
 
 static int checks, failures;
 
@@ -61,4 +65,31 @@ int t_finish(void)
 {
     fprintf(stderr, "%d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;
+}
+
+vk_ctx *t_gpu_open(void)
+{
+    errmsg e = {0};
+    vk_ctx *ctx = vk_open(-1, &e);
+    T_CHECK(ctx != NULL, "no Vulkan device: %s", e.text);
+    const char *layers = getenv("VK_INSTANCE_LAYERS");
+    if (ctx && layers && strstr(layers, "VK_LAYER_KHRONOS_validation"))
+        T_CHECK(vk_validation_enabled(ctx), "the validation layer was requested but is not active");
+    return ctx;
+}
+
+void t_gpu_close(vk_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    uint32_t n = vk_validation_messages(ctx);
+    T_CHECK(n == 0, "%u validation messages (printed above)", n);
+    vk_close(ctx);
+}
+
+void t_random(float *a, size_t n, float lo, float hi, unsigned stream)
+{
+    rng r = rng_make(20261125, stream);
+    for (size_t i = 0; i < n; i++)
+        a[i] = rng_uniform(&r, lo, hi);
 }

@@ -27,6 +27,15 @@ int t_close_f32(const char *what, const float *got, const float *want, size_t n,
 /* Path of a file under the test data folder ($VKEVE_TEST_DATA), in a static buffer. */
 const char *t_data_path(const char *relative);
 
+/* Opens the default Vulkan device for a GPU test; NULL (and a failed check) if there is none.
+ * Under VK_INSTANCE_LAYERS=VK_LAYER_KHRONOS_validation it also checks the layer is active. */
+struct vk_ctx *t_gpu_open(void);
+/* Fails the test if the validation layer reported anything, then closes the device. */
+void t_gpu_close(struct vk_ctx *ctx);
+
+/* Fills a with n uniform values in [lo, hi) from stream `stream` of the test seed. */
+void t_random(float *a, size_t n, float lo, float hi, unsigned stream);
+
 /* Prints a summary; returns the process exit status (0 when all checks passed). */
 int t_finish(void);
 

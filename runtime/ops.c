@@ -1,0 +1,216 @@
+/* ops.c - checking op nodes and recording them as dispatches (see ops.h). */
+#include "runtime/ops.h"
+
+#include <inttypes.h>
+
+enum { BINARY_WG = 256 };
+
+typedef struct mm_kernel {
+    int type;
+    const char *rows_shader;     /* SHAPE_ROWS */
+    const char *subgroup_shader; /* SHAPE_SUBGROUP */
+    uint32_t type_code;          /* specialization constant 2 of both shaders */
+} mm_kernel;
+
+/* Matmul kernels per weight type. Every shader here takes the same interface: bindings
+ * A (raw words), B (f32), D (f32); push {M, N, K}; constants 0 workgroup size, 1 TN
+ * (outputs per row), 2 type code, 3 rows per workgroup (subgroup shape only). */
+static const mm_kernel mm_kernels[] = {
+    {DT_F32, "mm_rows", "mm_sg", 0},
+    {DT_F16, "mm_rows", "mm_sg", 1},
+};
+
+const char *op_name(op_kind kind)
+{
+    switch (kind) {
+    case OP_ADD: return "add";
+    case OP_MUL: return "mul";
+    case OP_SUM_ROWS: return "sum_rows";
+    case OP_MAX_ROWS: return "max_rows";
+    case OP_SOFTMAX_ROWS: return "softmax_rows";
+    case OP_MATMUL: return "matmul";
+    }
+    return "?";
+}
+
+int64_t tensor_rows(const tensor *t) { return t->ne[1] * t->ne[2] * t->ne[3]; }
+int64_t tensor_elements(const tensor *t) { return t->ne[0] * tensor_rows(t); }
+
+size_t tensor_bytes(const tensor *t)
+{
+    return dtype_row_bytes(t->type, t->ne[0]) * (size_t)tensor_rows(t);
+}
+
+static int check_tensor(const tensor *t, const char *role, const char *label, int type,
+                        errmsg *e)
+{
+    if (!t || !t->buf)
+        return err_set(e, ERR_FAIL, "%s: no %s tensor", label, role);
+    for (int i = 0; i < 4; i++)
+        if (t->ne[i] < 1 || t->ne[i] > UINT32_MAX)
+            return err_set(e, ERR_FAIL, "%s: %s axis %d has %" PRId64 " elements", label, role, i,
+                           t->ne[i]);
+    if (type >= 0 && t->type != type)
+        return err_set(e, ERR_FAIL, "%s: %s is %s, expected %s", label, role,
+                       dtype_name(t->type) ? dtype_name(t->type) : "an unknown type",
+                       dtype_name(type));
+    size_t bytes = tensor_bytes(t);
+    if (bytes == 0 || tensor_elements(t) > UINT32_MAX)
+        return err_set(e, ERR_FAIL, "%s: %s has a bad shape for its type", label, role);
+    if (t->offset > t->buf->size || bytes > t->buf->size - t->offset)
+        return err_set(e, ERR_FAIL, "%s: %s (%zu bytes at %" PRIu64 ") overruns its buffer", label,
+                       role, bytes, (uint64_t)t->offset);
+    return 0;
+}
+
+/* The binding covers whole 32-bit words: shaders read f16 and quantized data as words. */
+static vk_arg arg_of(const tensor *t, bool writes)
+{
+    VkDeviceSize words = (tensor_bytes(t) + 3) / 4 * 4;
+    VkDeviceSize room = t->buf->size - t->offset;
+    return (vk_arg){t->buf, t->offset, words < room ? words : room, writes};
+}
+
+/* Spreads `groups` workgroups over x and y within the 65535 every device allows. */
+static void spread(uint64_t groups, uint32_t grid[3])
+{
+    grid[0] = (uint32_t)(groups < 65535 ? groups : 65535);
+    grid[1] = (uint32_t)((groups + grid[0] - 1) / grid[0]);
+    grid[2] = 1;
+}
+
+static bool is_cpu(const vk_ctx *ctx) { return vk_caps_of(ctx)->type == VK_PHYSICAL_DEVICE_TYPE_CPU; }
+
+static int record_binary(vk_seq *s, const op_node *nd, const char *label, errmsg *e)
+{
+    const tensor *a = nd->src[0], *b = nd->src[1], *d = nd->dst;
+    if (check_tensor(a, "src0", label, DT_F32, e) || check_tensor(b, "src1", label, DT_F32, e) ||
+        check_tensor(d, "dst", label, DT_F32, e))
+        return e->code;
+    int64_t n = tensor_elements(a), nb = tensor_elements(b);
+    if (tensor_elements(d) != n || n % nb)
+        return err_set(e, ERR_FAIL, "%s: %" PRId64 " elements with %" PRId64 " repeated into %" PRId64,
+                       label, n, nb, tensor_elements(d));
+    vk_kernel k = {"binary", 3, 12, 2, {BINARY_WG, nd->kind == OP_ADD ? 0 : 1}};
+    uint32_t grid[3];
+    spread(((uint64_t)n + BINARY_WG - 1) / BINARY_WG, grid);
+    uint32_t push[3] = {(uint32_t)n, (uint32_t)nb, grid[0] * BINARY_WG};
+    vk_arg args[3] = {arg_of(a, false), arg_of(b, false), arg_of(d, true)};
+    return vk_seq_dispatch(s, &k, args, push, grid, label, e);
+}
+
+static int record_reduce(vk_seq *s, const op_node *nd, const char *label, errmsg *e)
+{
+    const tensor *a = nd->src[0], *d = nd->dst;
+    if (check_tensor(a, "src0", label, DT_F32, e) || check_tensor(d, "dst", label, DT_F32, e))
+        return e->code;
+    int64_t rows = tensor_rows(a), cols = a->ne[0];
+    int64_t want = nd->kind == OP_SOFTMAX_ROWS ? rows * cols : rows;
+    if (tensor_elements(d) != want)
+        return err_set(e, ERR_FAIL, "%s: dst has %" PRId64 " elements, expected %" PRId64, label,
+                       tensor_elements(d), want);
+    /* CPU devices run a workgroup per SIMD batch; barriers there are costly, so keep the
+     * workgroup one subgroup wide. GPUs want many lanes per long row. */
+    vk_ctx *ctx = vk_seq_ctx(s);
+    uint32_t wg = is_cpu(ctx) ? vk_caps_of(ctx)->subgroup_size : 128;
+    uint32_t op = nd->kind == OP_SUM_ROWS ? 0 : nd->kind == OP_MAX_ROWS ? 1 : 2;
+    vk_kernel k = {"reduce_rows", 2, 16, 2, {wg ? wg : 1, op}};
+    uint32_t grid[3];
+    spread((uint64_t)rows, grid);
+    struct { uint32_t cols, rows, groups_x; float scale; } push = {
+        (uint32_t)cols, (uint32_t)rows, grid[0], nd->scale};
+    vk_arg args[2] = {arg_of(a, false), arg_of(d, true)};
+    return vk_seq_dispatch(s, &k, args, &push, grid, label, e);
+}
+
+static const mm_kernel *find_mm(int type)
+{
+    for (size_t i = 0; i < sizeof mm_kernels / sizeof mm_kernels[0]; i++)
+        if (mm_kernels[i].type == type)
+            return &mm_kernels[i];
+    return NULL;
+}
+
+static op_shape choose_shape(const vk_ctx *ctx, op_shape wanted)
+{
+    if (wanted != SHAPE_AUTO)
+        return wanted;
+    return is_cpu(ctx) || !vk_caps_of(ctx)->subgroup_arithmetic ? SHAPE_ROWS : SHAPE_SUBGROUP;
+}
+
+static int check_matmul(const op_node *nd, const char *label, errmsg *e)
+{
+    const tensor *a = nd->src[0], *b = nd->src[1], *d = nd->dst;
+    if (check_tensor(a, "weights", label, -1, e) || check_tensor(b, "src1", label, DT_F32, e) ||
+        check_tensor(d, "dst", label, DT_F32, e))
+        return e->code;
+    if (!find_mm(a->type))
+        return err_set(e, ERR_FAIL, "%s: no matmul kernel for %s weights", label,
+                       dtype_name(a->type) ? dtype_name(a->type) : "unknown");
+    if (a->ne[2] != 1 || a->ne[3] != 1 || b->ne[0] != a->ne[0] || d->ne[0] != a->ne[1] ||
+        tensor_rows(d) != tensor_rows(b))
+        return err_set(e, ERR_FAIL, "%s: shapes [%" PRId64 ",%" PRId64 "] x [%" PRId64 ",%" PRId64
+                       "] -> [%" PRId64 ",%" PRId64 "] do not match", label, a->ne[0], a->ne[1],
+                       b->ne[0], tensor_rows(b), d->ne[0], tensor_rows(d));
+    return 0;
+}
+
+static int record_matmul(vk_seq *s, const op_node *nd, const char *label, errmsg *e)
+{
+    if (check_matmul(nd, label, e))
+        return e->code;
+    const tensor *a = nd->src[0], *b = nd->src[1], *d = nd->dst;
+    vk_ctx *ctx = vk_seq_ctx(s);
+    const vk_caps *caps = vk_caps_of(ctx);
+    const mm_kernel *mk = find_mm(a->type);
+    op_shape shape = choose_shape(ctx, nd->shape);
+    if (shape == SHAPE_SUBGROUP && !caps->subgroup_arithmetic)
+        return err_set(e, ERR_FAIL, "%s: this device has no subgroup arithmetic", label);
+    uint32_t M = (uint32_t)a->ne[1], N = (uint32_t)tensor_rows(b), K = (uint32_t)a->ne[0];
+    uint32_t tn = N == 1 ? 1 : is_cpu(ctx) ? 8 : 4;
+    uint32_t grid[3] = {0, (N + tn - 1) / tn, 1};
+    vk_kernel k;
+    if (shape == SHAPE_ROWS) {
+        k = (vk_kernel){mk->rows_shader, 3, 12, 3, {32, tn, mk->type_code}};
+        grid[0] = (M + 31) / 32;
+    } else {
+        uint32_t sg = caps->subgroup_size ? caps->subgroup_size : 32;
+        uint32_t wg = sg < 64 ? 64 : sg, rows = wg / sg;
+        k = (vk_kernel){mk->subgroup_shader, 3, 12, 4, {wg, tn, mk->type_code, rows}};
+        grid[0] = (M + rows - 1) / rows;
+    }
+    uint32_t push[3] = {M, N, K};
+    vk_arg args[3] = {arg_of(a, false), arg_of(b, false), arg_of(d, true)};
+    return vk_seq_dispatch(s, &k, args, push, grid, label, e);
+}
+
+int ops_record(vk_seq *s, const op_node *nd, errmsg *e)
+{
+    const char *label = nd->label ? nd->label : op_name(nd->kind);
+    switch (nd->kind) {
+    case OP_ADD:
+    case OP_MUL:
+        return record_binary(s, nd, label, e);
+    case OP_SUM_ROWS:
+    case OP_MAX_ROWS:
+    case OP_SOFTMAX_ROWS:
+        return record_reduce(s, nd, label, e);
+    case OP_MATMUL:
+        return record_matmul(s, nd, label, e);
+    }
+    return err_set(e, ERR_FAIL, "%s: unknown op %d", label, (int)nd->kind);
+}
+
+int ops_run(vk_ctx *ctx, const op_node *nodes, int n, errmsg *e)
+{
+    vk_seq *s = vk_seq_begin(ctx, false, e);
+    if (!s)
+        return e->code;
+    int rc = 0;
+    for (int i = 0; i < n && !rc; i++)
+        rc = ops_record(s, &nodes[i], e);
+    if (!rc)
+        rc = vk_seq_run(s, e);
+    vk_seq_free(s);
+    return rc;
+}

@@ -1,0 +1,71 @@
+/* ops.h - tensors on the device and the operations on them, described as data and run by a
+ * small graph runner.
+ *
+ * A tensor is a typed view into a vk_buf: up to 4 axes, ne[0] contiguous (ggml's order, so
+ * a GGUF weight of ne = [K, M] is M rows of K). An operation is an op_node: what to compute,
+ * into which tensor, from which. ops_run records a list of nodes into one command buffer,
+ * with barriers only where a node reads what an earlier one wrote, and waits for it.
+ *
+ *     tensor x = {DT_F32, {4096, 1, 1, 1}, &xbuf, 0};   // one row of 4096 floats
+ *     tensor w = {DT_F16, {4096, 4096, 1, 1}, &wbuf, 0}; // 4096 rows of 4096 halves
+ *     tensor y = {DT_F32, {4096, 1, 1, 1}, &ybuf, 0};
+ *     op_node g[] = {{.kind = OP_MATMUL, .dst = &y, .src = {&w, &x}}};
+ *     if (ops_run(ctx, g, 1, &e)) ...
+ *
+ * Every op has a CPU reference in ops_ref.h, and tests compare the two on random inputs.
+ */
+#ifndef VKEVE_OPS_H
+#define VKEVE_OPS_H
+
+#include <stdint.h>
+
+#include "runtime/dtype.h"
+#include "runtime/vk_seq.h"
+
+typedef struct tensor {
+    int type;       /* dtype */
+    int64_t ne[4];  /* elements per axis; unused axes are 1 */
+    const vk_buf *buf;
+    VkDeviceSize offset; /* bytes from the start of buf */
+} tensor;
+
+int64_t tensor_elements(const tensor *t);
+/* Bytes the tensor covers (rows of ne[0] elements of its type); 0 if ne[0] is not a multiple
+ * of the type's block. */
+size_t tensor_bytes(const tensor *t);
+int64_t tensor_rows(const tensor *t); /* ne[1] * ne[2] * ne[3] */
+
+typedef enum op_kind {
+    OP_ADD,          /* dst = src0 + src1, src1 repeated along src0 (f32) */
+    OP_MUL,          /* dst = src0 * src1, src1 repeated along src0 (f32) */
+    OP_SUM_ROWS,     /* dst[r] = sum of row r of src0 (f32) */
+    OP_MAX_ROWS,     /* dst[r] = max of row r of src0 (f32) */
+    OP_SOFTMAX_ROWS, /* dst row r = softmax(scale * row r of src0) (f32) */
+    OP_MATMUL,       /* dst[n][m] = sum_k src0[m][k] * src1[n][k]: src0 weights (M rows of K,
+                        f32 or f16), src1 activations (N rows of K, f32), dst N rows of M */
+} op_kind;
+
+/* Which kernel shape a matmul uses; AUTO picks by device type. Tests run every shape. */
+typedef enum op_shape {
+    SHAPE_AUTO,
+    SHAPE_ROWS,     /* one invocation per weight row: best on CPU devices */
+    SHAPE_SUBGROUP, /* one subgroup per weight row: best on GPUs; needs subgroup arithmetic */
+} op_shape;
+
+typedef struct op_node {
+    op_kind kind;
+    const tensor *dst;
+    const tensor *src[2];
+    float scale;    /* OP_SOFTMAX_ROWS */
+    op_shape shape; /* OP_MATMUL */
+    const char *label; /* for timings and errors; defaults to the op's name */
+} op_node;
+
+const char *op_name(op_kind kind);
+
+/* Records one node into s (checking types and shapes first). */
+int ops_record(vk_seq *s, const op_node *node, errmsg *e);
+/* Records all nodes into one sequence, runs it and waits. */
+int ops_run(vk_ctx *ctx, const op_node *nodes, int n, errmsg *e);
+
+#endif

@@ -1,0 +1,275 @@
+/* test_vk_ops.c - every device op against its CPU reference (runtime/ops_ref.h) on random
+ * inputs of awkward sizes, through both memory paths (mapped and staged), plus derived
+ * barriers in chained graphs, timestamps and the error paths of bad shapes and huge
+ * allocations. Runs under the validation layer; any message fails it. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/ops.h"
+#include "runtime/ops_ref.h"
+#include "tests/testutil.h"
+
+typedef struct dev {
+    vk_buf buf;
+    tensor t;
+} dev;
+
+/* A device tensor of `rows` rows of ne0 elements, filled from host (or zeros). */
+static int dev_make(vk_ctx *ctx, dev *d, int type, int64_t ne0, int64_t rows, const void *host)
+{
+    errmsg e = {0};
+    d->t = (tensor){type, {ne0, rows, 1, 1}, &d->buf, 0};
+    size_t bytes = tensor_bytes(&d->t);
+    int rc = vk_buf_alloc(ctx, bytes, &d->buf, &e);
+    if (!rc && host)
+        rc = vk_buf_write(ctx, &d->buf, 0, host, bytes, &e);
+    T_CHECK(rc == 0, "allocating %zu bytes: %s", bytes, e.text);
+    return rc;
+}
+
+static float *dev_read(vk_ctx *ctx, const dev *d)
+{
+    errmsg e = {0};
+    size_t n = (size_t)tensor_elements(&d->t);
+    float *out = calloc(n, sizeof *out);
+    int rc = vk_buf_read(ctx, &d->buf, 0, out, n * sizeof *out, &e);
+    T_CHECK(rc == 0, "reading back: %s", e.text);
+    return out;
+}
+
+static int run1(vk_ctx *ctx, op_node nd)
+{
+    errmsg e = {0};
+    int rc = ops_run(ctx, &nd, 1, &e);
+    T_CHECK(rc == 0, "%s: %s", op_name(nd.kind), e.text);
+    return rc;
+}
+
+static void test_binary(vk_ctx *ctx, op_kind kind, size_t n, size_t nb)
+{
+    float *a = malloc(n * 4), *b = malloc(nb * 4), *want = malloc(n * 4);
+    t_random(a, n, -2, 2, 1);
+    t_random(b, nb, -2, 2, 2);
+    (kind == OP_ADD ? ref_add : ref_mul)(want, a, n, b, nb);
+    dev da, db, dd;
+    if (!dev_make(ctx, &da, DT_F32, (int64_t)n, 1, a) && !dev_make(ctx, &db, DT_F32, (int64_t)nb, 1, b) &&
+        !dev_make(ctx, &dd, DT_F32, (int64_t)n, 1, NULL) &&
+        !run1(ctx, (op_node){.kind = kind, .dst = &dd.t, .src = {&da.t, &db.t}})) {
+        float *got = dev_read(ctx, &dd);
+        char what[64];
+        snprintf(what, sizeof what, "%s n=%zu nb=%zu", op_name(kind), n, nb);
+        t_close_f32(what, got, want, n, 0, 0);
+        free(got);
+    }
+    vk_buf_free(ctx, &da.buf);
+    vk_buf_free(ctx, &db.buf);
+    vk_buf_free(ctx, &dd.buf);
+    free(a), free(b), free(want);
+}
+
+static void test_reduce(vk_ctx *ctx, op_kind kind, size_t rows, size_t cols, float scale)
+{
+    size_t nout = kind == OP_SOFTMAX_ROWS ? rows * cols : rows;
+    float *a = malloc(rows * cols * 4), *want = malloc(nout * 4);
+    t_random(a, rows * cols, -40, 40, 3);
+    if (kind == OP_SUM_ROWS)
+        ref_sum_rows(want, a, rows, cols);
+    else if (kind == OP_MAX_ROWS)
+        ref_max_rows(want, a, rows, cols);
+    else
+        ref_softmax_rows(want, a, rows, cols, scale);
+    dev da, dd;
+    if (!dev_make(ctx, &da, DT_F32, (int64_t)cols, (int64_t)rows, a) &&
+        !dev_make(ctx, &dd, DT_F32, kind == OP_SOFTMAX_ROWS ? (int64_t)cols : 1, (int64_t)rows, NULL) &&
+        !run1(ctx, (op_node){.kind = kind, .dst = &dd.t, .src = {&da.t}, .scale = scale})) {
+        float *got = dev_read(ctx, &dd);
+        char what[80];
+        snprintf(what, sizeof what, "%s %zux%zu scale %g", op_name(kind), rows, cols, scale);
+        /* Sums of cols values of magnitude 40 lose about cols * 40 * 2^-24 in f32. */
+        float atol = kind == OP_SUM_ROWS ? 4e-6f * (float)cols : kind == OP_MAX_ROWS ? 0 : 1e-6f;
+        t_close_f32(what, got, want, nout, atol, 1e-5f);
+        free(got);
+    }
+    vk_buf_free(ctx, &da.buf);
+    vk_buf_free(ctx, &dd.buf);
+    free(a), free(want);
+}
+
+/* Weights as stored on the device (f32 or f16 bits) and as the reference sees them. */
+static void *make_weights(int type, float *w, size_t n)
+{
+    if (type == DT_F32)
+        return memcpy(malloc(n * 4), w, n * 4);
+    uint16_t *h = malloc(n * 2);
+    for (size_t i = 0; i < n; i++) {
+        h[i] = f32_to_f16(w[i]);
+        w[i] = f16_to_f32(h[i]);
+    }
+    return h;
+}
+
+static void test_matmul(vk_ctx *ctx, int type, op_shape shape, size_t M, size_t N, size_t K)
+{
+    float *w = malloc(M * K * 4), *x = malloc(N * K * 4), *want = malloc(M * N * 4);
+    t_random(w, M * K, -1, 1, 4);
+    t_random(x, N * K, -1, 1, 5);
+    void *stored = make_weights(type, w, M * K);
+    ref_matmul(want, w, x, M, N, K);
+    dev da, db, dd;
+    if (!dev_make(ctx, &da, type, (int64_t)K, (int64_t)M, stored) &&
+        !dev_make(ctx, &db, DT_F32, (int64_t)K, (int64_t)N, x) &&
+        !dev_make(ctx, &dd, DT_F32, (int64_t)M, (int64_t)N, NULL) &&
+        !run1(ctx, (op_node){.kind = OP_MATMUL, .dst = &dd.t, .src = {&da.t, &db.t}, .shape = shape})) {
+        float *got = dev_read(ctx, &dd);
+        char what[96];
+        snprintf(what, sizeof what, "matmul %s %s M=%zu N=%zu K=%zu", dtype_name(type),
+                 shape == SHAPE_ROWS ? "rows" : "subgroup", M, N, K);
+        /* f32 accumulation of K products of magnitude <= 1, against a double reference. */
+        t_close_f32(what, got, want, M * N, 2e-6f * (float)K, 1e-5f);
+        free(got);
+    }
+    vk_buf_free(ctx, &da.buf);
+    vk_buf_free(ctx, &db.buf);
+    vk_buf_free(ctx, &dd.buf);
+    free(w), free(x), free(want), free(stored);
+}
+
+static void test_all_ops(vk_ctx *ctx)
+{
+    static const size_t sizes[][2] = {{1, 1}, {7, 1}, {7, 7}, {4097, 17}, {91, 13}};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        test_binary(ctx, OP_ADD, sizes[i][0], sizes[i][1]);
+        test_binary(ctx, OP_MUL, sizes[i][0], sizes[i][1]);
+    }
+    static const size_t shapes[][2] = {{1, 1}, {7, 4097}, {3, 1}, {70000, 3}, {2, 130}};
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        test_reduce(ctx, OP_SUM_ROWS, shapes[i][0], shapes[i][1], 1);
+        test_reduce(ctx, OP_MAX_ROWS, shapes[i][0], shapes[i][1], 1);
+        test_reduce(ctx, OP_SOFTMAX_ROWS, shapes[i][0], shapes[i][1], 1);
+    }
+    test_reduce(ctx, OP_SOFTMAX_ROWS, 5, 7, 0.125f);
+    static const size_t mm[][3] = {{1, 1, 1}, {7, 3, 7}, {97, 5, 4097}, {513, 1, 64},
+                                   {33, 513, 31}, {4097, 2, 16}, {64, 9, 4096}};
+    for (size_t i = 0; i < sizeof mm / sizeof mm[0]; i++)
+        for (int type = DT_F32; type <= DT_F16; type++) {
+            test_matmul(ctx, type, SHAPE_ROWS, mm[i][0], mm[i][1], mm[i][2]);
+            if (vk_caps_of(ctx)->subgroup_arithmetic)
+                test_matmul(ctx, type, SHAPE_SUBGROUP, mm[i][0], mm[i][1], mm[i][2]);
+        }
+}
+
+/* y = softmax(W·x + bias): three nodes, each reading what the one before wrote, in one
+ * command buffer; then the input is overwritten by a later node (write after read). */
+static void test_chained_graph(vk_ctx *ctx)
+{
+    enum { M = 300, K = 129, N = 3 };
+    float *w = malloc(M * K * 4), *x = malloc(N * K * 4), *bias = malloc(M * 4);
+    float *want = malloc(M * N * 4), *tmp = malloc(M * N * 4);
+    t_random(w, M * K, -1, 1, 6);
+    t_random(x, N * K, -1, 1, 7);
+    t_random(bias, M, -1, 1, 8);
+    ref_matmul(tmp, w, x, M, N, K);
+    ref_add(tmp, tmp, M * N, bias, M);
+    ref_softmax_rows(want, tmp, N, M, 1);
+    dev dw, dx, db, dy, dz;
+    errmsg e = {0};
+    if (!dev_make(ctx, &dw, DT_F32, K, M, w) && !dev_make(ctx, &dx, DT_F32, K, N, x) &&
+        !dev_make(ctx, &db, DT_F32, M, 1, bias) && !dev_make(ctx, &dy, DT_F32, M, N, NULL) &&
+        !dev_make(ctx, &dz, DT_F32, M, N, NULL)) {
+        op_node g[] = {
+            {.kind = OP_MATMUL, .dst = &dy.t, .src = {&dw.t, &dx.t}},
+            {.kind = OP_ADD, .dst = &dy.t, .src = {&dy.t, &db.t}},
+            {.kind = OP_SOFTMAX_ROWS, .dst = &dz.t, .src = {&dy.t}, .scale = 1},
+            {.kind = OP_MUL, .dst = &dy.t, .src = {&dz.t, &db.t}},
+        };
+        int rc = ops_run(ctx, g, 4, &e);
+        T_CHECK(rc == 0, "chained graph: %s", e.text);
+        float *got = dev_read(ctx, &dz), *got2 = dev_read(ctx, &dy);
+        t_close_f32("chained softmax(W·x + b)", got, want, M * N, 1e-6f, 1e-4f);
+        ref_mul(tmp, want, M * N, bias, M);
+        t_close_f32("write after read", got2, tmp, M * N, 1e-6f, 1e-4f);
+        free(got), free(got2);
+    }
+    vk_buf_free(ctx, &dw.buf), vk_buf_free(ctx, &dx.buf), vk_buf_free(ctx, &db.buf);
+    vk_buf_free(ctx, &dy.buf), vk_buf_free(ctx, &dz.buf);
+    free(w), free(x), free(bias), free(want), free(tmp);
+}
+
+static void test_timestamps(vk_ctx *ctx)
+{
+    errmsg e = {0};
+    float ones[256];
+    for (int i = 0; i < 256; i++)
+        ones[i] = 1;
+    dev a, d;
+    if (dev_make(ctx, &a, DT_F32, 256, 1, ones) || dev_make(ctx, &d, DT_F32, 1, 1, NULL))
+        return;
+    vk_seq *s = vk_seq_begin(ctx, true, &e);
+    T_CHECK(s != NULL, "vk_seq_begin: %s", e.text);
+    op_node nd = {.kind = OP_SUM_ROWS, .dst = &d.t, .src = {&a.t}, .label = "timed-sum"};
+    if (s && !ops_record(s, &nd, &e) && !vk_seq_run(s, &e)) {
+        T_CHECK(vk_seq_count(s) == 1 && strcmp(vk_seq_label(s, 0), "timed-sum") == 0,
+                "dispatch label recorded");
+        if (vk_caps_of(ctx)->timestamps)
+            T_CHECK(vk_seq_time_ns(s, 0) >= 0, "timestamp %g ns", vk_seq_time_ns(s, 0));
+        /* A recorded sequence runs again and gives the same result. */
+        T_CHECK(vk_seq_run(s, &e) == 0, "second run: %s", e.text);
+        float *got = dev_read(ctx, &d);
+        T_CHECK(got[0] == 256, "sum of 256 ones after two runs: %g", got[0]);
+        free(got);
+    }
+    vk_seq_free(s);
+    vk_buf_free(ctx, &a.buf);
+    vk_buf_free(ctx, &d.buf);
+}
+
+static void test_errors(vk_ctx *ctx)
+{
+    errmsg e = {0};
+    vk_buf huge;
+    int rc = vk_buf_alloc(ctx, (VkDeviceSize)1 << 40, &huge, &e);
+    T_CHECK(rc == ERR_FAIL && strstr(e.text, "out of device memory"),
+            "1 TiB allocation: rc %d '%s'", rc, e.text);
+    dev a, b, d;
+    if (dev_make(ctx, &a, DT_F32, 8, 4, NULL) || dev_make(ctx, &b, DT_F32, 7, 2, NULL) ||
+        dev_make(ctx, &d, DT_F32, 4, 2, NULL))
+        return;
+    op_node bad = {.kind = OP_MATMUL, .dst = &d.t, .src = {&a.t, &b.t}};
+    rc = ops_run(ctx, &bad, 1, &e);
+    T_CHECK(rc == ERR_FAIL && strstr(e.text, "do not match"), "K mismatch: '%s'", e.text);
+    tensor past = a.t;
+    past.offset = 256;
+    op_node over = {.kind = OP_ADD, .dst = &a.t, .src = {&past, &a.t}};
+    rc = ops_run(ctx, &over, 1, &e);
+    T_CHECK(rc == ERR_FAIL && strstr(e.text, "overruns"), "tensor past its buffer: '%s'", e.text);
+    T_CHECK(vk_buf_write(ctx, &a.buf, 100, &rc, 200, &e) == ERR_FAIL, "write past the end");
+    vk_buf_free(ctx, &a.buf), vk_buf_free(ctx, &b.buf), vk_buf_free(ctx, &d.buf);
+    uint64_t in_use, allocated;
+    vk_mem_usage(ctx, &in_use, &allocated);
+    T_CHECK(in_use == 0, "%llu bytes still in use after freeing everything",
+            (unsigned long long)in_use);
+}
+
+int main(void)
+{
+    vk_ctx *ctx = t_gpu_open();
+    if (ctx) {
+        test_all_ops(ctx);
+        test_chained_graph(ctx);
+        test_timestamps(ctx);
+        test_errors(ctx);
+    }
+    t_gpu_close(ctx);
+    /* Again through staging buffers and copies, the path discrete GPUs take. */
+    setenv("VKEVE_NO_UNIFIED", "1", 1);
+    ctx = t_gpu_open();
+    if (ctx) {
+        test_binary(ctx, OP_ADD, 4097, 17);
+        test_matmul(ctx, DT_F16, SHAPE_ROWS, 97, 5, 4097);
+        test_chained_graph(ctx);
+    }
+    t_gpu_close(ctx);
+    return t_finish();
+}
