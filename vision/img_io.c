@@ -1,0 +1,394 @@
+/* img_io.c - decoding through stb_image, PNG encoding through libpng, atomic file writes
+ * (see img_io.h).
+ *
+ * stb_image is compiled here, from Debian's header, rather than linked from libstb.a: this
+ * keeps every stb symbol static to this file (no clash with other users), leaves out the
+ * formats we do not accept (less hostile-input surface), makes the failure reason
+ * thread-local, and lets the sanitizer build instrument the decoder.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "vision/img_io.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <png.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define STB_IMAGE_IMPLEMENTATION
+#define STB_IMAGE_STATIC
+#define STBI_NO_STDIO
+#define STBI_NO_LINEAR
+#define STBI_NO_HDR
+#define STBI_ONLY_PNG
+#define STBI_ONLY_JPEG
+#define STBI_ONLY_BMP
+#define STBI_ONLY_GIF
+/* File-wide, not pushed: with STB_IMAGE_STATIC, stb 2.27 declares a function it never defines,
+ * which GCC reports at the end of the file. */
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wunused-but-set-variable"
+#pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#pragma GCC diagnostic ignored "-Wtype-limits"
+#include <stb/stb_image.h>
+#pragma GCC diagnostic pop
+
+/* Files larger than this are refused before reading: no accepted image needs it. */
+#define IMG_MAX_FILE_BYTES ((size_t)256 << 20)
+
+/* PNG zlib level: fixed so the bytes are reproducible; 6 is zlib's own balance. */
+#define IMG_PNG_LEVEL 6
+
+/* ---- decoding ------------------------------------------------------------------------ */
+
+/* The format named by the leading bytes, or NULL for one we do not accept. */
+static const char *sniff_format(const uint8_t *p, size_t n)
+{
+    if (n >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0)
+        return "PNG";
+    if (n >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF)
+        return "JPEG";
+    if (n >= 2 && p[0] == 'B' && p[1] == 'M')
+        return "BMP";
+    if (n >= 6 && (memcmp(p, "GIF87a", 6) == 0 || memcmp(p, "GIF89a", 6) == 0))
+        return "GIF";
+    return NULL;
+}
+
+/* stb reports gray+alpha as 2 channels; we have no LA mode, so it becomes RGBA. */
+static img_mode mode_for_channels(int comp)
+{
+    switch (comp) {
+    case 1: return IMG_L;
+    case 3: return IMG_RGB;
+    default: return IMG_RGBA;
+    }
+}
+
+/* GIF always decodes to RGBA; an opaque GIF is RGB, which is what a program expects after
+ * Pillow's usual .convert("RGB"). */
+static int all_opaque(const uint8_t *rgba, size_t pixels)
+{
+    for (size_t i = 0; i < pixels; i++)
+        if (rgba[i * 4 + 3] != 255)
+            return 0;
+    return 1;
+}
+
+static void rgba_to_rgb_inplace(uint8_t *px, size_t pixels)
+{
+    for (size_t i = 0; i < pixels; i++)
+        memmove(px + i * 3, px + i * 4, 3);
+}
+
+img *img_decode(const void *data, size_t n, const char *name, size_t max_bytes, errmsg *e)
+{
+    const uint8_t *bytes = data;
+    if (!name)
+        name = "<input>";
+    if (max_bytes == 0)
+        max_bytes = IMG_DECODE_DEFAULT_MAX_BYTES;
+    if (max_bytes > IMG_MAX_BYTES)
+        max_bytes = IMG_MAX_BYTES;
+    if (n == 0) {
+        err_set(e, ERR_FAIL, "%s: empty file, not an image", name);
+        return NULL;
+    }
+    if (n > (size_t)INT_MAX) {
+        err_set(e, ERR_FAIL, "%s: %zu bytes is too large for an image file", name, n);
+        return NULL;
+    }
+    const char *format = sniff_format(bytes, n);
+    if (!format) {
+        err_set(e, ERR_FAIL, "%s: not a PNG, JPEG, BMP or GIF file (unknown leading bytes)", name);
+        return NULL;
+    }
+    int w = 0, h = 0, comp = 0;
+    if (!stbi_info_from_memory(bytes, (int)n, &w, &h, &comp)) {
+        err_set(e, ERR_FAIL, "%s: corrupt or truncated %s header (%s)", name, format,
+                stbi_failure_reason());
+        return NULL;
+    }
+    img_mode mode = mode_for_channels(comp);
+    size_t want = (size_t)w * (size_t)h * (size_t)img_channels(mode);
+    if (w < 1 || h < 1 || want > max_bytes) {
+        err_set(e, ERR_FAIL, "%s: %s image of %dx%d is over the decode limit of %zu bytes", name,
+                format, w, h, max_bytes);
+        return NULL;
+    }
+    int got_w = 0, got_h = 0, file_comp = 0;
+    uint8_t *px = stbi_load_from_memory(bytes, (int)n, &got_w, &got_h, &file_comp,
+                                        img_channels(mode));
+    if (!px) {
+        err_set(e, ERR_FAIL, "%s: corrupt or truncated %s data (%s)", name, format,
+                stbi_failure_reason());
+        return NULL;
+    }
+    if (got_w != w || got_h != h) {
+        stbi_image_free(px);
+        err_set(e, ERR_FAIL, "%s: %s header says %dx%d but the data decodes to %dx%d", name,
+                format, w, h, got_w, got_h);
+        return NULL;
+    }
+    size_t pixels = (size_t)w * (size_t)h;
+    if (mode == IMG_RGBA && strcmp(format, "GIF") == 0 && all_opaque(px, pixels)) {
+        rgba_to_rgb_inplace(px, pixels);
+        mode = IMG_RGB;
+    }
+    img *im = malloc(sizeof *im);
+    if (!im) {
+        stbi_image_free(px);
+        err_set(e, ERR_FAIL, "%s: out of memory", name);
+        return NULL;
+    }
+    /* stb allocates with malloc (STBI_MALLOC default), so img_free's free() matches. */
+    *im = (img){w, h, mode, px};
+    return im;
+}
+
+/* Reads a whole file into a malloc'd buffer. */
+static int read_file(const char *path, uint8_t **out, size_t *out_n, errmsg *e)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return err_set(e, ERR_FAIL, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return err_set(e, ERR_FAIL, "%s: not a regular file", path);
+    }
+    if ((uintmax_t)st.st_size > IMG_MAX_FILE_BYTES) {
+        fclose(f);
+        return err_set(e, ERR_FAIL, "%s: file of %jd bytes is over the %zu MiB image file limit",
+                       path, (intmax_t)st.st_size, IMG_MAX_FILE_BYTES >> 20);
+    }
+    size_t n = (size_t)st.st_size;
+    uint8_t *buf = malloc(n ? n : 1);
+    if (!buf) {
+        fclose(f);
+        return err_set(e, ERR_FAIL, "%s: out of memory reading %zu bytes", path, n);
+    }
+    size_t got = fread(buf, 1, n, f);
+    int failed = ferror(f);
+    fclose(f);
+    if (failed || got != n) {
+        free(buf);
+        return err_set(e, ERR_FAIL, "%s: read error after %zu of %zu bytes", path, got, n);
+    }
+    *out = buf;
+    *out_n = n;
+    return 0;
+}
+
+img *img_load(const char *path, size_t max_bytes, errmsg *e)
+{
+    uint8_t *buf = NULL;
+    size_t n = 0;
+    if (read_file(path, &buf, &n, e))
+        return NULL;
+    img *im = img_decode(buf, n, path, max_bytes, e);
+    free(buf);
+    return im;
+}
+
+/* ---- PNG encoding -------------------------------------------------------------------- */
+
+typedef struct png_sink {
+    uint8_t *data;
+    size_t n, cap;
+    int oom;
+    jmp_buf jump;
+    char why[256];
+} png_sink;
+
+static void sink_write(png_structp png, png_bytep bytes, png_size_t n)
+{
+    png_sink *s = png_get_io_ptr(png);
+    if (s->n + n > s->cap) {
+        size_t cap = s->cap ? s->cap : 65536;
+        while (cap < s->n + n)
+            cap *= 2;
+        uint8_t *grown = realloc(s->data, cap);
+        if (!grown) {
+            s->oom = 1;
+            png_error(png, "out of memory for the encoded PNG");
+        }
+        s->data = grown;
+        s->cap = cap;
+    }
+    memcpy(s->data + s->n, bytes, n);
+    s->n += n;
+}
+
+static void sink_flush(png_structp png)
+{
+    (void)png;
+}
+
+/* libpng reports errors by calling this, which must not return: we jump back to the
+ * encoder with the reason recorded. */
+static void sink_error(png_structp png, png_const_charp msg)
+{
+    png_sink *s = png_get_error_ptr(png);
+    snprintf(s->why, sizeof s->why, "%s", msg);
+    longjmp(s->jump, 1);
+}
+
+static void sink_warning(png_structp png, png_const_charp msg)
+{
+    (void)png;
+    (void)msg;
+}
+
+static int png_color_type(img_mode mode)
+{
+    switch (mode) {
+    case IMG_L: return PNG_COLOR_TYPE_GRAY;
+    case IMG_RGB: return PNG_COLOR_TYPE_RGB;
+    default: return PNG_COLOR_TYPE_RGB_ALPHA;
+    }
+}
+
+/* The libpng calls proper; separated from img_encode_png so that no local variable of the
+ * caller lives across setjmp. */
+static int encode_rows(png_structp png, png_infop info, const img *im)
+{
+    png_set_IHDR(png, info, (png_uint_32)im->w, (png_uint_32)im->h, 8, png_color_type(im->mode),
+                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_set_compression_level(png, IMG_PNG_LEVEL);
+    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_ALL_FILTERS);
+    png_write_info(png, info);
+    size_t stride = (size_t)im->w * (size_t)img_channels(im->mode);
+    for (int y = 0; y < im->h; y++)
+        png_write_row(png, im->px + (size_t)y * stride);
+    png_write_end(png, info);
+    return 0;
+}
+
+int img_encode_png(const img *im, uint8_t **out, size_t *out_n, errmsg *e)
+{
+    *out = NULL;
+    *out_n = 0;
+    png_sink *s = calloc(1, sizeof *s);
+    if (!s)
+        return err_set(e, ERR_FAIL, "encoding PNG: out of memory");
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, s, sink_error, sink_warning);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    if (!png || !info) {
+        png_destroy_write_struct(&png, NULL);
+        free(s);
+        return err_set(e, ERR_FAIL, "encoding PNG: libpng could not start (out of memory)");
+    }
+    if (setjmp(s->jump)) {
+        png_destroy_write_struct(&png, &info);
+        err_set(e, ERR_FAIL, "encoding a %dx%d %s PNG: %s", im->w, im->h,
+                img_mode_name(im->mode), s->why);
+        free(s->data);
+        free(s);
+        return ERR_FAIL;
+    }
+    png_set_write_fn(png, s, sink_write, sink_flush);
+    encode_rows(png, info, im);
+    png_destroy_write_struct(&png, &info);
+    *out = s->data;
+    *out_n = s->n;
+    free(s);
+    return 0;
+}
+
+/* ---- atomic files -------------------------------------------------------------------- */
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return k < 0 ? errno : ENOSPC;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+/* fsync the folder holding path so the rename itself survives a crash. Failure here is not
+ * reported: the file is complete and in place, and some file systems refuse folder fsync. */
+static void sync_parent_dir(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash) {
+        snprintf(dir, sizeof dir, ".");
+    } else {
+        size_t len = (size_t)(slash - path);
+        if (len == 0)
+            len = 1;
+        if (len >= sizeof dir)
+            return;
+        memcpy(dir, path, len);
+        dir[len] = '\0';
+    }
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+int img_write_file_atomic(const char *path, const void *data, size_t n, errmsg *e)
+{
+    size_t len = strlen(path);
+    char *tmp = malloc(len + sizeof ".tmp.XXXXXX");
+    if (!tmp)
+        return err_set(e, ERR_FAIL, "%s: out of memory", path);
+    memcpy(tmp, path, len);
+    memcpy(tmp + len, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int err = errno;
+        free(tmp);
+        return err_set(e, ERR_FAIL, "%s: cannot create a temporary file beside it: %s", path,
+                       strerror(err));
+    }
+    /* mkstemp makes the file private (0600); outputs are ordinary readable files. */
+    int err = fchmod(fd, 0644) != 0 ? errno : 0;
+    if (!err)
+        err = write_all(fd, data, n);
+    if (!err && fsync(fd) != 0)
+        err = errno;
+    if (close(fd) != 0 && !err)
+        err = errno;
+    if (!err && rename(tmp, path) != 0)
+        err = errno;
+    if (err) {
+        unlink(tmp);
+        free(tmp);
+        return err_set(e, ERR_FAIL, "%s: writing %zu bytes failed: %s (nothing was written)",
+                       path, n, strerror(err));
+    }
+    free(tmp);
+    sync_parent_dir(path);
+    return 0;
+}
+
+int img_save_png(const img *im, const char *path, errmsg *e)
+{
+    uint8_t *png = NULL;
+    size_t n = 0;
+    if (img_encode_png(im, &png, &n, e))
+        return err_prefix(e, "%s: ", path);
+    int rc = img_write_file_atomic(path, png, n, e);
+    free(png);
+    return rc;
+}
