@@ -1063,31 +1063,6 @@ static int same_shape(const img *a, const img *b, const char *what, errmsg *e)
     return 0;
 }
 
-img *img_blend(const img *a, const img *b, double alpha_d, errmsg *e)
-{
-    if (same_shape(a, b, "blend", e))
-        return NULL;
-    /* Pillow takes alpha as a C float and does the arithmetic in float. */
-    float alpha = (float)alpha_d;
-    if (alpha == 0.0f)
-        return img_copy(a, e);
-    if (alpha == 1.0f)
-        return img_copy(b, e);
-    img *out = img_new(a->w, a->h, a->mode, NULL, e);
-    if (!out)
-        return NULL;
-    size_t n = img_bytes(a);
-    int inside = alpha >= 0 && alpha <= 1.0f;
-    for (size_t i = 0; i < n; i++) {
-        float t = (float)((int)a->px[i] + alpha * ((int)b->px[i] - (int)a->px[i]));
-        if (inside)
-            out->px[i] = (uint8_t)t;
-        else
-            out->px[i] = t <= 0.0f ? 0 : t >= 255.0f ? 255 : (uint8_t)t;
-    }
-    return out;
-}
-
 img *img_composite(const img *a, const img *b, const img *mask, errmsg *e)
 {
     if (a->w != b->w || a->h != b->h) {

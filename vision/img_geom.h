@@ -134,13 +134,11 @@ img *img_rotate(const img *src, double angle, img_resample filter, int expand,
 
 /* --- combining images ------------------------------------------------------------------ */
 
-/* Image.blend(a, b, alpha): a + alpha * (b - a) per channel, Pillow's float arithmetic and
- * truncation; a and b must have the same mode and size. alpha outside 0..1 extrapolates
- * (clipped to 0..255). */
-img *img_blend(const img *a, const img *b, double alpha, errmsg *e);
+/* Image.blend(a, b, alpha) is img_blend in vision/img_enhance.h (ImageEnhance is built on it). */
 
 /* Image.composite(a, b, mask): a where mask is 255, b where it is 0, weighted between.
- * a and b: same mode and size; mask: L or RGBA (alpha used) of the same size. */
+ * a and b: same size (a is converted to b's mode when they differ, as Pillow's paste does);
+ * mask: L or RGBA (alpha used) of the same size. */
 img *img_composite(const img *a, const img *b, const img *mask, errmsg *e);
 
 /* Image.alpha_composite(dst, src): src over dst, both RGBA of the same size, with Pillow's
