@@ -5,6 +5,7 @@ the results case by case.
 
 usage: /usr/bin/python3 compare_programs.py [--vkeve PATH] [--programs DIR] [--image PNG]...
                                             [--lint] [-k SUBSTRING] [--keep DIR]
+       /usr/bin/python3 compare_programs.py --selftest
 
   --vkeve PATH    the vkeve binary (default: $VKEVE_BIN)
   --programs DIR  where the NNN_name.py programs are (default: tests/programs; pending/ inside
@@ -17,6 +18,10 @@ usage: /usr/bin/python3 compare_programs.py [--vkeve PATH] [--programs DIR] [--i
                   an EVE-valid size (4096..1048576 pixels)
   -k SUBSTRING    only programs whose file name contains SUBSTRING
   --keep DIR      keep vkeve's outputs in DIR/<program>/<image>/ instead of a temp dir
+  --selftest      checks that this comparison can fail: runs it against a stand-in for vkeve
+                  that is Pillow itself, once faithful (must pass) and once per kind of defect
+                  (one pixel off by 3, a wrong size, a wrong mode, a wrong args repr, a failed
+                  case, a crash: each must fail)
 
 Each program declares how closely vkeve must match in a comment line near its top:
     # conformance: exact              every pixel equal
@@ -196,6 +201,60 @@ def check_program(path, images, vkeve, keep):
     return tol, worst_max, worst_mean
 
 
+FAKE_VKEVE = """#!/usr/bin/python3
+# A stand-in for `vkeve exec PROGRAM IMAGE --out DIR` made of Pillow, with one injected defect.
+import os, sys
+sys.path.insert(0, {refdir!r})
+import pil_exec
+defect = {defect!r}
+program, image_path, outdir = sys.argv[2], sys.argv[3], sys.argv[5]
+if defect == "crash":
+    os.abort()
+failure, cases = pil_exec.run_program(open(program).read(), program, pil_exec.load_image(image_path))
+for i, (args_repr, out) in enumerate(cases):
+    if i == 2 and defect == "pixel":
+        px = out.load()
+        px[1, 1] = tuple((v + 3) % 256 for v in px[1, 1]) if out.mode != "L" else (px[1, 1] + 3) % 256
+    if i == 2 and defect == "size":
+        out = out.crop((0, 0, out.width - 1, out.height))
+    if i == 2 and defect == "mode":
+        out = out.convert("RGBA" if out.mode != "RGBA" else "RGB")
+    if i == 2 and defect == "args":
+        args_repr = args_repr.replace("'", '"')
+    if i == 2 and defect == "fail":
+        out = pil_exec.Failure("TypeError", 3, "injected")
+    if not isinstance(out, pil_exec.Failure):
+        out.save(os.path.join(outdir, "case%d.png" % i))
+    print(pil_exec.case_line(i, args_repr, out))
+"""
+
+
+def selftest(programs_dir):
+    """Returns 0 when the faithful stand-in passes and every defective one fails."""
+    programs = [os.path.join(programs_dir, n) for n in ("005_jigsaw_3x3.py", "036_point_gamma.py")]
+    images = DEFAULT_IMAGES[1:]
+    ok = True
+    with tempfile.TemporaryDirectory(prefix="vkeve-selftest-") as tmp:
+        for defect in ("none", "pixel", "size", "mode", "args", "fail", "crash"):
+            fake = os.path.join(tmp, "vkeve-" + defect)
+            with open(fake, "w") as f:
+                f.write(FAKE_VKEVE.format(refdir=os.path.dirname(os.path.abspath(__file__)),
+                                          defect=defect))
+            os.chmod(fake, 0o755)
+            for path in programs:
+                try:
+                    check_program(path, images, fake, None)
+                    outcome = "passes"
+                except Mismatch as exc:
+                    outcome = f"fails ({exc})"
+                expected = "passes" if defect == "none" else "fails"
+                good = outcome.startswith(expected)
+                ok = ok and good
+                print(f"{'ok  ' if good else 'BAD '} defect={defect:6s} {os.path.basename(path)}: {outcome}")
+    print("selftest: " + ("the comparison detects every injected defect" if ok else "FAILED"))
+    return 0 if ok else 1
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--vkeve", default=os.environ.get("VKEVE_BIN"))
@@ -204,7 +263,10 @@ def main(argv):
     ap.add_argument("--lint", action="store_true")
     ap.add_argument("-k", dest="pattern", default="")
     ap.add_argument("--keep")
+    ap.add_argument("--selftest", action="store_true")
     opts = ap.parse_args(argv[1:])
+    if opts.selftest:
+        return selftest(opts.programs)
     vkeve = None if opts.lint else opts.vkeve
     if not opts.lint and not (vkeve and os.access(vkeve, os.X_OK)):
         sys.stderr.write("compare_programs: no vkeve binary: pass --vkeve PATH or set VKEVE_BIN\n")
