@@ -91,6 +91,21 @@ static void rgba_to_rgb_inplace(uint8_t *px, size_t pixels)
         memmove(px + i * 3, px + i * 4, 3);
 }
 
+/* The header of the sniffed format only, through stb's per-format reader: the generic
+ * stbi_info tries every format in turn and reports the last one's complaint. */
+static int format_info(const char *format, const uint8_t *bytes, size_t n, int *w, int *h,
+                       int *comp)
+{
+    stbi__context s;
+    stbi__start_mem(&s, bytes, (int)n);
+    switch (format[0]) {
+    case 'P': return stbi__png_info(&s, w, h, comp);
+    case 'J': return stbi__jpeg_info(&s, w, h, comp);
+    case 'B': return stbi__bmp_info(&s, w, h, comp);
+    default: return stbi__gif_info(&s, w, h, comp);
+    }
+}
+
 img *img_decode(const void *data, size_t n, const char *name, size_t max_bytes, errmsg *e)
 {
     const uint8_t *bytes = data;
@@ -114,9 +129,13 @@ img *img_decode(const void *data, size_t n, const char *name, size_t max_bytes, 
         return NULL;
     }
     int w = 0, h = 0, comp = 0;
-    if (!stbi_info_from_memory(bytes, (int)n, &w, &h, &comp)) {
-        err_set(e, ERR_FAIL, "%s: corrupt or truncated %s header (%s)", name, format,
-                stbi_failure_reason());
+    if (!format_info(format, bytes, n, &w, &h, &comp)) {
+        const char *why = stbi_failure_reason();
+        if (strcmp(why, "too large") == 0)
+            err_set(e, ERR_FAIL, "%s: %s header describes an image over the decode limit of %zu "
+                    "bytes", name, format, max_bytes);
+        else
+            err_set(e, ERR_FAIL, "%s: corrupt or truncated %s header (%s)", name, format, why);
         return NULL;
     }
     img_mode mode = mode_for_channels(comp);
