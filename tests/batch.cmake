@@ -2,6 +2,8 @@
 #   test_batch          C writer -> C reader, rollover, damaged files, killed writer
 #   test_batch_compat   the current reader on a file of the older schema tests/batch/batch_v0.fbs,
 #                       made from tests/batch/batch_v0.json by flatc at build time
+#   batch_python        C writer -> Python reader (tools/python) and -> `flatc --json`
+#   batch_inspect       the `vkeve inspect` command
 # batch_fixture (tests/batch/batch_fixture.c) writes the sample file and its expected JSON.
 set(VKEVE_BATCH_TEST_DIR ${CMAKE_CURRENT_SOURCE_DIR}/batch)
 target_sources(test_batch PRIVATE ${VKEVE_BATCH_TEST_DIR}/batch_sample.c)
@@ -21,3 +23,16 @@ add_custom_target(batch_v0_file ALL DEPENDS ${VKEVE_BATCH_V0_FILE})
 add_dependencies(test_batch_compat batch_v0_file)
 set_tests_properties(test_batch_compat PROPERTIES
   ENVIRONMENT "${VKEVE_TEST_ENV};VKEVE_BATCH_V0=${VKEVE_BATCH_V0_FILE}")
+
+set(VKEVE_BATCH_PY_ENV
+  ${VKEVE_TEST_ENV}
+  "PYTHONPATH=${VKEVE_BATCH_PYTHON_DIR}:${CMAKE_SOURCE_DIR}/tools/python"
+  "BATCH_FIXTURE=$<TARGET_FILE:batch_fixture>"
+  "FLATC=${FLATC}"
+  "BATCH_SCHEMA=${VKEVE_BATCH_SCHEMA}")
+add_test(NAME batch_python
+         COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/reference/batch_read.py)
+add_test(NAME batch_inspect
+         COMMAND ${PYTHON3} ${VKEVE_BATCH_TEST_DIR}/inspect_cli.py)
+set_tests_properties(batch_python batch_inspect PROPERTIES
+  ENVIRONMENT "${VKEVE_BATCH_PY_ENV}" TIMEOUT 300)
