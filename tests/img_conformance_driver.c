@@ -171,6 +171,14 @@ static img *run_geometry(const driver_case *c, const img *in, errmsg *e, int *ha
     } else if (strcmp(op, "alpha_composite") == 0) {
         other = load_input(c, c->arg[0], e);
         out = other ? img_alpha_composite(in, other, e) : NULL;
+    } else if (strcmp(op, "paste_self") == 0) {
+        /* An image pasted into itself: the source changes while it is read, as in Pillow. */
+        out = img_copy(in, e);
+        int x = (int)num(c, 0), y = (int)num(c, 1);
+        if (out && img_paste(out, out, x, y, x + out->w, y + out->h, NULL, e)) {
+            img_free(out);
+            out = NULL;
+        }
     } else if (strcmp(op, "swapbands") == 0) {
         out = swap_bands(in, e);
     } else {

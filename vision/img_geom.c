@@ -326,7 +326,9 @@ static void paste_rows(img *dst, const img *src, const img *mask, clip_rect c)
         uint8_t *d = dst->px + ((size_t)(c.dy + y) * (size_t)dst->w + (size_t)c.dx) * ch;
         const uint8_t *s = src->px + ((size_t)(c.sy + y) * (size_t)src->w + (size_t)c.sx) * ch;
         if (!mask) {
-            memcpy(d, s, (size_t)c.w * (size_t)ch);
+            /* memmove: an image may be pasted into itself. Rows go top-down as in Pillow, so
+             * such a paste reads rows it has already written, as Pillow's does. */
+            memmove(d, s, (size_t)c.w * (size_t)ch);
             continue;
         }
         for (int x = 0; x < c.w; x++) {

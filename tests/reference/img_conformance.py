@@ -66,6 +66,9 @@ def make_inputs(in_dir):
     rgb.save(f"{in_dir}/RGB_97x61.bmp")
     rgb.quantize(64).save(f"{in_dir}/RGB_97x61.gif")
     Image.open(f"{in_dir}/L_97x61.png").save(f"{in_dir}/L_97x61.jpg", quality=90)
+    rgba = Image.open(f"{in_dir}/RGBA_97x61.png")
+    rgba.convert("LA").save(f"{in_dir}/LA_97x61.png")
+    rgba.quantize(32).save(f"{in_dir}/P_97x61.png", transparency=3)
     return names
 
 
@@ -118,6 +121,8 @@ def geometry_cases(name, w, h, mode):
     cases.append(("paste_color", name, [colour, 0, 0, w, h, f"mask_{w}x{h}"]))
     cases.append(("paste_color", name, [colour, 0, 0, w, h, f"B_RGBA_{w}x{h}"]))
     cases.append(("swapbands", name, []))
+    cases.append(("paste_self", name, [2, 3]))
+    cases.append(("paste_self", name, [-1, -2]))
     return cases
 
 
@@ -145,15 +150,18 @@ def imageops_cases(name, w, h, mode):
 
 def decode_cases():
     return [("load_jpeg", "RGB_97x61.jpg", []), ("load_jpeg", "L_97x61.jpg", []),
-            ("load", "RGB_97x61.bmp", []), ("load", "RGB_97x61.gif", [])]
+            ("load", "RGB_97x61.bmp", []), ("load", "RGB_97x61.gif", []),
+            ("load", "LA_97x61.png", []), ("load", "P_97x61.png", [])]
 
 
 def opened(in_dir, name):
     path = f"{in_dir}/{name}" if "." in name else f"{in_dir}/{name}.png"
     im = Image.open(path)
     im.load()
-    if im.mode == "P":
-        im = im.convert("RGB")
+    if im.mode == "P":  # palette files decode to RGB, or RGBA when they have transparency
+        im = im.convert("RGBA" if "transparency" in im.info else "RGB")
+    if im.mode == "LA":  # no LA mode in vkeve: gray + alpha decodes to RGBA
+        im = im.convert("RGBA")
     return im
 
 
@@ -204,6 +212,10 @@ def pillow_geometry(op, im, a, get):
     if op == "paste_color":
         out = im.copy()
         out.paste(colour(a[0]), tuple(a[1:5]), None if a[5] == "-" else get(a[5]))
+        return out
+    if op == "paste_self":
+        out = im.copy()
+        out.paste(out, (a[0], a[1]))
         return out
     if op == "swapbands":
         return Image.merge(im.mode, im.split()[::-1])
