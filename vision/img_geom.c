@@ -647,9 +647,10 @@ static inline int bicubic_at(uint8_t *d, const img *src, int ch, double xin, dou
     return 1;
 }
 
-static void interpolated_affine(img *out, const img *src, const double a[6], img_resample filter)
+/* The per-pixel loop, inlined once per channel count so the channel loops unroll. */
+static inline void interpolated_rows(img *out, const img *src, const double a[6],
+                                     img_resample filter, const int ch)
 {
-    int ch = img_channels(src->mode);
     for (int y = 0; y < out->h; y++) {
         uint8_t *d = out->px + (size_t)y * (size_t)out->w * ch;
         double yc = y + 0.5;
@@ -662,6 +663,15 @@ static void interpolated_affine(img *out, const img *src, const double a[6], img
             else
                 bicubic_at(d, src, ch, xin, yin);
         }
+    }
+}
+
+static void interpolated_affine(img *out, const img *src, const double a[6], img_resample filter)
+{
+    switch (img_channels(src->mode)) {
+    case 1: interpolated_rows(out, src, a, filter, 1); break;
+    case 3: interpolated_rows(out, src, a, filter, 3); break;
+    default: interpolated_rows(out, src, a, filter, 4); break;
     }
 }
 
@@ -919,21 +929,31 @@ static inline void rs_horizontal(img *out, const img *src, int row0, const rs_co
     }
 }
 
-static inline void rs_vertical(img *out, const img *src, const rs_coeffs *c, const int ch)
+/* Vertical pass, one output row at a time: whole source rows are accumulated into an int32
+ * row, which vectorises (integer sums, so the order of the taps does not change results). */
+static int rs_vertical(img *out, const img *src, const rs_coeffs *c, errmsg *e)
 {
-    size_t stride = (size_t)src->w * ch;
+    size_t stride = (size_t)src->w * (size_t)img_channels(src->mode);
+    int32_t *acc = malloc(sizeof(int32_t) * stride);
+    if (!acc)
+        return err_set(e, ERR_FAIL, "resize: out of memory for a %zu-byte row", stride);
     for (int yy = 0; yy < out->h; yy++) {
         int ymin = c->bounds[yy * 2], n = c->bounds[yy * 2 + 1];
         const int32_t *k = c->k + (size_t)yy * c->ksize;
-        uint8_t *d = out->px + (size_t)yy * stride;
-        const uint8_t *s0 = src->px + (size_t)ymin * stride;
-        for (size_t i = 0; i < stride; i++) {
-            int32_t acc = 1 << (RS_PRECISION_BITS - 1);
-            for (int y = 0; y < n; y++)
-                acc += s0[(size_t)y * stride + i] * k[y];
-            d[i] = rs_clip(acc);
+        for (size_t i = 0; i < stride; i++)
+            acc[i] = 1 << (RS_PRECISION_BITS - 1);
+        for (int y = 0; y < n; y++) {
+            const uint8_t *row = src->px + (size_t)(ymin + y) * stride;
+            int32_t ky = k[y];
+            for (size_t i = 0; i < stride; i++)
+                acc[i] += row[i] * ky;
         }
+        uint8_t *d = out->px + (size_t)yy * stride;
+        for (size_t i = 0; i < stride; i++)
+            d[i] = rs_clip(acc[i]);
     }
+    free(acc);
+    return 0;
 }
 
 static void rs_horizontal_any(img *out, const img *src, int row0, const rs_coeffs *c)
@@ -973,9 +993,12 @@ static img *resample(const img *src, int w, int h, img_resample f, const float b
     }
     if (need_v) {
         out = img_new(in->w, h, src->mode, NULL, e);
+        if (out && rs_vertical(out, in, &cv, e)) {
+            img_free(out);
+            out = NULL;
+        }
         if (!out)
             goto done;
-        rs_vertical(out, in, &cv, img_channels(src->mode));
     } else if (tmp) {
         out = tmp;
         tmp = NULL;

@@ -46,8 +46,11 @@
 /* Files larger than this are refused before reading: no accepted image needs it. */
 #define IMG_MAX_FILE_BYTES ((size_t)256 << 20)
 
-/* PNG zlib level: fixed so the bytes are reproducible; 6 is zlib's own balance. */
-#define IMG_PNG_LEVEL 6
+/* PNG settings, fixed so the bytes are reproducible. zlib level 1 with the Paeth filter on
+ * every row: on a 448x448 photo about 2.5x faster than level 6 with adaptive filtering, for
+ * about 7% larger files (measured with bench_img and libpng 1.6). */
+#define IMG_PNG_LEVEL 1
+#define IMG_PNG_FILTERS PNG_FILTER_PAETH
 
 /* ---- decoding ------------------------------------------------------------------------ */
 
@@ -285,7 +288,7 @@ static int encode_rows(png_structp png, png_infop info, const img *im)
     png_set_IHDR(png, info, (png_uint_32)im->w, (png_uint_32)im->h, 8, png_color_type(im->mode),
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_set_compression_level(png, IMG_PNG_LEVEL);
-    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_ALL_FILTERS);
+    png_set_filter(png, PNG_FILTER_TYPE_BASE, IMG_PNG_FILTERS);
     png_write_info(png, info);
     size_t stride = (size_t)im->w * (size_t)img_channels(im->mode);
     for (int y = 0; y < im->h; y++)

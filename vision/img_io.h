@@ -8,7 +8,8 @@
  * memory is allocated, so a small hostile file cannot make the decoder allocate gigabytes.
  *
  * Encoding writes 8-bit PNG with libpng, deterministically: a fixed compression level and
- * filter, no time or text chunks, so the same pixels always give the same bytes.
+ * filter (zlib level 1, Paeth: tuned for speed), no time or text chunks, so the same pixels
+ * always give the same bytes with the same libpng/zlib.
  * img_save_png writes atomically: the bytes go to "PATH.tmp.XXXXXX" in the same folder, are
  * flushed and fsync'ed, then renamed over PATH. On any failure (full disk, read-only folder)
  * the temporary file is removed and PATH is left as it was.
