@@ -40,21 +40,28 @@ const char *img_filter_builtin_name(img_filter_builtin f);
 img *img_filter_apply_builtin(const img *src, img_filter_builtin f, errmsg *e);
 
 /* ImageFilter.Kernel(size, kernel, scale, offset): size is 3 or 5, kernel holds size*size
- * weights in row-major order; scale 0 means "sum of the weights" (then 1 if that is 0). */
-img *img_filter_kernel(const img *src, int size, const double *kernel, double scale,
+ * weights in row-major order. scale NULL means Pillow's default, the sum of the weights. As
+ * in Pillow, a zero scale divides by zero (infinite weights; NaN sums give 0), and an image
+ * smaller than the kernel is returned unchanged. */
+img *img_filter_kernel(const img *src, int size, const double *kernel, const double *scale,
                        double offset, errmsg *e);
 
-/* ImageFilter.BoxBlur(radius): radius >= 0 (fractional radii weight the edge pixels). */
+/* ImageFilter.BoxBlur(radius): 0 <= radius <= IMG_FILTER_MAX_RADIUS (fractional radii weight
+ * the two outermost pixels). Pixels beyond the border repeat the edge pixel. */
+#define IMG_FILTER_MAX_RADIUS 100000.0
 img *img_filter_box_blur(const img *src, double radius, errmsg *e);
 
-/* ImageFilter.GaussianBlur(radius): radius >= 0 is the standard deviation. */
+/* ImageFilter.GaussianBlur(radius): 0 <= radius <= IMG_FILTER_MAX_RADIUS is the standard
+ * deviation, approximated by 3 extended box blurs as Pillow does. */
 img *img_filter_gaussian_blur(const img *src, double radius, errmsg *e);
 
 /* ImageFilter.UnsharpMask(radius, percent, threshold). */
 img *img_filter_unsharp_mask(const img *src, double radius, int percent, int threshold,
                              errmsg *e);
 
-/* MedianFilter / MinFilter / MaxFilter(size): size odd and >= 1. */
+/* MedianFilter / MinFilter / MaxFilter(size): size odd, 1 <= size <= IMG_FILTER_MAX_RANK_SIZE.
+ * Pixels beyond the border repeat the edge pixel, as Pillow's expand() does. */
+#define IMG_FILTER_MAX_RANK_SIZE 255
 typedef enum img_rank_kind { IMG_RANK_MEDIAN, IMG_RANK_MIN, IMG_RANK_MAX } img_rank_kind;
 img *img_filter_rank(const img *src, img_rank_kind kind, int size, errmsg *e);
 
