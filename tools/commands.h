@@ -20,6 +20,8 @@ int cmd_gguf_info(int argc, char **argv);
 extern const char cmd_gguf_info_usage[];
 int cmd_inspect(int argc, char **argv);
 extern const char cmd_inspect_usage[];
+int cmd_exec(int argc, char **argv);
+extern const char cmd_exec_usage[];
 
 /* Prints "vkeve NAME: message" and the usage hint to stderr; returns 2. */
 int cmd_usage_error(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

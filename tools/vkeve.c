@@ -11,6 +11,7 @@ static const command commands[] = {
     {"info", "list Vulkan devices and their probed features", cmd_info_usage, cmd_info},
     {"gguf-info", "describe a GGUF model file: metadata, tensors, totals", cmd_gguf_info_usage, cmd_gguf_info},
     {"inspect", "summarise or dump training batch files (*.vkb)", cmd_inspect_usage, cmd_inspect},
+    {"exec", "run a challenger program on an image (sandboxed Python subset)", cmd_exec_usage, cmd_exec},
 };
 static const int n_commands = sizeof commands / sizeof commands[0];
 

@@ -1,0 +1,1334 @@
+/* prog_pil.c - the PIL-shaped image API of the program language: the modules Image,
+ * ImageDraw, ImageOps, ImageEnhance, ImageFilter and ImageColor, and the methods of Image,
+ * ImageDraw.Draw and ImageEnhance objects, bound to vision/img_*.h.
+ *
+ * Argument rules follow Pillow 9.4 (the same types accepted and refused), so a program that
+ * fails under Pillow fails here too. Every image a call would create is checked against the
+ * side and memory budgets BEFORE it is made, and each operation costs steps in proportion to
+ * the pixels it touches, so loops of image operations are bounded like loops of arithmetic.
+ * Files do not exist: Image.open, save, show and friends are Forbidden.
+ */
+#include "evolve/prog_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vision/img_color.h"
+#include "vision/img_draw.h"
+#include "vision/img_enhance.h"
+#include "vision/img_filter.h"
+#include "vision/img_geom.h"
+#include "vision/img_ops.h"
+
+/* Filter objects (pfilter.which). */
+enum { PF_BUILTIN, PF_GAUSSIAN, PF_BOX, PF_UNSHARP, PF_MEDIAN, PF_MIN, PF_MAX };
+
+/* ---- helpers ---- */
+
+int pi_image_check(interp *I, long w, long h, int channels)
+{
+    if (w < 1 || h < 1)
+        return pi_raise(I, "ValueError", "image size %ldx%ld: width and height must be at least 1", w, h);
+    if (w > I->lim.max_side || h > I->lim.max_side)
+        return pi_raise(I, "BudgetExceeded", "image side budget exceeded: %ldx%ld (largest side %d)", w, h,
+                        I->lim.max_side);
+    return pi_reserve(I, (size_t)w * (size_t)h * (size_t)channels);
+}
+
+int pi_image_wrap(interp *I, img *im, pv *out)
+{
+    if (pi_image_check(I, im->w, im->h, img_channels(im->mode))) {
+        img_free(im);
+        return -1;
+    }
+    pimage *p = pi_new(I, PO_IMAGE, sizeof *p);
+    if (!p) {
+        img_free(im);
+        return -1;
+    }
+    p->im = im;
+    if (pi_resize_account(I, &p->h, sizeof *p + img_bytes(im))) {
+        pi_release(I, pv_obj(p));
+        return -1;
+    }
+    *out = pv_obj(p);
+    return 0;
+}
+
+/* Wraps the result of a vision/ call, turning its failure into a ValueError. */
+static int result_image(interp *I, img *im, const errmsg *e, pv *out)
+{
+    if (!im)
+        return pi_raise(I, "ValueError", "%s", e->text);
+    return pi_image_wrap(I, im, out);
+}
+
+/* Operations cost steps per pixel touched (1 step per 16 pixels). */
+static int charge(interp *I, double pixels)
+{
+    return pi_step(I, 1 + (long)(pixels / 16));
+}
+
+static int get_image(interp *I, pv v, const char *what, img **out)
+{
+    if (!pv_is(v, PO_IMAGE))
+        return pi_raise(I, "TypeError", "%s: expected an Image, got %s", what, pi_type_name(v));
+    *out = ((pimage *)v.u.o)->im;
+    if (!*out)
+        return pi_raise(I, "ValueError", "%s: the image is no longer available", what);
+    return 0;
+}
+
+static img *self_image(pv self) { return ((pimage *)self.u.o)->im; }
+
+static int seq_len(pv v)
+{
+    return pv_is(v, PO_TUPLE) || pv_is(v, PO_LIST) ? (int)pv_list(v)->len : -1;
+}
+
+/* A tuple/list of exactly n numbers. ints_only refuses floats as Pillow's C layer does. */
+static int get_numbers(interp *I, pv v, int n, int ints_only, const char *what, double *out)
+{
+    if (seq_len(v) != n)
+        return pi_raise(I, "TypeError", "%s must be a tuple of %d numbers, got %s", what, n, pi_type_name(v));
+    for (int k = 0; k < n; k++) {
+        pv x = pv_list(v)->items[k];
+        if (ints_only && !pv_is_intlike(x))
+            return pi_raise(I, "TypeError", "%s: '%s' object cannot be interpreted as an integer", what,
+                            pi_type_name(x));
+        if (pi_to_double(I, x, what, &out[k]))
+            return -1;
+    }
+    return 0;
+}
+
+static int get_size(interp *I, pv v, const char *what, int *w, int *h)
+{
+    double d[2];
+    if (get_numbers(I, v, 2, 1, what, d))
+        return -1;
+    if (d[0] < 1 || d[1] < 1 || d[0] > 1e9 || d[1] > 1e9)
+        return pi_raise(I, "ValueError", "%s: width and height must be >= 1, got (%.0f, %.0f)", what, d[0], d[1]);
+    *w = (int)d[0];
+    *h = (int)d[1];
+    return 0;
+}
+
+static int get_resample(interp *I, pv v, int deflt, const char *what, img_resample *out)
+{
+    if (v.tag == PV_UNSET || v.tag == PV_NONE) {
+        *out = (img_resample)deflt;
+        return 0;
+    }
+    if (!pv_is_intlike(v) || v.u.i < 0 || v.u.i > 5)
+        return pi_raise(I, "ValueError", "%s: unknown resampling filter (use Image.Resampling.*)", what);
+    *out = (img_resample)v.u.i;
+    return 0;
+}
+
+static int get_bool(interp *I, pv v, int *out)
+{
+    if (v.tag == PV_UNSET) {
+        *out = 0;
+        return 0;
+    }
+    return pi_truthy(I, v, out);
+}
+
+/* A colour value (str, int, tuple) as 4 ink bytes for mode. *has is 0 for None/unset. */
+static int get_ink(interp *I, pv v, img_mode mode, const char *what, uint8_t ink[4], int *has)
+{
+    errmsg e;
+    *has = 0;
+    memset(ink, 0, 4);
+    if (v.tag == PV_UNSET || v.tag == PV_NONE)
+        return 0;
+    *has = 1;
+    if (pv_is(v, PO_STR)) {
+        if (img_ink_from_str(pv_str(v)->s, mode, ink, &e))
+            return pi_raise(I, "ValueError", "%s: %s", what, e.text);
+        return 0;
+    }
+    if (pv_is_intlike(v)) {
+        img_ink_from_int(v.u.i, mode, ink);
+        return 0;
+    }
+    int n = seq_len(v);
+    if (n >= 1 && n <= 4) {
+        long long c[4];
+        for (int k = 0; k < n; k++) {
+            pv x = pv_list(v)->items[k];
+            if (!pv_is_intlike(x))
+                return pi_raise(I, "TypeError", "%s: color must be int or tuple of ints, got %s in the tuple",
+                                what, pi_type_name(x));
+            c[k] = x.u.i;
+        }
+        if (img_ink_from_tuple(c, n, mode, ink, &e))
+            return pi_raise(I, "TypeError", "%s: %s", what, e.text);
+        return 0;
+    }
+    return pi_raise(I, "TypeError", "%s: color must be int, tuple or string, not %s", what, pi_type_name(v));
+}
+
+/* Flattens [(x, y), ...] or [x, y, ...] into a malloc'd array of doubles; *n_points. */
+static int get_points(interp *I, pv v, const char *what, double **xy, int *n_points)
+{
+    int n = seq_len(v);
+    *xy = NULL;
+    if (n < 0)
+        return pi_raise(I, "TypeError", "%s: coordinates must be a list or tuple, not %s", what, pi_type_name(v));
+    if (n > 1000000 || pi_reserve(I, (size_t)n * 2 * sizeof(double)))
+        return n > 1000000 ? pi_raise(I, "BudgetExceeded", "%s: too many points", what) : -1;
+    double *d = malloc(((size_t)n * 2 + 1) * sizeof *d);
+    if (!d)
+        return pi_raise(I, "MemoryError", "out of host memory");
+    int nd = 0;
+    for (int k = 0; k < n; k++) {
+        pv item = pv_list(v)->items[k];
+        if (seq_len(item) == 2) {
+            if (pi_to_double(I, pv_list(item)->items[0], what, &d[nd]) ||
+                pi_to_double(I, pv_list(item)->items[1], what, &d[nd + 1])) {
+                free(d);
+                return -1;
+            }
+            nd += 2;
+        } else if (pv_is_num(item)) {
+            d[nd++] = item.tag == PV_FLOAT ? item.u.f : (double)item.u.i;
+        } else {
+            free(d);
+            return pi_raise(I, "TypeError", "%s: coordinates must be numbers or (x, y) pairs", what);
+        }
+    }
+    if (nd % 2) {
+        free(d);
+        return pi_raise(I, "ValueError", "%s: coordinate list must contain exactly 2 coordinates per point", what);
+    }
+    *xy = d;
+    *n_points = nd / 2;
+    return 0;
+}
+
+/* ---- Image methods ---- */
+
+static int m_crop(interp *I, img *im, pv box, pv *out)
+{
+    errmsg e;
+    if (box.tag == PV_UNSET || box.tag == PV_NONE)
+        return charge(I, (double)im->w * im->h) || result_image(I, img_copy(im, &e), &e, out) ? -1 : 0;
+    double b[4];
+    if (get_numbers(I, box, 4, 0, "crop() box", b))
+        return -1;
+    double w = round(b[2]) - round(b[0]), h = round(b[3]) - round(b[1]);
+    if (w >= 1 && h >= 1 && (pi_image_check(I, (long)fmin(w, 1e9), (long)fmin(h, 1e9), img_channels(im->mode)) ||
+                             charge(I, w * h)))
+        return -1;
+    return result_image(I, img_crop(im, b[0], b[1], b[2], b[3], &e), &e, out);
+}
+
+static int m_resize(interp *I, img *im, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv, pv *out)
+{
+    static const char *const names[] = {"size", "resample", "box", "reducing_gap"};
+    pv a[4];
+    int w = 0, h = 0;
+    img_resample f = IMG_NEAREST;
+    double box[4];
+    if (pi_args(I, "resize", argc, argv, kwc, kwn, kwv, 4, names, 1, a) || get_size(I, a[0], "resize() size", &w, &h) ||
+        get_resample(I, a[1], IMG_BICUBIC, "resize()", &f))
+        return -1;
+    int has_box = a[2].tag != PV_UNSET && a[2].tag != PV_NONE;
+    if (has_box && get_numbers(I, a[2], 4, 0, "resize() box", box))
+        return -1;
+    if (a[3].tag != PV_UNSET && a[3].tag != PV_NONE)
+        return pi_raise(I, "ValueError", "resize(): reducing_gap is not supported");
+    if (pi_image_check(I, w, h, img_channels(im->mode)) || charge(I, (double)w * h + (double)im->w * im->h))
+        return -1;
+    errmsg e;
+    return result_image(I, img_resize(im, w, h, f, has_box ? box : NULL, &e), &e, out);
+}
+
+static int m_rotate(interp *I, img *im, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv, pv *out)
+{
+    static const char *const names[] = {"angle", "resample", "expand", "center", "translate", "fillcolor"};
+    pv a[6];
+    double angle, center[2], translate[2];
+    img_resample f = IMG_NEAREST;
+    int expand, has_fill;
+    uint8_t fill[4];
+    if (pi_args(I, "rotate", argc, argv, kwc, kwn, kwv, 6, names, 1, a) ||
+        pi_to_double(I, a[0], "rotate() angle", &angle) || get_resample(I, a[1], IMG_NEAREST, "rotate()", &f) ||
+        get_bool(I, a[2], &expand) || get_ink(I, a[5], im->mode, "rotate() fillcolor", fill, &has_fill))
+        return -1;
+    if (f != IMG_NEAREST && f != IMG_BILINEAR && f != IMG_BICUBIC)
+        return pi_raise(I, "ValueError", "Unknown resampling filter (%d). Use Image.Resampling.NEAREST (0), "
+                        "Image.Resampling.BILINEAR (2) or Image.Resampling.BICUBIC (3)", (int)f);
+    if (!isfinite(angle))
+        return pi_raise(I, "ValueError", "rotate() angle must be finite");
+    int has_center = a[3].tag != PV_UNSET && a[3].tag != PV_NONE;
+    int has_translate = a[4].tag != PV_UNSET && a[4].tag != PV_NONE;
+    if ((has_center && get_numbers(I, a[3], 2, 0, "rotate() center", center)) ||
+        (has_translate && get_numbers(I, a[4], 2, 0, "rotate() translate", translate)))
+        return -1;
+    long w = im->w, h = im->h;
+    if (expand) { /* the bounding box of the turned image, plus a pixel of rounding */
+        double r = angle * M_PI / 180.0, c = fabs(cos(r)), s = fabs(sin(r));
+        w = (long)ceil(im->w * c + im->h * s) + 2;
+        h = (long)ceil(im->w * s + im->h * c) + 2;
+        if (w > I->lim.max_side && w - 2 <= I->lim.max_side)
+            w = I->lim.max_side;
+        if (h > I->lim.max_side && h - 2 <= I->lim.max_side)
+            h = I->lim.max_side;
+    }
+    if (pi_image_check(I, w, h, img_channels(im->mode)) || charge(I, (double)w * h))
+        return -1;
+    errmsg e;
+    return result_image(I, img_rotate(im, angle, f, expand, has_center ? center : NULL,
+                                      has_translate ? translate : NULL, has_fill ? fill : NULL, &e),
+                        &e, out);
+}
+
+static int m_paste(interp *I, img *im, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv, pv *out)
+{
+    static const char *const names[] = {"im", "box", "mask"};
+    pv a[3];
+    if (pi_args(I, "paste", argc, argv, kwc, kwn, kwv, 3, names, 1, a))
+        return -1;
+    pv src = a[0], box = a[1], mask = a[2];
+    if (pv_is(box, PO_IMAGE) && (mask.tag == PV_UNSET || mask.tag == PV_NONE)) { /* paste(im, mask) */
+        mask = box;
+        box.tag = PV_UNSET;
+    }
+    img *mask_im = NULL, *src_im = NULL;
+    if (mask.tag != PV_UNSET && mask.tag != PV_NONE && get_image(I, mask, "paste() mask", &mask_im))
+        return -1;
+    if (pv_is(src, PO_IMAGE) && get_image(I, src, "paste()", &src_im))
+        return -1;
+    double b[4] = {0, 0, 0, 0};
+    int nb = seq_len(box);
+    if (box.tag == PV_UNSET || box.tag == PV_NONE) {
+        nb = 0;
+    } else if (nb == 2 || nb == 4) {
+        if (get_numbers(I, box, nb, 1, "paste() box", b))
+            return -1;
+    } else {
+        return pi_raise(I, "ValueError", "paste() box must be a 2-tuple or a 4-tuple");
+    }
+    int left = (int)b[0], top = (int)b[1], right, bottom;
+    if (nb == 4) {
+        right = (int)b[2];
+        bottom = (int)b[3];
+    } else if (src_im) {
+        right = left + src_im->w;
+        bottom = top + src_im->h;
+    } else if (mask_im) {
+        right = left + mask_im->w;
+        bottom = top + mask_im->h;
+    } else {
+        right = im->w;
+        bottom = im->h;
+    }
+    if (charge(I, fabs((double)(right - left) * (bottom - top))))
+        return -1;
+    errmsg e;
+    int r;
+    if (src_im) {
+        r = img_paste(im, src_im, left, top, right, bottom, mask_im, &e);
+    } else {
+        uint8_t ink[4];
+        int has;
+        if (get_ink(I, src, im->mode, "paste() color", ink, &has))
+            return -1;
+        r = img_paste_color(im, ink, left, top, right, bottom, mask_im, &e);
+    }
+    if (r)
+        return pi_raise(I, "ValueError", "%s", e.text);
+    *out = pv_none();
+    return 0;
+}
+
+static int m_convert(interp *I, img *im, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv, pv *out)
+{
+    static const char *const names[] = {"mode", "matrix", "dither", "palette", "colors"};
+    pv a[5];
+    if (pi_args(I, "convert", argc, argv, kwc, kwn, kwv, 5, names, 0, a))
+        return -1;
+    for (int k = 1; k < 5; k++)
+        if (a[k].tag != PV_UNSET && a[k].tag != PV_NONE)
+            return pi_raise(I, "ValueError", "convert(): the '%s' argument is not supported", names[k]);
+    img_mode mode = im->mode;
+    if (a[0].tag != PV_UNSET && a[0].tag != PV_NONE) {
+        if (!pv_is(a[0], PO_STR))
+            return pi_raise(I, "TypeError", "convert() mode must be a string");
+        mode = img_mode_parse(pv_str(a[0])->s);
+        if (!mode)
+            return pi_raise(I, "ValueError", "conversion to mode '%s' is not supported (vkeve images are L, RGB or RGBA)",
+                            pv_str(a[0])->s);
+    }
+    if (pi_image_check(I, im->w, im->h, img_channels(mode)) || charge(I, (double)im->w * im->h))
+        return -1;
+    errmsg e;
+    return result_image(I, img_convert(im, mode, &e), &e, out);
+}
+
+static int apply_filter(interp *I, img *im, pv f, pv *out)
+{
+    if (pv_is(f, PO_NATIVE)) { /* img.filter(ImageFilter.GaussianBlur): the class with defaults */
+        pv inst;
+        if (pi_call(I, f, 0, NULL, 0, NULL, NULL, &inst))
+            return -1;
+        int r = apply_filter(I, im, inst, out);
+        pi_release(I, inst);
+        return r;
+    }
+    if (!pv_is(f, PO_FILTER))
+        return pi_raise(I, "TypeError", "filter argument should be ImageFilter.Filter instance or class, not %s",
+                        pi_type_name(f));
+    pfilter *pf = (pfilter *)f.u.o;
+    double px = (double)im->w * im->h;
+    double cost = pf->which >= PF_MEDIAN ? px * pf->radius * pf->radius : px * 4;
+    if (pi_image_check(I, im->w, im->h, img_channels(im->mode)) || charge(I, cost))
+        return -1;
+    errmsg e;
+    img *r = NULL;
+    switch (pf->which) {
+    case PF_BUILTIN: r = img_filter_apply_builtin(im, (img_filter_builtin)pf->arg2, &e); break;
+    case PF_GAUSSIAN: r = img_filter_gaussian_blur(im, pf->radius, &e); break;
+    case PF_BOX: r = img_filter_box_blur(im, pf->radius, &e); break;
+    case PF_UNSHARP: r = img_filter_unsharp_mask(im, pf->radius, (int)pf->arg2, (int)pf->arg3, &e); break;
+    case PF_MEDIAN: r = img_filter_rank(im, IMG_RANK_MEDIAN, (int)pf->radius, &e); break;
+    case PF_MIN: r = img_filter_rank(im, IMG_RANK_MIN, (int)pf->radius, &e); break;
+    default: r = img_filter_rank(im, IMG_RANK_MAX, (int)pf->radius, &e); break;
+    }
+    return result_image(I, r, &e, out);
+}
+
+/* Python's round(): halves to even. */
+static long round_half_even(double x)
+{
+    double r = round(x);
+    if (fabs(x - trunc(x)) == 0.5)
+        r = 2.0 * round(x / 2.0);
+    return (long)r;
+}
+
+static int m_point(interp *I, img *im, pv fn_or_table, pv *out)
+{
+    int ch = img_channels(im->mode);
+    int lut[1024];
+    size_t n = (size_t)256 * (size_t)ch;
+    if (pv_is(fn_or_table, PO_LIST) || pv_is(fn_or_table, PO_TUPLE)) {
+        plist *l = pv_list(fn_or_table);
+        if (l->len != n)
+            return pi_raise(I, "ValueError", "point(): wrong number of lut entries (%zu, expected %zu)", l->len, n);
+        for (size_t k = 0; k < n; k++) {
+            double d;
+            if (pi_to_double(I, l->items[k], "point() table", &d))
+                return -1;
+            lut[k] = (int)fmax(-1, fmin(256, round_half_even(d)));
+        }
+    } else {
+        /* Pillow calls the function once per value 0..255 and uses the table for every band,
+         * rounding results: lut = [round(f(i)) for i in range(256)] * bands. */
+        for (int v = 0; v < 256; v++) {
+            pv arg = pv_int(v), r;
+            if (pi_call(I, fn_or_table, 1, &arg, 0, NULL, NULL, &r))
+                return -1;
+            if (!pv_is_num(r)) {
+                int bad = pi_raise(I, "TypeError", "point(): the function must return numbers, got %s",
+                                   pi_type_name(r));
+                pi_release(I, r);
+                return bad;
+            }
+            double d = r.tag == PV_FLOAT ? r.u.f : (double)r.u.i;
+            if (isnan(d) || isinf(d))
+                return pi_raise(I, "ValueError", "point(): cannot convert float %s to integer",
+                                isnan(d) ? "NaN" : "infinity");
+            lut[v] = (int)fmax(-1, fmin(256, round_half_even(d)));
+        }
+        for (int c = 1; c < ch; c++)
+            memcpy(lut + c * 256, lut, 256 * sizeof *lut);
+    }
+    if (pi_image_check(I, im->w, im->h, ch) || charge(I, (double)im->w * im->h))
+        return -1;
+    errmsg e;
+    return result_image(I, img_point(im, lut, n, &e), &e, out);
+}
+
+static int get_xy(interp *I, pv v, const char *what, int *x, int *y)
+{
+    double d[2];
+    if (get_numbers(I, v, 2, 0, what, d))
+        return -1;
+    *x = (int)fmax(-2e9, fmin(2e9, d[0]));
+    *y = (int)fmax(-2e9, fmin(2e9, d[1]));
+    return 0;
+}
+
+static int pixel_value(interp *I, img_mode mode, const uint8_t *px, pv *out)
+{
+    if (mode == IMG_L) {
+        *out = pv_int(px[0]);
+        return 0;
+    }
+    plist *t = pi_list(I, PO_TUPLE, (size_t)mode);
+    if (!t)
+        return -1;
+    for (int c = 0; c < (int)mode; c++)
+        t->items[t->len++] = pv_int(px[c]);
+    *out = pv_obj(t);
+    return 0;
+}
+
+static int m_split(interp *I, img *im, pv *out)
+{
+    img *bands[4];
+    errmsg e;
+    int ch = img_channels(im->mode);
+    if (pi_image_check(I, im->w, im->h, ch) || charge(I, (double)im->w * im->h))
+        return -1;
+    int n = img_split(im, bands, &e);
+    if (n < 0)
+        return pi_raise(I, "ValueError", "%s", e.text);
+    plist *t = pi_list(I, PO_TUPLE, (size_t)n);
+    int r = t ? 0 : -1;
+    for (int k = 0; k < n; k++) {
+        pv v;
+        if (r) {
+            img_free(bands[k]);
+            continue;
+        }
+        r = pi_image_wrap(I, bands[k], &v);
+        if (!r)
+            t->items[t->len++] = v;
+    }
+    if (r) {
+        if (t)
+            pi_release(I, pv_obj(t));
+        return -1;
+    }
+    *out = pv_obj(t);
+    return 0;
+}
+
+static int forbidden_method(interp *I, const char *name)
+{
+    return pi_raise(I, "Forbidden", "Image.%s is not available: programs have no file or display access", name);
+}
+
+int pi_image_attr(interp *I, pv self, const char *name, pv *out, int *found)
+{
+    img *im = self_image(self);
+    *found = 1;
+    if (!im)
+        return pi_raise(I, "ValueError", "the image is no longer available");
+    if (strcmp(name, "size") == 0) {
+        plist *t = pi_list(I, PO_TUPLE, 2);
+        if (!t)
+            return -1;
+        t->items[0] = pv_int(im->w);
+        t->items[1] = pv_int(im->h);
+        t->len = 2;
+        *out = pv_obj(t);
+        return 0;
+    }
+    if (strcmp(name, "width") == 0) {
+        *out = pv_int(im->w);
+        return 0;
+    }
+    if (strcmp(name, "height") == 0) {
+        *out = pv_int(im->h);
+        return 0;
+    }
+    if (strcmp(name, "mode") == 0) {
+        *out = pi_cstr(I, img_mode_name(im->mode));
+        return out->tag == PV_OBJ ? 0 : -1;
+    }
+    if (strcmp(name, "save") == 0 || strcmp(name, "show") == 0 || strcmp(name, "filename") == 0 ||
+        strcmp(name, "fp") == 0 || strcmp(name, "tobytes") == 0 || strcmp(name, "frombytes") == 0)
+        return forbidden_method(I, name);
+    *found = 0;
+    return 0;
+}
+
+int pi_image_method(interp *I, pv self, const char *name, int argc, const pv *argv, int kwc, const int *kwn,
+                    const pv *kwv, pv *out, int *found)
+{
+    img *im = self_image(self);
+    errmsg e;
+    pv a[4];
+    *found = 1;
+    if (!im)
+        return pi_raise(I, "ValueError", "the image is no longer available");
+    if (strcmp(name, "copy") == 0) {
+        if (pi_args(I, "copy", argc, argv, kwc, kwn, kwv, 0, NULL, 0, a) ||
+            pi_image_check(I, im->w, im->h, img_channels(im->mode)) || charge(I, (double)im->w * im->h))
+            return -1;
+        return result_image(I, img_copy(im, &e), &e, out);
+    }
+    if (strcmp(name, "crop") == 0) {
+        static const char *const names[] = {"box"};
+        if (pi_args(I, "crop", argc, argv, kwc, kwn, kwv, 1, names, 0, a))
+            return -1;
+        return m_crop(I, im, a[0], out);
+    }
+    if (strcmp(name, "resize") == 0)
+        return m_resize(I, im, argc, argv, kwc, kwn, kwv, out);
+    if (strcmp(name, "rotate") == 0)
+        return m_rotate(I, im, argc, argv, kwc, kwn, kwv, out);
+    if (strcmp(name, "paste") == 0)
+        return m_paste(I, im, argc, argv, kwc, kwn, kwv, out);
+    if (strcmp(name, "convert") == 0)
+        return m_convert(I, im, argc, argv, kwc, kwn, kwv, out);
+    if (strcmp(name, "transpose") == 0) {
+        static const char *const names[] = {"method"};
+        if (pi_args(I, "transpose", argc, argv, kwc, kwn, kwv, 1, names, 1, a))
+            return -1;
+        if (!pv_is_intlike(a[0]) || a[0].u.i < 0 || a[0].u.i > 6)
+            return pi_raise(I, "ValueError", "transpose(): unknown method (use Image.Transpose.*)");
+        if (pi_image_check(I, im->w, im->h, img_channels(im->mode)) || charge(I, (double)im->w * im->h))
+            return -1;
+        return result_image(I, img_transpose(im, (img_transpose_op)a[0].u.i, &e), &e, out);
+    }
+    if (strcmp(name, "filter") == 0) {
+        static const char *const names[] = {"filter"};
+        if (pi_args(I, "filter", argc, argv, kwc, kwn, kwv, 1, names, 1, a))
+            return -1;
+        return apply_filter(I, im, a[0], out);
+    }
+    if (strcmp(name, "point") == 0) {
+        static const char *const names[] = {"lut", "mode"};
+        if (pi_args(I, "point", argc, argv, kwc, kwn, kwv, 2, names, 1, a))
+            return -1;
+        if (a[1].tag != PV_UNSET && a[1].tag != PV_NONE)
+            return pi_raise(I, "ValueError", "point(): the mode argument is not supported");
+        return m_point(I, im, a[0], out);
+    }
+    if (strcmp(name, "getpixel") == 0) {
+        static const char *const names[] = {"xy"};
+        int x, y;
+        uint8_t px[4];
+        if (pi_args(I, "getpixel", argc, argv, kwc, kwn, kwv, 1, names, 1, a) || get_xy(I, a[0], "getpixel()", &x, &y))
+            return -1;
+        if (img_getpixel(im, x, y, px, &e))
+            return pi_raise(I, "IndexError", "image index out of range");
+        return pixel_value(I, im->mode, px, out);
+    }
+    if (strcmp(name, "putpixel") == 0) {
+        static const char *const names[] = {"xy", "value"};
+        int x, y, has;
+        uint8_t ink[4];
+        if (pi_args(I, "putpixel", argc, argv, kwc, kwn, kwv, 2, names, 2, a) || get_xy(I, a[0], "putpixel()", &x, &y))
+            return -1;
+        if (a[1].tag == PV_FLOAT && im->mode == IMG_L) { /* Pillow truncates a float on L */
+            a[1] = pv_int((int64_t)fmax(-1, fmin(256, a[1].u.f)));
+        }
+        if (get_ink(I, a[1], im->mode, "putpixel() value", ink, &has))
+            return -1;
+        if (img_putpixel(im, x, y, ink, &e))
+            return pi_raise(I, "IndexError", "image index out of range");
+        *out = pv_none();
+        return 0;
+    }
+    if (strcmp(name, "split") == 0) {
+        if (pi_args(I, "split", argc, argv, kwc, kwn, kwv, 0, NULL, 0, a))
+            return -1;
+        return m_split(I, im, out);
+    }
+    if (strcmp(name, "getbands") == 0) {
+        static const char *const bands[] = {"L", "R", "G", "B", "A"};
+        if (pi_args(I, "getbands", argc, argv, kwc, kwn, kwv, 0, NULL, 0, a))
+            return -1;
+        int ch = img_channels(im->mode);
+        plist *t = pi_list(I, PO_TUPLE, (size_t)ch);
+        if (!t)
+            return -1;
+        *out = pv_obj(t);
+        for (int c = 0; c < ch; c++) {
+            pv s = pi_cstr(I, ch == 1 ? bands[0] : bands[1 + c]);
+            if (s.tag != PV_OBJ) {
+                pi_release(I, *out);
+                return -1;
+            }
+            t->items[t->len++] = s;
+        }
+        return 0;
+    }
+    if (strcmp(name, "save") == 0 || strcmp(name, "show") == 0 || strcmp(name, "tobytes") == 0 ||
+        strcmp(name, "frombytes") == 0 || strcmp(name, "load") == 0 || strcmp(name, "getdata") == 0 ||
+        strcmp(name, "putdata") == 0)
+        return pi_raise(I, strcmp(name, "save") == 0 || strcmp(name, "show") == 0 ? "Forbidden" : "AttributeError",
+                        "Image.%s is not available in the sandbox", name);
+    *found = 0;
+    return 0;
+}
+
+/* ---- ImageDraw ---- */
+
+static int draw_shape(interp *I, img *im, const char *name, int argc, const pv *argv, int kwc, const int *kwn,
+                      const pv *kwv)
+{
+    int is_line = strcmp(name, "line") == 0, is_point = strcmp(name, "point") == 0;
+    int is_arc = strcmp(name, "arc") == 0, is_chord = strcmp(name, "chord") == 0;
+    int is_pie = strcmp(name, "pieslice") == 0, is_rounded = strcmp(name, "rounded_rectangle") == 0;
+    int angles = is_arc || is_chord || is_pie;
+    /* Parameter lists as in Pillow 9.4's ImageDraw. */
+    static const char *const p_shape[] = {"xy", "fill", "outline", "width"};
+    static const char *const p_line[] = {"xy", "fill", "width", "joint"};
+    static const char *const p_point[] = {"xy", "fill"};
+    static const char *const p_angles[] = {"xy", "start", "end", "fill", "outline", "width"};
+    static const char *const p_arc[] = {"xy", "start", "end", "fill", "width"};
+    static const char *const p_rounded[] = {"xy", "radius", "fill", "outline", "width"};
+    const char *const *names = is_line ? p_line : is_point ? p_point : is_arc ? p_arc : angles ? p_angles
+                               : is_rounded ? p_rounded : p_shape;
+    int n = is_point ? 2 : is_arc ? 5 : angles ? 6 : is_rounded ? 5 : 4;
+    pv a[6];
+    if (pi_args(I, name, argc, argv, kwc, kwn, kwv, n, names, angles ? 3 : 1, a))
+        return -1;
+    int off = angles ? 2 : is_rounded ? 1 : 0; /* index shift of fill/outline/width */
+    uint8_t fill[4], outline[4];
+    int has_fill, has_outline = 0;
+    int64_t width = is_line ? 0 : 1;
+    pv fill_v = a[1 + off];
+    pv outline_v = is_line || is_point || is_arc ? pv_none() : a[2 + off];
+    pv width_v = is_point ? pv_none() : is_line ? a[2] : is_arc ? a[4] : a[3 + off];
+    if (width_v.tag != PV_UNSET && width_v.tag != PV_NONE) {
+        double wd;
+        if (pi_to_double(I, width_v, "width", &wd))
+            return -1;
+        width = (int64_t)fmax(-1, fmin(1e6, wd));
+    }
+    if (get_ink(I, fill_v, im->mode, "fill", fill, &has_fill))
+        return -1;
+    if (outline_v.tag != PV_UNSET && get_ink(I, outline_v, im->mode, "outline", outline, &has_outline))
+        return -1;
+    if ((is_line || is_point || is_arc) && !has_fill) { /* Pillow's default ink */
+        img_ink_default(im->mode, fill);
+        has_fill = 1;
+    } else if (!is_line && !is_point && !is_arc && !has_fill && !has_outline) {
+        img_ink_default(im->mode, outline);
+        has_outline = 1;
+    }
+    double *xy;
+    int np = 0;
+    if (get_points(I, a[0], name, &xy, &np))
+        return -1;
+    double cost = (double)im->w * im->h;
+    if (charge(I, cost / 4 + np)) {
+        free(xy);
+        return -1;
+    }
+    double start = 0, end = 0, radius = 0;
+    if (angles && (pi_to_double(I, a[1], "start", &start) || pi_to_double(I, a[2], "end", &end))) {
+        free(xy);
+        return -1;
+    }
+    if (is_rounded && a[1].tag != PV_UNSET && pi_to_double(I, a[1], "radius", &radius)) {
+        free(xy);
+        return -1;
+    }
+    int box_shape = !is_line && !is_point && strcmp(name, "polygon") != 0;
+    if (box_shape && np != 2) {
+        free(xy);
+        return pi_raise(I, "ValueError", "%s(): xy must be two points (x0, y0, x1, y1)", name);
+    }
+    errmsg e;
+    int r;
+    const uint8_t *f = has_fill ? fill : NULL, *o = has_outline ? outline : NULL;
+    int w = (int)width;
+    if (strcmp(name, "rectangle") == 0) r = img_draw_rectangle(im, xy, f, o, w, &e);
+    else if (is_rounded || angles) r = err_set(&e, ERR_FAIL, "not supported yet (start %g, end %g, radius %g)", start, end, radius);
+    else if (strcmp(name, "ellipse") == 0) r = img_draw_ellipse(im, xy, f, o, w, &e);
+    else if (is_line) r = img_draw_line(im, xy, np, f, w, &e);
+    else if (is_point) r = img_draw_point(im, xy, np, f, &e);
+    else r = img_draw_polygon(im, xy, np, f, o, w, &e);
+    free(xy);
+    if (r)
+        return pi_raise(I, "ValueError", "%s(): %s", name, e.text);
+    return 0;
+}
+
+int pi_draw_method(interp *I, pv self, const char *name, int argc, const pv *argv, int kwc, const int *kwn,
+                   const pv *kwv, pv *out, int *found)
+{
+    static const char *const shapes[] = {"rectangle", "rounded_rectangle", "ellipse", "arc", "chord",
+                                          "pieslice", "line", "point", "polygon", NULL};
+    pdraw *d = (pdraw *)self.u.o;
+    *found = 1;
+    *out = pv_none();
+    for (int k = 0; shapes[k]; k++)
+        if (strcmp(shapes[k], name) == 0) {
+            if (!d->target->im)
+                return pi_raise(I, "ValueError", "the image is no longer available");
+            return draw_shape(I, d->target->im, name, argc, argv, kwc, kwn, kwv);
+        }
+    if (strcmp(name, "text") == 0 || strcmp(name, "multiline_text") == 0 || strcmp(name, "textbbox") == 0 ||
+        strcmp(name, "textsize") == 0 || strcmp(name, "textlength") == 0)
+        return pi_raise(I, "NotImplementedError", "ImageDraw.%s is not supported (no fonts in the sandbox)", name);
+    *found = 0;
+    return 0;
+}
+
+/* ---- module functions ---- */
+
+#define PIL_NATIVE(name) \
+    static int name(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv, pv *out)
+
+PIL_NATIVE(f_new)
+{
+    (void)self;
+    static const char *const names[] = {"mode", "size", "color"};
+    pv a[3];
+    int w = 0, h = 0, has;
+    uint8_t ink[4];
+    if (pi_args(I, "new", argc, argv, kwc, kwn, kwv, 3, names, 2, a))
+        return -1;
+    if (!pv_is(a[0], PO_STR) || !img_mode_parse(pv_str(a[0])->s))
+        return pi_raise(I, "ValueError", "Image.new(): mode must be 'L', 'RGB' or 'RGBA'");
+    img_mode mode = img_mode_parse(pv_str(a[0])->s);
+    if (get_size(I, a[1], "Image.new() size", &w, &h) || pi_image_check(I, w, h, img_channels(mode)) ||
+        charge(I, (double)w * h))
+        return -1;
+    if (a[2].tag == PV_FLOAT && mode == IMG_L)
+        a[2] = pv_int((int64_t)a[2].u.f);
+    if (get_ink(I, a[2], mode, "Image.new() color", ink, &has))
+        return -1;
+    if (a[2].tag == PV_NONE)
+        return pi_raise(I, "ValueError", "Image.new(): color=None (uninitialised image) is not supported");
+    errmsg e;
+    return result_image(I, img_new(w, h, mode, ink, &e), &e, out);
+}
+
+PIL_NATIVE(f_merge)
+{
+    (void)self;
+    static const char *const names[] = {"mode", "bands"};
+    pv a[2];
+    if (pi_args(I, "merge", argc, argv, kwc, kwn, kwv, 2, names, 2, a))
+        return -1;
+    img_mode mode = pv_is(a[0], PO_STR) ? img_mode_parse(pv_str(a[0])->s) : 0;
+    if (!mode)
+        return pi_raise(I, "ValueError", "Image.merge(): mode must be 'L', 'RGB' or 'RGBA'");
+    int n = seq_len(a[1]);
+    if (n < 1 || n > 4)
+        return pi_raise(I, "ValueError", "Image.merge(): wrong number of bands");
+    img *bands[4];
+    for (int k = 0; k < n; k++)
+        if (get_image(I, pv_list(a[1])->items[k], "Image.merge() band", &bands[k]))
+            return -1;
+    if (pi_image_check(I, bands[0]->w, bands[0]->h, img_channels(mode)) || charge(I, (double)bands[0]->w * bands[0]->h))
+        return -1;
+    errmsg e;
+    return result_image(I, img_merge(mode, bands, n, &e), &e, out);
+}
+
+PIL_NATIVE(f_blend)
+{
+    (void)self;
+    static const char *const names[] = {"im1", "im2", "alpha"};
+    pv a[3];
+    img *x, *y;
+    double alpha;
+    if (pi_args(I, "blend", argc, argv, kwc, kwn, kwv, 3, names, 3, a) || get_image(I, a[0], "blend()", &x) ||
+        get_image(I, a[1], "blend()", &y) || pi_to_double(I, a[2], "blend() alpha", &alpha) ||
+        pi_image_check(I, x->w, x->h, img_channels(x->mode)) || charge(I, (double)x->w * x->h))
+        return -1;
+    errmsg e;
+    return result_image(I, img_blend(x, y, alpha, &e), &e, out);
+}
+
+PIL_NATIVE(f_composite)
+{
+    static const char *const names[] = {"image1", "image2", "mask"};
+    pv a[3];
+    img *x, *y, *m = NULL;
+    int alpha = self.tag == PV_BOOL; /* alpha_composite is bound with self True */
+    if (pi_args(I, alpha ? "alpha_composite" : "composite", argc, argv, kwc, kwn, kwv, alpha ? 2 : 3, names,
+                alpha ? 2 : 3, a) ||
+        get_image(I, a[0], "composite()", &x) || get_image(I, a[1], "composite()", &y) ||
+        (!alpha && get_image(I, a[2], "composite() mask", &m)) ||
+        pi_image_check(I, x->w, x->h, 4) || charge(I, (double)x->w * x->h))
+        return -1;
+    errmsg e;
+    return result_image(I, alpha ? img_alpha_composite(x, y, &e) : img_composite(x, y, m, &e), &e, out);
+}
+
+PIL_NATIVE(f_forbidden)
+{
+    (void)argc;
+    (void)argv;
+    (void)kwc;
+    (void)kwn;
+    (void)kwv;
+    (void)out;
+    return pi_raise(I, "Forbidden", "%s is not available: programs get their image as an argument and have no "
+                    "file access", pv_str(self)->s);
+}
+
+PIL_NATIVE(f_image_class)
+{
+    (void)self;
+    (void)argc;
+    (void)argv;
+    (void)kwc;
+    (void)kwn;
+    (void)kwv;
+    (void)out;
+    return pi_raise(I, "TypeError", "Image.Image cannot be created directly; use Image.new()");
+}
+
+PIL_NATIVE(f_eval)
+{
+    (void)self;
+    img *im;
+    if (kwc || argc != 2)
+        return pi_raise(I, "TypeError", "Image.eval() takes an image and a function");
+    (void)kwn;
+    (void)kwv;
+    if (get_image(I, argv[0], "Image.eval()", &im))
+        return -1;
+    return m_point(I, im, argv[1], out);
+}
+
+PIL_NATIVE(f_draw)
+{
+    (void)self;
+    static const char *const names[] = {"im", "mode"};
+    pv a[2];
+    img *im;
+    if (pi_args(I, "Draw", argc, argv, kwc, kwn, kwv, 2, names, 1, a) || get_image(I, a[0], "ImageDraw.Draw()", &im))
+        return -1;
+    if (a[1].tag != PV_UNSET && a[1].tag != PV_NONE &&
+        !(pv_is(a[1], PO_STR) && strcmp(pv_str(a[1])->s, img_mode_name(im->mode)) == 0))
+        return pi_raise(I, "ValueError", "ImageDraw.Draw(): a mode other than the image's is not supported");
+    pdraw *d = pi_new(I, PO_DRAW, sizeof *d);
+    if (!d)
+        return -1;
+    d->target = (pimage *)a[0].u.o;
+    d->target->h.refs++;
+    *out = pv_obj(d);
+    return 0;
+}
+
+/* ImageOps.*: self carries the function's name. */
+PIL_NATIVE(f_ops)
+{
+    const char *name = pv_str(self)->s;
+    static const char *const names[] = {"image", "a1", "a2", "a3", "a4"};
+    pv a[5];
+    img *im;
+    if (pi_args(I, name, argc, argv, 0, NULL, NULL, 5, names, 0, a))
+        return -1;
+    /* Keyword names per function, mapped to positions. */
+    static const struct {
+        const char *fn;
+        const char *kw[4];
+    } kwtab[] = {{"posterize", {"bits"}}, {"solarize", {"threshold"}},
+                 {"autocontrast", {"cutoff", "ignore", "mask", "preserve_tone"}}, {"equalize", {"mask"}},
+                 {"pad", {"size", "method", "color", "centering"}}, {"expand", {"border", "fill"}},
+                 {"crop", {"border"}}, {"scale", {"factor", "resample"}}, {"contain", {"size", "method"}},
+                 {"fit", {"size", "method", "bleed", "centering"}}, {NULL, {NULL}}};
+    for (int j = 0; j < kwc; j++) {
+        const char *kn = pi_sym_name(I, kwn[j]);
+        int pos = -1;
+        if (strcmp(kn, "image") == 0)
+            pos = 0;
+        for (int t = 0; kwtab[t].fn && pos < 0; t++)
+            if (strcmp(kwtab[t].fn, name) == 0)
+                for (int k = 0; k < 4 && kwtab[t].kw[k]; k++)
+                    if (strcmp(kwtab[t].kw[k], kn) == 0)
+                        pos = k + 1;
+        if (pos < 0)
+            return pi_raise(I, "TypeError", "%s() got an unexpected keyword argument '%s'", name, kn);
+        if (a[pos].tag != PV_UNSET)
+            return pi_raise(I, "TypeError", "%s() got multiple values for argument '%s'", name, kn);
+        a[pos] = kwv[j];
+    }
+    if (a[0].tag == PV_UNSET)
+        return pi_raise(I, "TypeError", "%s() missing required argument 'image'", name);
+    if (get_image(I, a[0], name, &im))
+        return -1;
+    errmsg e;
+    img *r = NULL;
+    int ch = img_channels(im->mode);
+    double px = (double)im->w * im->h;
+    if (strcmp(name, "expand") == 0) {
+        double b[4] = {0, 0, 0, 0};
+        uint8_t fill[4];
+        int has;
+        if (pv_is_intlike(a[1]))
+            b[0] = b[1] = b[2] = b[3] = (double)a[1].u.i;
+        else if (seq_len(a[1]) == 2 && get_numbers(I, a[1], 2, 1, "expand() border", b) == 0)
+            b[2] = b[0], b[3] = b[1];
+        else if (a[1].tag != PV_UNSET && get_numbers(I, a[1], 4, 1, "expand() border", b))
+            return -1;
+        if (I->failed)
+            return -1;
+        if (get_ink(I, a[2].tag == PV_UNSET ? pv_int(0) : a[2], im->mode, "expand() fill", fill, &has))
+            return -1;
+        if (b[0] < 0 || b[1] < 0 || b[2] < 0 || b[3] < 0 || b[0] + b[2] > 1e9 || b[1] + b[3] > 1e9)
+            return pi_raise(I, "ValueError", "expand(): borders must be non-negative");
+        if (pi_image_check(I, im->w + (long)(b[0] + b[2]), im->h + (long)(b[1] + b[3]), ch) || charge(I, px))
+            return -1;
+        r = img_ops_expand(im, (int)b[0], (int)b[1], (int)b[2], (int)b[3], has ? fill : NULL, &e);
+        return result_image(I, r, &e, out);
+    }
+    if (strcmp(name, "crop") == 0) {
+        double b[4] = {0, 0, 0, 0};
+        if (pv_is_intlike(a[1]))
+            b[0] = b[1] = b[2] = b[3] = (double)a[1].u.i;
+        else if (a[1].tag != PV_UNSET && get_numbers(I, a[1], 4, 1, "crop() border", b))
+            return -1;
+        if (charge(I, px))
+            return -1;
+        return result_image(I, img_ops_crop(im, (int)b[0], (int)b[1], (int)b[2], (int)b[3], &e), &e, out);
+    }
+    if (strcmp(name, "pad") == 0 || strcmp(name, "contain") == 0 || strcmp(name, "fit") == 0) {
+        int w = 0, h = 0;
+        img_resample f = IMG_NEAREST;
+        double c[2] = {0.5, 0.5}, bleed = 0;
+        uint8_t colour[4];
+        int has = 0, is_pad = name[0] == 'p', is_fit = name[0] == 'f';
+        if (a[1].tag == PV_UNSET)
+            return pi_raise(I, "TypeError", "%s() missing required argument 'size'", name);
+        if (get_size(I, a[1], name, &w, &h) || get_resample(I, a[2], IMG_BICUBIC, name, &f))
+            return -1;
+        if (is_pad && get_ink(I, a[3], im->mode, "pad() color", colour, &has))
+            return -1;
+        if (is_fit && a[3].tag != PV_UNSET && pi_to_double(I, a[3], "fit() bleed", &bleed))
+            return -1;
+        pv centering = is_pad || is_fit ? a[4] : pv_none();
+        if (centering.tag != PV_UNSET && centering.tag != PV_NONE && get_numbers(I, centering, 2, 0, "centering", c))
+            return -1;
+        if (pi_image_check(I, w, h, ch) || charge(I, px + (double)w * h))
+            return -1;
+        r = is_pad ? img_ops_pad(im, w, h, f, has ? colour : NULL, c[0], c[1], &e)
+            : is_fit ? img_ops_fit(im, w, h, f, bleed, c[0], c[1], &e) : img_ops_contain(im, w, h, f, &e);
+        return result_image(I, r, &e, out);
+    }
+    if (strcmp(name, "scale") == 0) {
+        double factor;
+        img_resample f = IMG_NEAREST;
+        if (a[1].tag == PV_UNSET)
+            return pi_raise(I, "TypeError", "scale() missing required argument 'factor'");
+        if (pi_to_double(I, a[1], "scale() factor", &factor) || get_resample(I, a[2], IMG_BICUBIC, name, &f))
+            return -1;
+        if (!(factor > 0) || factor > 1e6)
+            return pi_raise(I, "ValueError", "scale(): the factor must be greater than 0");
+        if (pi_image_check(I, (long)round(im->w * factor), (long)round(im->h * factor), ch) ||
+            charge(I, px * (1 + factor * factor)))
+            return -1;
+        return result_image(I, img_ops_scale(im, factor, f, &e), &e, out);
+    }
+    if (pi_image_check(I, im->w, im->h, ch) || charge(I, px))
+        return -1;
+    if (strcmp(name, "mirror") == 0) r = img_ops_mirror(im, &e);
+    else if (strcmp(name, "flip") == 0) r = img_ops_flip(im, &e);
+    else if (strcmp(name, "grayscale") == 0) r = img_ops_grayscale(im, &e);
+    else if (strcmp(name, "invert") == 0) r = img_ops_invert(im, &e);
+    else if (strcmp(name, "posterize") == 0 || strcmp(name, "solarize") == 0) {
+        int64_t v = 128;
+        if (name[0] == 'p' && a[1].tag == PV_UNSET)
+            return pi_raise(I, "TypeError", "posterize() missing required argument 'bits'");
+        if (a[1].tag != PV_UNSET && pi_to_int(I, a[1], name, &v))
+            return -1;
+        if (name[0] == 'p' && (v < 0 || v > 8))
+            return pi_raise(I, "ValueError", "posterize(): bits must be 0..8");
+        if (name[0] == 'p')
+            r = img_ops_posterize(im, (int)v, &e);
+        else
+            r = img_ops_solarize(im, (int)fmax(-1, fmin(256, (double)v)), &e);
+    } else if (strcmp(name, "autocontrast") == 0) {
+        double lo = 0, hi = 0;
+        int64_t ignore = -1;
+        int tone = 0;
+        if (seq_len(a[1]) == 2) {
+            double c[2];
+            if (get_numbers(I, a[1], 2, 0, "autocontrast() cutoff", c))
+                return -1;
+            lo = c[0];
+            hi = c[1];
+        } else if (a[1].tag != PV_UNSET && pi_to_double(I, a[1], "autocontrast() cutoff", &lo)) {
+            return -1;
+        } else {
+            hi = lo;
+        }
+        if (a[2].tag != PV_UNSET && a[2].tag != PV_NONE && pi_to_int(I, a[2], "autocontrast() ignore", &ignore))
+            return -1;
+        if (a[3].tag != PV_UNSET && a[3].tag != PV_NONE)
+            return pi_raise(I, "ValueError", "autocontrast(): mask is not supported");
+        if (get_bool(I, a[4], &tone))
+            return -1;
+        r = img_ops_autocontrast(im, lo, hi, (int)ignore, tone, &e);
+    } else if (strcmp(name, "equalize") == 0) {
+        img *mask = NULL;
+        if (a[1].tag != PV_UNSET && a[1].tag != PV_NONE && get_image(I, a[1], "equalize() mask", &mask))
+            return -1;
+        r = img_ops_equalize(im, mask, &e);
+    } else {
+        return pi_raise(I, "AttributeError", "module 'PIL.ImageOps' has no attribute '%s'", name);
+    }
+    return result_image(I, r, &e, out);
+}
+
+PIL_NATIVE(f_enhancer)
+{
+    static const char *const names[] = {"image"};
+    pv a[1];
+    img *im;
+    if (pi_args(I, pv_str(self)->s, argc, argv, kwc, kwn, kwv, 1, names, 1, a) ||
+        get_image(I, a[0], pv_str(self)->s, &im))
+        return -1;
+    penhancer *en = pi_new(I, PO_ENHANCER, sizeof *en);
+    if (!en)
+        return -1;
+    en->which = img_enhance_parse(pv_str(self)->s);
+    en->image = (pimage *)a[0].u.o;
+    en->image->h.refs++;
+    *out = pv_obj(en);
+    return 0;
+}
+
+int pi_enhancer_method(interp *I, pv self, const char *name, int argc, const pv *argv, int kwc, const int *kwn,
+                       const pv *kwv, pv *out, int *found)
+{
+    penhancer *en = (penhancer *)self.u.o;
+    *found = strcmp(name, "enhance") == 0;
+    if (!*found)
+        return 0;
+    static const char *const names[] = {"factor"};
+    pv a[1];
+    double factor;
+    img *im = en->image->im;
+    if (pi_args(I, "enhance", argc, argv, kwc, kwn, kwv, 1, names, 1, a) ||
+        pi_to_double(I, a[0], "enhance() factor", &factor))
+        return -1;
+    if (!im)
+        return pi_raise(I, "ValueError", "the image is no longer available");
+    if (!isfinite(factor))
+        return pi_raise(I, "ValueError", "enhance(): factor must be finite");
+    if (pi_image_check(I, im->w, im->h, img_channels(im->mode) * 2) || charge(I, (double)im->w * im->h * 2))
+        return -1;
+    errmsg e;
+    return result_image(I, img_enhance(im, (img_enhance_kind)en->which, factor, &e), &e, out);
+}
+
+static pv new_filter(interp *I, int which, double radius, double arg2, double arg3)
+{
+    pfilter *f = pi_new(I, PO_FILTER, sizeof *f);
+    if (!f)
+        return pv_none();
+    f->which = which;
+    f->radius = radius;
+    f->arg2 = arg2;
+    f->arg3 = arg3;
+    return pv_obj(f);
+}
+
+/* ImageFilter classes: self carries the class name. */
+PIL_NATIVE(f_filter)
+{
+    const char *name = pv_str(self)->s;
+    static const char *const blur_names[] = {"radius"};
+    static const char *const unsharp_names[] = {"radius", "percent", "threshold"};
+    static const char *const rank_names[] = {"size"};
+    int unsharp = strcmp(name, "UnsharpMask") == 0;
+    int rank = strstr(name, "Filter") != NULL;
+    pv a[3];
+    if (pi_args(I, name, argc, argv, kwc, kwn, kwv, unsharp ? 3 : 1, unsharp ? unsharp_names : rank ? rank_names : blur_names,
+                strcmp(name, "BoxBlur") == 0 ? 1 : 0, a))
+        return -1;
+    double v[3] = {rank ? 3 : 2, 150, 3};
+    for (int k = 0; k < (unsharp ? 3 : 1); k++)
+        if (a[k].tag != PV_UNSET && pi_to_double(I, a[k], name, &v[k]))
+            return -1;
+    if (rank) {
+        if (v[0] != floor(v[0]) || v[0] < 1 || v[0] > IMG_FILTER_MAX_RANK_SIZE || ((int)v[0] % 2) == 0)
+            return pi_raise(I, "ValueError", "%s: size must be an odd integer from 1 to %d", name, IMG_FILTER_MAX_RANK_SIZE);
+    } else if (!(v[0] >= 0) || v[0] > IMG_FILTER_MAX_RADIUS) {
+        return pi_raise(I, "ValueError", "%s: radius must be from 0 to %g", name, IMG_FILTER_MAX_RADIUS);
+    }
+    int which = strcmp(name, "GaussianBlur") == 0 ? PF_GAUSSIAN : strcmp(name, "BoxBlur") == 0 ? PF_BOX
+                : unsharp ? PF_UNSHARP : strcmp(name, "MedianFilter") == 0 ? PF_MEDIAN
+                : strcmp(name, "MinFilter") == 0 ? PF_MIN : PF_MAX;
+    *out = new_filter(I, which, v[0], v[1], v[2]);
+    return out->tag == PV_OBJ ? 0 : -1;
+}
+
+PIL_NATIVE(f_getrgb)
+{
+    int is_getcolor = strcmp(pv_str(self)->s, "getcolor") == 0;
+    static const char *const names[] = {"color", "mode"};
+    pv a[2];
+    if (pi_args(I, pv_str(self)->s, argc, argv, kwc, kwn, kwv, is_getcolor ? 2 : 1, names, is_getcolor ? 2 : 1, a))
+        return -1;
+    if (!pv_is(a[0], PO_STR))
+        return pi_raise(I, "TypeError", "%s(): color must be a string", pv_str(self)->s);
+    errmsg e;
+    int rgba[4], n = 3;
+    long long vals[4];
+    if (is_getcolor) {
+        img_mode mode = pv_is(a[1], PO_STR) ? img_mode_parse(pv_str(a[1])->s) : 0;
+        uint8_t ink[4];
+        if (!mode)
+            return pi_raise(I, "ValueError", "getcolor(): mode must be 'L', 'RGB' or 'RGBA'");
+        if (img_ink_from_str(pv_str(a[0])->s, mode, ink, &e))
+            return pi_raise(I, "ValueError", "%s", e.text);
+        if (mode == IMG_L) {
+            *out = pv_int(ink[0]);
+            return 0;
+        }
+        n = (int)mode;
+        for (int k = 0; k < n; k++)
+            vals[k] = ink[k];
+    } else {
+        if (img_color_getrgb(pv_str(a[0])->s, rgba, &n, &e))
+            return pi_raise(I, "ValueError", "%s", e.text);
+        for (int k = 0; k < n; k++)
+            vals[k] = rgba[k];
+    }
+    plist *t = pi_list(I, PO_TUPLE, (size_t)n);
+    if (!t)
+        return -1;
+    for (int k = 0; k < n; k++)
+        t->items[t->len++] = pv_int(vals[k]);
+    *out = pv_obj(t);
+    return 0;
+}
+
+/* ---- module attributes ---- */
+
+static const struct {
+    const char *name;
+    int value;
+} resample_names[] = {{"NEAREST", 0}, {"NONE", 0}, {"LANCZOS", 1}, {"ANTIALIAS", 1}, {"BILINEAR", 2},
+                      {"LINEAR", 2}, {"BICUBIC", 3}, {"CUBIC", 3}, {"BOX", 4}, {"HAMMING", 5}, {NULL, 0}},
+  transpose_names[] = {{"FLIP_LEFT_RIGHT", 0}, {"FLIP_TOP_BOTTOM", 1}, {"ROTATE_90", 2}, {"ROTATE_180", 3},
+                       {"ROTATE_270", 4}, {"TRANSPOSE", 5}, {"TRANSVERSE", 6}, {NULL, 0}};
+
+static int lookup_const(const char *name, int resample, int transpose, pv *out)
+{
+    for (int k = 0; resample && resample_names[k].name; k++)
+        if (strcmp(resample_names[k].name, name) == 0 && strcmp(name, "LINEAR") != 0 && strcmp(name, "CUBIC") != 0) {
+            *out = pv_int(resample_names[k].value);
+            return 1;
+        }
+    for (int k = 0; transpose && transpose_names[k].name; k++)
+        if (strcmp(transpose_names[k].name, name) == 0) {
+            *out = pv_int(transpose_names[k].value);
+            return 1;
+        }
+    return 0;
+}
+
+/* A native function that knows its own name (its self value). */
+static int named_native(interp *I, const char *name, native_fn fn, pv *out)
+{
+    pv self = pi_cstr(I, name);
+    if (self.tag != PV_OBJ)
+        return -1;
+    *out = pi_native(I, pv_str(self)->s, fn, self);
+    pi_release(I, self);
+    return out->tag == PV_OBJ ? 0 : -1;
+}
+
+static int submodule(interp *I, int which, pv *out)
+{
+    pmodule *m = pi_new(I, PO_MODULE, sizeof *m);
+    if (!m)
+        return -1;
+    m->which = which;
+    *out = pv_obj(m);
+    return 0;
+}
+
+static int image_module_attr(interp *I, const char *name, pv *out)
+{
+    if (lookup_const(name, 1, 1, out))
+        return 0;
+    if (strcmp(name, "Resampling") == 0)
+        return submodule(I, MOD_RESAMPLING, out);
+    if (strcmp(name, "Transpose") == 0)
+        return submodule(I, MOD_TRANSPOSE, out);
+    static const struct {
+        const char *name;
+        native_fn fn;
+    } fns[] = {{"new", f_new}, {"merge", f_merge}, {"blend", f_blend}, {"composite", f_composite},
+               {"alpha_composite", f_composite}, {"eval", f_eval}, {"Image", f_image_class}, {NULL, NULL}};
+    for (int k = 0; fns[k].name; k++)
+        if (strcmp(fns[k].name, name) == 0) {
+            if (strcmp(name, "alpha_composite") == 0) {
+                *out = pi_native(I, "alpha_composite", f_composite, pv_bool(1));
+                return out->tag == PV_OBJ ? 0 : -1;
+            }
+            *out = pi_native(I, fns[k].name, fns[k].fn, pv_none());
+            return out->tag == PV_OBJ ? 0 : -1;
+        }
+    static const char *const forbidden[] = {"open", "frombytes", "fromarray", "frombuffer", "init",
+                                            "register_open", "effect_noise", "linear_gradient", NULL};
+    for (int k = 0; forbidden[k]; k++)
+        if (strcmp(forbidden[k], name) == 0) {
+            char label[64];
+            snprintf(label, sizeof label, "Image.%s", name);
+            return named_native(I, label, f_forbidden, out);
+        }
+    return pi_raise(I, "AttributeError", "module 'PIL.Image' has no attribute '%s'", name);
+}
+
+static int filter_module_attr(interp *I, const char *name, pv *out)
+{
+    img_filter_builtin b = img_filter_builtin_parse(name);
+    if (b != IMG_FILTER_NONE) {
+        *out = new_filter(I, PF_BUILTIN, 0, (double)b, 0);
+        return out->tag == PV_OBJ ? 0 : -1;
+    }
+    static const char *const classes[] = {"GaussianBlur", "BoxBlur", "UnsharpMask", "MedianFilter",
+                                          "MinFilter", "MaxFilter", NULL};
+    for (int k = 0; classes[k]; k++)
+        if (strcmp(classes[k], name) == 0)
+            return named_native(I, classes[k], f_filter, out);
+    return pi_raise(I, "AttributeError", "module 'PIL.ImageFilter' has no attribute '%s'%s", name,
+                    strcmp(name, "Kernel") == 0 || strcmp(name, "ModeFilter") == 0 || strcmp(name, "RankFilter") == 0
+                        ? " (not supported by vkeve)" : "");
+}
+
+int pi_pil_getattr(interp *I, int which, const char *name, pv *out)
+{
+    static const char *const ops_fns[] = {"mirror", "flip", "grayscale", "invert", "posterize", "solarize",
+                                          "autocontrast", "equalize", "pad", "expand", "crop", "scale",
+                                          "contain", "fit", NULL};
+    static const char *const enhancers[] = {"Brightness", "Contrast", "Color", "Sharpness", NULL};
+    switch (which) {
+    case MOD_IMAGE: return image_module_attr(I, name, out);
+    case MOD_RESAMPLING:
+        if (lookup_const(name, 1, 0, out) && strcmp(name, "ANTIALIAS") != 0 && strcmp(name, "NONE") != 0)
+            return 0;
+        return pi_raise(I, "AttributeError", "type object 'Resampling' has no attribute '%s'", name);
+    case MOD_TRANSPOSE:
+        if (lookup_const(name, 0, 1, out))
+            return 0;
+        return pi_raise(I, "AttributeError", "type object 'Transpose' has no attribute '%s'", name);
+    case MOD_IMAGEDRAW:
+        if (strcmp(name, "Draw") == 0) {
+            *out = pi_native(I, "Draw", f_draw, pv_none());
+            return out->tag == PV_OBJ ? 0 : -1;
+        }
+        return pi_raise(I, "AttributeError", "module 'PIL.ImageDraw' has no attribute '%s'", name);
+    case MOD_IMAGEOPS:
+        for (int k = 0; ops_fns[k]; k++)
+            if (strcmp(ops_fns[k], name) == 0)
+                return named_native(I, ops_fns[k], f_ops, out);
+        return pi_raise(I, "AttributeError", "module 'PIL.ImageOps' has no attribute '%s'", name);
+    case MOD_IMAGEENHANCE:
+        for (int k = 0; enhancers[k]; k++)
+            if (strcmp(enhancers[k], name) == 0)
+                return named_native(I, enhancers[k], f_enhancer, out);
+        return pi_raise(I, "AttributeError", "module 'PIL.ImageEnhance' has no attribute '%s'", name);
+    case MOD_IMAGEFILTER: return filter_module_attr(I, name, out);
+    case MOD_IMAGECOLOR:
+        if (strcmp(name, "getrgb") == 0 || strcmp(name, "getcolor") == 0)
+            return named_native(I, name, f_getrgb, out);
+        return pi_raise(I, "AttributeError", "module 'PIL.ImageColor' has no attribute '%s'", name);
+    default: return pi_raise(I, "AttributeError", "module has no attribute '%s'", name);
+    }
+}
