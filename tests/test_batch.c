@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -614,6 +615,58 @@ static void test_killed_writer(int attempt)
     remove_dir(dir);
 }
 
+/* ---- write failures ---- */
+
+/* In a child whose files may not exceed 64 KiB (as on a full disk), writing a 1 MiB batch
+ * must fail with a message naming the file, leave nothing behind, and refuse further use. */
+static void full_disk_child(const char *dir)
+{
+    signal(SIGXFSZ, SIG_IGN); /* write() then fails with EFBIG instead of killing us */
+    struct rlimit lim = {64 << 10, 64 << 10};
+    setrlimit(RLIMIT_FSIZE, &lim);
+    static uint8_t png[1 << 20];
+    errmsg e = {0};
+    batch_header h = {.run_id = "full"};
+    batch_writer *w = batch_writer_open(dir, &h, NULL, &e);
+    batch_image im = {.png = png, .png_size = sizeof png, .width = 1, .height = 1};
+    int bad = !w || batch_writer_add_image(w, &im, NULL, &e) != 0;
+    int rc = bad ? 0 : batch_writer_close(w, &e);
+    bad |= rc != ERR_FAIL || !strstr(e.text, "round-0000-batch-0000.vkb") ||
+           !strstr(e.text, "cannot write");
+    if (bad)
+        fprintf(stderr, "full disk: rc %d, '%s'\n", rc, e.text);
+    _exit(bad ? 1 : 0);
+}
+
+static void test_write_failures(void)
+{
+    char *dir = make_temp_dir();
+    pid_t pid = fork();
+    if (pid == 0)
+        full_disk_child(dir);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    T_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "full disk: child status %d", status);
+    int visible = 0, temporary = 0;
+    count_files(dir, &visible, &temporary);
+    T_CHECK(visible == 0 && temporary == 0, "full disk left %d files and %d temporaries",
+            visible, temporary);
+
+    /* The folder vanishes under an open writer: the error names it, later calls refuse. */
+    errmsg e = {0};
+    batch_header h = {.run_id = "gone"};
+    batch_writer_opts o = batch_writer_defaults();
+    o.max_records = 1;
+    batch_writer *w = batch_writer_open(dir, &h, &o, &e);
+    rmdir(dir);
+    T_CHECK(w && write_small_unit(w, 1, &e) == ERR_FAIL && strstr(e.text, dir),
+            "vanished folder: '%s'", e.text);
+    T_CHECK(write_small_unit(w, 2, &e) == ERR_FAIL && strstr(e.text, "earlier failure"),
+            "after a failure: '%s'", e.text);
+    T_CHECK(batch_writer_close(w, &e) == ERR_FAIL, "close after a failure succeeded");
+    free(dir);
+}
+
 int main(void)
 {
     batch_sample s;
@@ -628,6 +681,7 @@ int main(void)
     test_damaged(&s);
     for (int attempt = 0; attempt < 3; attempt++)
         test_killed_writer(attempt);
+    test_write_failures();
     batch_sample_free(&s);
     return t_finish();
 }
