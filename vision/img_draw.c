@@ -583,3 +583,430 @@ int img_draw_ellipse(img *im, const double xy[4], const uint8_t *fill, const uin
     }
     return 0;
 }
+
+/* ---- arcs, chords and pie slices ----
+ * Pillow draws these as ellipse rings whose rows are clipped by a small tree of half-planes
+ * (a*x + b*y + c >= 0, in the doubled, centred grid of the ring) joined by AND/OR. A row
+ * clipped by the tree becomes a sorted list of open/close events, i.e. disjoint spans. */
+typedef enum clip_kind { CLIP_AND, CLIP_OR, CLIP_PLANE } clip_kind;
+
+typedef struct clip_node {
+    clip_kind kind;
+    double a, b, c;
+    int l, r; /* children (indices into the tree's pool) for AND/OR */
+} clip_node;
+
+#define CLIP_MAX_NODES 8
+#define CLIP_MAX_EVENTS 16
+
+typedef struct clip_tree {
+    clip_node node[CLIP_MAX_NODES];
+    int count, root; /* root -1: no clipping */
+} clip_tree;
+
+typedef struct events {
+    int32_t x[CLIP_MAX_EVENTS];
+    int8_t open[CLIP_MAX_EVENTS]; /* 1 opens a span, 0 closes it */
+    int n;
+} events;
+
+static int clip_plane(clip_tree *t, double a, double b, double c)
+{
+    t->node[t->count] = (clip_node){CLIP_PLANE, a, b, c, -1, -1};
+    return t->count++;
+}
+
+static int clip_join(clip_tree *t, clip_kind kind, int l, int r)
+{
+    t->node[t->count] = (clip_node){kind, 0, 0, 0, l, r};
+    return t->count++;
+}
+
+static void events_push(events *ev, int32_t x, int open)
+{
+    ev->x[ev->n] = x;
+    ev->open[ev->n++] = (int8_t)open;
+}
+
+static void clip_span(const clip_tree *t, int id, int32_t x0, int32_t y, int32_t x1, events *out);
+
+/* Pillow's event merge: walks both lists in x order (opens first on ties), counting how
+ * deep inside each list it is, and keeps an event when it changes the union/intersection. */
+static void clip_merge(clip_kind kind, const events *p, const events *q, events *out)
+{
+    int i = 0, j = 0, depth_p = 0, depth_q = 0;
+    out->n = 0;
+    while (i < p->n || j < q->n) {
+        int from_p = j >= q->n || (i < p->n && (p->x[i] < q->x[j] ||
+                                                (p->x[i] == q->x[j] && p->open[i] > q->open[j])));
+        int32_t x = from_p ? p->x[i] : q->x[j];
+        int open = from_p ? p->open[i++] : q->open[j++];
+        if (from_p)
+            depth_p += open ? 1 : -1;
+        else
+            depth_q += open ? 1 : -1;
+        int tail_open = out->n > 0 && out->open[out->n - 1];
+        int keep;
+        if (kind == CLIP_OR)
+            keep = open ? !tail_open : depth_p == 0 && depth_q == 0;
+        else
+            keep = open ? !tail_open && depth_p > 0 && depth_q > 0
+                        : tail_open && (depth_p == 0 || depth_q == 0);
+        if (keep)
+            events_push(out, x, open);
+    }
+}
+
+static void clip_span(const clip_tree *t, int id, int32_t x0, int32_t y, int32_t x1, events *out)
+{
+    out->n = 0;
+    if (id < 0) {
+        events_push(out, x0, 1);
+        events_push(out, x1, 0);
+        return;
+    }
+    const clip_node *n = &t->node[id];
+    if (n->kind == CLIP_PLANE) {
+        const double eps = 1e-9;
+        if (fabs(n->a) < eps) {
+            if (n->b * y + n->c < -eps)
+                return;
+        } else {
+            double ix = -(n->b * y + n->c) / n->a;
+            if (n->a * x0 + n->b * y + n->c < eps)
+                x0 = (int32_t)lround(fmax(x0, ix));
+            if (n->a * x1 + n->b * y + n->c < eps)
+                x1 = (int32_t)lround(fmin(x1, ix));
+        }
+        if (x0 <= x1) {
+            events_push(out, x0, 1);
+            events_push(out, x1, 0);
+        }
+        return;
+    }
+    events l, r;
+    clip_span(t, n->l, x0, y, x1, &l);
+    clip_span(t, n->r, x0, y, x1, &r);
+    clip_merge(n->kind, &l, &r, out);
+}
+
+/* Pillow's angle normalisation, in float: 0 <= start < 360, start <= end <= start + 360. */
+static void normalize_angles(float *start, float *end)
+{
+    if (*end - *start >= 360) {
+        *start = 0;
+        *end = 360;
+        return;
+    }
+    *start = (float)fmod(*start < 0 ? 360 - fmod(-*start, 360) : *start, 360);
+    *end = (float)(*start + fmod(*end < *start ? 360 - fmod(*start - *end, 360) : *end - *start,
+                                 360));
+}
+
+static double rad(float degrees) { return degrees * M_PI / 180.0; }
+
+/* An arc whose ends are cut square to the curve. Built for a >= b; a tall ellipse is done
+ * as the transposed wide one. */
+static void arc_tree(clip_tree *t, int32_t a, int32_t b, float al, float ar)
+{
+    if (a < b) {
+        arc_tree(t, b, a, 90 - ar, 90 - al);
+        for (int i = 0; i < t->count; i++) {
+            double s = t->node[i].a;
+            t->node[i].a = t->node[i].b, t->node[i].b = s;
+        }
+        return;
+    }
+    t->count = 0, t->root = -1;
+    normalize_angles(&al, &ar);
+    if (ar == al + 360)
+        return;
+    int lc = clip_plane(t, -a * sin(rad(al)), b * cos(rad(al)),
+                        (a * a - b * b) * sin(al * M_PI / 90.0) / 2.0);
+    int rc = clip_plane(t, a * sin(rad(ar)), -b * cos(rad(ar)),
+                        (b * b - a * a) * sin(ar * M_PI / 90.0) / 2.0);
+    clip_kind join = ar - al < 180 ? CLIP_AND : CLIP_OR;
+    if (fmod(al, 180) == 0 || fmod(ar, 180) == 0) {
+        t->root = clip_join(t, join, lc, rc);
+    } else if (((int)(al / 180) + (int)(ar / 180)) % 2 == 1) {
+        int hl = clip_plane(t, 0, (int)(al / 180) % 2 == 0 ? 1 : -1, 0);
+        int hr = clip_plane(t, 0, (int)(ar / 180) % 2 == 0 ? 1 : -1, 0);
+        int left = clip_join(t, CLIP_AND, hl, lc), right = clip_join(t, CLIP_AND, hr, rc);
+        t->root = clip_join(t, CLIP_OR, left, right);
+    } else {
+        int both = clip_join(t, join, lc, rc);
+        int half = clip_plane(t, 0, ar < 180 || ar > 540 ? 1 : -1, 0);
+        t->root = clip_join(t, join, both, half);
+    }
+}
+
+typedef struct chord_ends {
+    double xl, yl, xr, yr;
+} chord_ends;
+
+static chord_ends ends_of(int32_t a, int32_t b, float al, float ar)
+{
+    return (chord_ends){a * cos(rad(al)), b * sin(rad(al)), a * cos(rad(ar)), b * sin(rad(ar))};
+}
+
+/* The straight side of a chord: a band `w` wide inside the chord line. */
+static void chord_line_tree(clip_tree *t, int32_t a, int32_t b, int32_t w, float al, float ar)
+{
+    chord_ends q = ends_of(a, b, al, ar);
+    t->count = 0;
+    double la = q.yr - q.yl, lb = q.xl - q.xr, lc = -(la * q.xl + lb * q.yl);
+    int l = clip_plane(t, la, lb, lc);
+    int r = clip_plane(t, -la, -lb, 2 * w * sqrt(pow(la, 2.0) + pow(lb, 2.0)) - lc);
+    t->root = clip_join(t, CLIP_AND, l, r);
+}
+
+static void chord_tree(clip_tree *t, int32_t a, int32_t b, float al, float ar)
+{
+    chord_ends q = ends_of(a, b, al, ar);
+    t->count = 0;
+    double la = q.yr - q.yl, lb = q.xl - q.xr;
+    t->root = clip_plane(t, la, lb, -(la * q.xl + lb * q.yl));
+}
+
+/* One straight side of a pie slice: a band `w` wide along the radius at angle al. */
+static void pie_side_tree(clip_tree *t, int32_t a, int32_t b, int32_t w, float al)
+{
+    double xl = a * cos(rad(al)), yl = b * sin(rad(al));
+    double a1 = -yl, b1 = xl, c1 = w * sqrt(a1 * a1 + b1 * b1);
+    t->count = 0;
+    int band = clip_join(t, CLIP_AND, clip_plane(t, a1, b1, c1), clip_plane(t, -a1, -b1, c1));
+    t->root = clip_join(t, CLIP_AND, band, clip_plane(t, b1, -a1, 0));
+}
+
+static void pie_tree(clip_tree *t, int32_t a, int32_t b, float al, float ar)
+{
+    chord_ends q = ends_of(a, b, al, ar);
+    t->count = 0;
+    int lc = clip_plane(t, -q.yl, q.xl, 0), rc = clip_plane(t, q.yr, -q.xr, 0);
+    t->root = clip_join(t, ar - al < 180 ? CLIP_AND : CLIP_OR, lc, rc);
+    if (ar - al < 90) /* one more half-plane against spikes, as Pillow */
+        t->root = clip_join(t, CLIP_AND, t->root,
+                            clip_plane(t, (q.xl + q.xr) / 2.0, (q.yl + q.yr) / 2.0, 0));
+}
+
+/* The ring of the box (x0,y0)-(x1,y1) with the given width, clipped by the tree. */
+static void pen_clipped_ring(const pen *p, int x0, int y0, int x1, int y1, int width,
+                             const clip_tree *t)
+{
+    int a = x1 - x0, b = y1 - y0;
+    if (a < 0 || b < 0)
+        return;
+    ring s;
+    ring_init(&s, a, b, width);
+    span row[4];
+    int n;
+    while ((n = ring_next_row(&s, row)) > 0)
+        for (int i = 0; i < n; i++) {
+            events ev;
+            clip_span(t, t->root, row[i].x0, row[i].y, row[i].x1, &ev);
+            for (int k = 0; k + 1 < ev.n; k += 2)
+                pen_hline(p, x0 + (ev.x[k] + a) / 2, y0 + (row[i].y + b) / 2,
+                          x0 + (ev.x[k + 1] + a) / 2);
+        }
+}
+
+typedef enum arc_shape { SHAPE_ARC, SHAPE_CHORD, SHAPE_PIE } arc_shape;
+
+/* Pillow's ImagingDrawArc / Chord / Pieslice for one ink, filled or as an outline. */
+static void pen_arc_shape(const pen *p, arc_shape shape, const int box[4], float start,
+                          float end, int fill, int width)
+{
+    int x0 = box[0], y0 = box[1], x1 = box[2], y1 = box[3], a = x1 - x0, b = y1 - y0;
+    normalize_angles(&start, &end);
+    /* A reversed box draws nothing, except the centre dot of a pie outline, as in Pillow. */
+    if (start + 360 == end) {
+        pen_ellipse(p, x0, y0, x1, y1, shape != SHAPE_ARC && fill, width);
+        return;
+    }
+    if (start == end)
+        return;
+    clip_tree t;
+    if (shape == SHAPE_ARC) {
+        arc_tree(&t, a, b, start, end);
+        pen_clipped_ring(p, x0, y0, x1, y1, width, &t);
+    } else if (shape == SHAPE_CHORD) {
+        if (!fill) {
+            chord_line_tree(&t, a, b, width, start, end);
+            pen_clipped_ring(p, x0, y0, x1, y1, a + b + 1, &t);
+        }
+        chord_tree(&t, a, b, start, end);
+        pen_clipped_ring(p, x0, y0, x1, y1, fill ? a + b + 1 : width, &t);
+    } else {
+        if (!fill) {
+            pie_side_tree(&t, a, b, width, start);
+            pen_clipped_ring(p, x0, y0, x1, y1, a + b + 1, &t);
+            pie_side_tree(&t, a, b, width, end);
+            pen_clipped_ring(p, x0, y0, x1, y1, a + b + 1, &t);
+            int xc = (int)lround((x0 + x1 - width) / 2.0), yc = (int)lround((y0 + y1 - width) / 2.0);
+            pen_ellipse(p, xc, yc, xc + width - 1, yc + width - 1, 1, 0);
+        }
+        pie_tree(&t, a, b, start, end);
+        pen_clipped_ring(p, x0, y0, x1, y1, fill ? a + b : width, &t);
+    }
+}
+
+static void truncate_box(const double xy[4], int box[4])
+{
+    for (int i = 0; i < 4; i++)
+        box[i] = coord(xy[i]);
+}
+
+int img_draw_arc(img *im, const double xy[4], double start, double end, const uint8_t *ink,
+                 int width, errmsg *e)
+{
+    if (check_drawable(im, "arc", e))
+        return ERR_FAIL;
+    uint8_t dflt[4];
+    if (!ink) {
+        img_ink_default(im->mode, dflt);
+        ink = dflt;
+    }
+    int box[4];
+    truncate_box(xy, box);
+    pen p = make_pen(im, ink);
+    pen_arc_shape(&p, SHAPE_ARC, box, (float)start, (float)end, 0, width);
+    return 0;
+}
+
+static int draw_closed_arc_shape(img *im, arc_shape shape, const double xy[4], double start,
+                                 double end, const uint8_t *fill, const uint8_t *outline,
+                                 int width, errmsg *e)
+{
+    if (check_drawable(im, shape == SHAPE_CHORD ? "chord" : "pieslice", e))
+        return ERR_FAIL;
+    uint8_t dflt[4];
+    int want_outline = resolve_inks(im->mode, &fill, &outline, dflt, width);
+    int box[4];
+    truncate_box(xy, box);
+    if (fill) {
+        pen p = make_pen(im, fill);
+        pen_arc_shape(&p, shape, box, (float)start, (float)end, 1, 1);
+    }
+    if (want_outline) {
+        pen p = make_pen(im, outline);
+        pen_arc_shape(&p, shape, box, (float)start, (float)end, 0, width);
+    }
+    return 0;
+}
+
+int img_draw_chord(img *im, const double xy[4], double start, double end, const uint8_t *fill,
+                   const uint8_t *outline, int width, errmsg *e)
+{
+    return draw_closed_arc_shape(im, SHAPE_CHORD, xy, start, end, fill, outline, width, e);
+}
+
+int img_draw_pieslice(img *im, const double xy[4], double start, double end,
+                      const uint8_t *fill, const uint8_t *outline, int width, errmsg *e)
+{
+    return draw_closed_arc_shape(im, SHAPE_PIE, xy, start, end, fill, outline, width, e);
+}
+
+/* ---- rounded rectangles ----
+ * Pillow 9.4 builds these in Python from pie slices, arcs and rectangles, computing the
+ * pieces' corners from the caller's (possibly fractional) coordinates; so do we, in double,
+ * and only the pieces truncate. */
+typedef struct corner {
+    double box[4];
+    float start, end;
+} corner;
+
+static int corner_parts(const double q[4], double d, int full_x, int full_y, corner out[4])
+{
+    double x0 = q[0], y0 = q[1], x1 = q[2], y1 = q[3];
+    if (full_x) {
+        out[0] = (corner){{x0, y0, x0 + d, y0 + d}, 180, 360};
+        out[1] = (corner){{x0, y1 - d, x0 + d, y1}, 0, 180};
+        return 2;
+    }
+    if (full_y) {
+        out[0] = (corner){{x0, y0, x0 + d, y0 + d}, 90, 270};
+        out[1] = (corner){{x1 - d, y0, x1, y0 + d}, 270, 90};
+        return 2;
+    }
+    out[0] = (corner){{x1 - d, y0, x1, y0 + d}, 270, 360};
+    out[1] = (corner){{x1 - d, y1 - d, x1, y1}, 0, 90};
+    out[2] = (corner){{x0, y1 - d, x0 + d, y1}, 90, 180};
+    out[3] = (corner){{x0, y0, x0 + d, y0 + d}, 180, 270};
+    return 4;
+}
+
+static void pen_box(const pen *p, double x0, double y0, double x1, double y1)
+{
+    pen_rectangle_fill(p, coord(x0), coord(y0), coord(x1), coord(y1));
+}
+
+static void rounded_fill(const pen *p, const double q[4], double d, int full_x, int full_y)
+{
+    double x0 = q[0], y0 = q[1], x1 = q[2], y1 = q[3], r = floor(d / 2);
+    corner parts[4];
+    int n = corner_parts(q, d, full_x, full_y, parts);
+    for (int i = 0; i < n; i++) {
+        int box[4];
+        truncate_box(parts[i].box, box);
+        pen_arc_shape(p, SHAPE_PIE, box, parts[i].start, parts[i].end, 1, 1);
+    }
+    if (full_x)
+        pen_box(p, x0, y0 + r + 1, x1, y1 - r - 1);
+    else
+        pen_box(p, x0 + r + 1, y0, x1 - r - 1, y1);
+    if (!full_x && !full_y) {
+        pen_box(p, x0, y0 + r + 1, x0 + r, y1 - r - 1);
+        pen_box(p, x1 - r, y0 + r + 1, x1, y1 - r - 1);
+    }
+}
+
+static void rounded_outline(const pen *p, const double q[4], double d, int full_x, int full_y,
+                            int width)
+{
+    double x0 = q[0], y0 = q[1], x1 = q[2], y1 = q[3], r = floor(d / 2);
+    corner parts[4];
+    int n = corner_parts(q, d, full_x, full_y, parts);
+    for (int i = 0; i < n; i++) {
+        int box[4];
+        truncate_box(parts[i].box, box);
+        pen_arc_shape(p, SHAPE_ARC, box, parts[i].start, parts[i].end, 0, width);
+    }
+    if (!full_x) {
+        pen_box(p, x0 + r + 1, y0, x1 - r - 1, y0 + width - 1);
+        pen_box(p, x0 + r + 1, y1 - width + 1, x1 - r - 1, y1);
+    }
+    if (!full_y) {
+        pen_box(p, x0, y0 + r + 1, x0 + width - 1, y1 - r - 1);
+        pen_box(p, x1 - width + 1, y0 + r + 1, x1, y1 - r - 1);
+    }
+}
+
+int img_draw_rounded_rectangle(img *im, const double xy[4], double radius,
+                               const uint8_t *fill, const uint8_t *outline, int width,
+                               errmsg *e)
+{
+    if (check_drawable(im, "rounded_rectangle", e))
+        return ERR_FAIL;
+    double d = radius * 2;
+    int full_x = d >= xy[2] - xy[0];
+    if (full_x)
+        d = xy[2] - xy[0];
+    int full_y = d >= xy[3] - xy[1];
+    if (full_y)
+        d = xy[3] - xy[1];
+    if (full_x && full_y)
+        return img_draw_ellipse(im, xy, fill, outline, width, e);
+    if (d == 0)
+        return img_draw_rectangle(im, xy, fill, outline, width, e);
+    uint8_t dflt[4];
+    int want_outline = resolve_inks(im->mode, &fill, &outline, dflt, width);
+    if (fill) {
+        pen p = make_pen(im, fill);
+        rounded_fill(&p, xy, d, full_x, full_y);
+    }
+    if (want_outline) {
+        pen p = make_pen(im, outline);
+        rounded_outline(&p, xy, d, full_x, full_y, width);
+    }
+    return 0;
+}
