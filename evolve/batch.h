@@ -48,8 +48,10 @@
  *     batch_reader_close(r);
  *
  * In structs filled by the reader, strings are never NULL (absent reads as "") and arrays
- * with n == 0 may have a NULL pointer. In structs given to the writer, NULL strings are
- * written as "". Token ids are int32, log-probs float32, both little-endian in the file.
+ * with n == 0 may have a NULL pointer; so may `grids` and `logprobs` when the file has none
+ * (both are optional: 0 grids, or 0 log-probs, are accepted). In structs given to the
+ * writer, NULL strings are written as "" and NULL grids/logprobs as empty vectors. Token ids
+ * are int32, log-probs float32, both little-endian in the file.
  */
 #ifndef VKEVE_BATCH_H
 #define VKEVE_BATCH_H

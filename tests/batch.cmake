@@ -2,7 +2,8 @@
 #   test_batch          C writer -> C reader, rollover, damaged files, killed writer
 #   test_batch_compat   the current reader on a file of the older schema tests/batch/batch_v0.fbs,
 #                       made from tests/batch/batch_v0.json by flatc at build time
-#   batch_python        C writer -> Python reader (tools/python) and -> `flatc --json`
+#   batch_python        C writer -> Python reader (tools/python) and -> `flatc --json`;
+#                       the Python reader on the version-0 file
 #   batch_inspect       the `vkeve inspect` command
 # batch_fixture (tests/batch/batch_fixture.c) writes the sample file and its expected JSON.
 set(VKEVE_BATCH_TEST_DIR ${CMAKE_CURRENT_SOURCE_DIR}/batch)
@@ -28,6 +29,7 @@ set(VKEVE_BATCH_PY_ENV
   ${VKEVE_TEST_ENV}
   "PYTHONPATH=${VKEVE_BATCH_PYTHON_DIR}:${CMAKE_SOURCE_DIR}/tools/python"
   "BATCH_FIXTURE=$<TARGET_FILE:batch_fixture>"
+  "VKEVE_BATCH_V0=${VKEVE_BATCH_V0_FILE}"
   "FLATC=${FLATC}"
   "BATCH_SCHEMA=${VKEVE_BATCH_SCHEMA}")
 add_test(NAME batch_python

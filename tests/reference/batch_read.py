@@ -8,6 +8,8 @@
    including empty strings and vectors, non-ASCII text and 100k-token vectors.
 3. Damaged files: read_file raises BatchFileError naming the file; read_dir skips them.
 4. SolverDataset/collate give trainers (prompt ids, completion ids, advantage).
+5. The Python reader reads a file of the older schema tests/batch/batch_v0.fbs
+   ($VKEVE_BATCH_V0, made by flatc from batch_v0.json): new fields read as defaults.
 
 Run by ctest (tests/batch.cmake) with BATCH_FIXTURE, FLATC, BATCH_SCHEMA and PYTHONPATH set.
 """
@@ -158,6 +160,25 @@ def check_dataset(out_dir, expected):
     check(batch["completion_ids"][1].tolist() == [-7] * max(n_completion), "pad id")
 
 
+def check_old_version():
+    with open(os.path.join(os.environ["VKEVE_TEST_DATA"], "batch", "batch_v0.json"),
+              encoding="utf-8") as fh:
+        want = json.load(fh)
+    f = vkeve_batch.read_file(os.environ["VKEVE_BATCH_V0"])
+    check(f.header.schema_version == want["header"]["schema_version"] and
+          f.header.run_id == want["header"]["run_id"], "v0 header")
+    check(f.header.creator == "" and f.images[0].name == "", "v0: new strings read ''")
+    check(f.tasks[0].args == want["tasks"][0]["args"] and f.tasks[0].challenger_rollout == -1,
+          "v0 task: args, and challenger_rollout (new) reads -1")
+    c = f.challenger_rollouts[0]
+    check(c.prompt_ids.tolist() == want["challenger_rollouts"][0]["prompt_ids"] and
+          c.image_grid_thw.tolist() == [[1, 4, 4]] and c.advantage == 0.0,
+          "v0 challenger rollout, advantage (new) reads 0")
+    s = f.solver_rollouts[0]
+    check(s.answer == "B" and s.correct and s.reward == 0.0 and s.advantage == 0.0,
+          "v0 solver rollout")
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="vkeve-batch-py-")
     try:
@@ -171,6 +192,7 @@ def main():
         check_python_reader(out_dir, expected)
         check_damaged(tmp, vkb, expected)
         check_dataset(out_dir, expected)
+        check_old_version()
     finally:
         shutil.rmtree(tmp)
     print(f"batch_read: {len(failures)} failures")
