@@ -159,6 +159,12 @@ static img *run_geometry(const driver_case *c, const img *in, errmsg *e, int *ha
         int has_fill = colour(c, 4, col);
         out = img_transform_affine(in, (int)num(c, 0), (int)num(c, 1), t, filter(c, 3),
                                    has_fill ? col : NULL, e);
+    } else if (strcmp(op, "transform_method") == 0) {
+        int n = tuple(c->arg[3], t, 8);
+        int has_fill = colour(c, 5, col);
+        out = img_transform(in, (int)num(c, 0), (int)num(c, 1),
+                            (img_transform_method)(int)num(c, 2), t, n, filter(c, 4),
+                            has_fill ? col : NULL, e);
     } else if (strcmp(op, "point") == 0) {
         out = point_case(in, (int)num(c, 0), e);
     } else if (strcmp(op, "blend") == 0) {
@@ -212,6 +218,13 @@ static img *run_imageops(const driver_case *c, const img *in, errmsg *e)
     } else if (strcmp(op, "equalize") == 0) {
         if (load_optional(c, 0, &mask, e) || is_none(c, 0))
             out = img_ops_equalize(in, mask, e);
+    } else if (strcmp(op, "colorize") == 0) {
+        uint8_t black[4], white[4], mid[4];
+        colour(c, 0, black);
+        colour(c, 1, white);
+        int has_mid = colour(c, 2, mid);
+        out = img_ops_colorize(in, black, white, has_mid ? mid : NULL, (int)num(c, 3),
+                               (int)num(c, 4), (int)num(c, 5), e);
     } else if (strcmp(op, "expand") == 0) {
         int has_fill = colour(c, 4, col);
         out = img_ops_expand(in, (int)num(c, 0), (int)num(c, 1), (int)num(c, 2), (int)num(c, 3),
@@ -234,6 +247,45 @@ static img *run_imageops(const driver_case *c, const img *in, errmsg *e)
     }
     img_free(mask);
     return out;
+}
+
+/* Measurements as text: "histogram" (counts), "getextrema" (lo hi per channel), "getbbox"
+ * (the box or "None"). Returns 1 when op is one of them, with text filled or e set. */
+static int run_measure(const driver_case *c, const img *in, char *text, size_t size, errmsg *e,
+                       int *failed)
+{
+    size_t at = 0;
+    text[0] = '\0';
+    *failed = 0;
+    if (strcmp(c->op, "histogram") == 0) {
+        uint32_t counts[4 * 256];
+        img *mask = NULL;
+        if ((!load_optional(c, 0, &mask, e) && !is_none(c, 0)) ||
+            img_histogram(in, mask, counts, e)) {
+            *failed = 1;
+        } else {
+            for (int i = 0; i < 256 * img_channels(in->mode) && at + 16 < size; i++)
+                at += (size_t)snprintf(text + at, size - at, "%u ", counts[i]);
+        }
+        img_free(mask);
+        return 1;
+    }
+    if (strcmp(c->op, "getextrema") == 0) {
+        uint8_t lo[4], hi[4];
+        img_getextrema(in, lo, hi);
+        for (int i = 0; i < img_channels(in->mode); i++)
+            at += (size_t)snprintf(text + at, size - at, "%d %d ", lo[i], hi[i]);
+        return 1;
+    }
+    if (strcmp(c->op, "getbbox") == 0) {
+        int box[4];
+        if (img_getbbox(in, box))
+            snprintf(text, size, "%d %d %d %d", box[0], box[1], box[2], box[3]);
+        else
+            snprintf(text, size, "None");
+        return 1;
+    }
+    return 0;
 }
 
 static int write_text(const char *path, const char *text)
@@ -269,6 +321,14 @@ static int run_case(driver_case *c, const char *input, const char *out_dir)
     char path[4096];
     img *in = load_input(c, input, &e);
     img *out = NULL;
+    static char text[16384];
+    int failed = 0;
+    if (in && run_measure(c, in, text, sizeof text, &e, &failed)) {
+        snprintf(path, sizeof path, "%s/%s.%s", out_dir, c->name, failed ? "err" : "txt");
+        int rc = write_text(path, failed ? e.text : text);
+        img_free(in);
+        return rc;
+    }
     if (in) {
         int handled;
         out = run_geometry(c, in, &e, &handled);

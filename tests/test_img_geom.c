@@ -116,6 +116,50 @@ static void test_transform_errors(void)
         all_fill &= moved->px[i] == fill;
     T_CHECK(all_fill, "pixels mapped from outside are not the fill colour");
     img_free(moved);
+    const double quad[8] = {0, 0, 0, 9, 9, 9, 9, 0};
+    T_CHECK(!img_transform(a, 9, 9, IMG_TRANSFORM_QUAD, quad, 7, IMG_NEAREST, NULL, &e),
+            "QUAD with 7 numbers accepted");
+    T_CHECK(!img_transform(a, 9, 9, (img_transform_method)4, quad, 8, IMG_NEAREST, NULL, &e),
+            "MESH accepted");
+    /* The QUAD of the image's own corners and the EXTENT of the whole image are identities. */
+    check_same(img_transform(a, 9, 9, IMG_TRANSFORM_QUAD, quad, 8, IMG_NEAREST, NULL, &e),
+               img_copy(a, &e), "identity QUAD");
+    const double extent[4] = {0, 0, 9, 9};
+    check_same(img_transform(a, 9, 9, IMG_TRANSFORM_EXTENT, extent, 4, IMG_BILINEAR, NULL, &e),
+               img_copy(a, &e), "identity EXTENT");
+    img_free(a);
+}
+
+static void test_measures(void)
+{
+    errmsg e;
+    img *a = noise(13, 7, IMG_RGB, 12);
+    uint32_t counts[3 * 256];
+    T_CHECK(img_histogram(a, NULL, counts, &e) == 0, "histogram: %s", e.text);
+    for (int c = 0; c < 3; c++) {
+        uint32_t total = 0;
+        for (int v = 0; v < 256; v++)
+            total += counts[c * 256 + v];
+        T_CHECK(total == 13 * 7, "channel %d histogram counts %u pixels, not 91", c, total);
+    }
+    img *bad_mask = noise(13, 6, IMG_L, 1);
+    T_CHECK(img_histogram(a, bad_mask, counts, &e) != 0, "mask of another size accepted");
+    img_free(bad_mask);
+    uint8_t lo[4], hi[4];
+    img_getextrema(a, lo, hi);
+    for (int c = 0; c < 3; c++)
+        T_CHECK(counts[c * 256 + lo[c]] > 0 && counts[c * 256 + hi[c]] > 0 && lo[c] <= hi[c],
+                "extrema of channel %d disagree with its histogram", c);
+    int box[4] = {0};
+    img *black = img_new(6, 5, IMG_RGBA, NULL, &e);
+    T_CHECK(img_getbbox(black, box) == 0, "getbbox of an all-zero image found a box");
+    const uint8_t dot[4] = {0, 0, 0, 1};
+    img_putpixel(black, 2, 3, dot, &e);
+    T_CHECK(img_getbbox(black, box) == 1 && box[0] == 2 && box[1] == 3 && box[2] == 3 &&
+                box[3] == 4,
+            "getbbox around one pixel at (2, 3): (%d, %d, %d, %d)", box[0], box[1], box[2],
+            box[3]);
+    img_free(black);
     img_free(a);
 }
 
@@ -235,6 +279,20 @@ static void test_imageops_errors(void)
     T_CHECK(!img_ops_expand(rgb, -1, 0, 0, 0, NULL, &e), "negative border");
     T_CHECK(!img_ops_crop(rgb, 4, 0, 4, 0, &e), "crop removing everything");
     T_CHECK(!img_ops_contain(rgb, 0, 3, IMG_BICUBIC, &e), "contain in 0x3");
+    const uint8_t k[3] = {0, 0, 0}, w[3] = {255, 255, 255};
+    T_CHECK(!img_ops_colorize(rgb, k, w, NULL, 0, 255, 127, &e), "colorize of RGB accepted");
+    img *l = img_convert(rgb, IMG_L, &e);
+    T_CHECK(!img_ops_colorize(l, k, w, NULL, 200, 100, 127, &e), "colorize points reversed");
+    /* A black-to-white wedge over 0..255 maps every grey level to itself. */
+    img *wedge = img_ops_colorize(l, k, w, NULL, 0, 255, 127, &e);
+    img *grey = img_convert(l, IMG_RGB, &e);
+    int off = 0;
+    for (size_t i = 0; wedge && i < img_bytes(wedge); i++)
+        off += abs(wedge->px[i] - grey->px[i]) > 1;
+    T_CHECK(wedge && off == 0, "black-to-white colorize moved %d values by more than 1", off);
+    img_free(grey);
+    img_free(wedge);
+    img_free(l);
     img *inverted = img_ops_invert(rgb, &e);
     check_same(img_ops_invert(inverted, &e), img_copy(rgb, &e), "invert twice");
     img_free(inverted);
@@ -253,6 +311,7 @@ int main(void)
     test_transform_errors();
     test_crop_paste();
     test_modes_and_pixels();
+    test_measures();
     test_imageops_errors();
     return t_finish();
 }

@@ -647,48 +647,130 @@ static inline int bicubic_at(uint8_t *d, const img *src, int ch, double xin, dou
     return 1;
 }
 
-/* The per-pixel loop, inlined once per channel count so the channel loops unroll. */
-static inline void interpolated_rows(img *out, const img *src, const double a[6],
-                                     img_resample filter, const int ch)
+/* Source position of output pixel (x, y) under Geometry.c's maps, sampled at pixel centres. */
+static inline void map_pixel(img_transform_method m, const double *a, int x, int y, double *xo,
+                             double *yo)
+{
+    double xin = x + 0.5, yin = y + 0.5;
+    switch (m) {
+    case IMG_TRANSFORM_PERSPECTIVE:
+        *xo = (a[0] * xin + a[1] * yin + a[2]) / (a[6] * xin + a[7] * yin + 1);
+        *yo = (a[3] * xin + a[4] * yin + a[5]) / (a[6] * xin + a[7] * yin + 1);
+        break;
+    case IMG_TRANSFORM_QUAD:
+        *xo = a[0] + a[1] * xin + a[2] * yin + a[3] * xin * yin;
+        *yo = a[4] + a[5] * xin + a[6] * yin + a[7] * xin * yin;
+        break;
+    default:
+        *xo = a[0] * xin + a[1] * yin + a[2];
+        *yo = a[3] * xin + a[4] * yin + a[5];
+        break;
+    }
+}
+
+static inline void nearest_at(uint8_t *d, const img *src, int ch, double xin, double yin)
+{
+    int x = coord(xin), y = coord(yin);
+    if (x >= 0 && x < src->w && y >= 0 && y < src->h)
+        memcpy(d, src->px + ((size_t)y * (size_t)src->w + (size_t)x) * ch, (size_t)ch);
+}
+
+/* Geometry.c's generic transform: the per-pixel loop, inlined once per channel count so the
+ * channel loops unroll. Pixels mapped from outside the source keep out's fill. */
+static inline void generic_rows(img *out, const img *src, img_transform_method m,
+                                const double *a, img_resample filter, const int ch)
 {
     for (int y = 0; y < out->h; y++) {
         uint8_t *d = out->px + (size_t)y * (size_t)out->w * ch;
-        double yc = y + 0.5;
         for (int x = 0; x < out->w; x++, d += ch) {
-            double xc = x + 0.5;
-            double xin = a[0] * xc + a[1] * yc + a[2];
-            double yin = a[3] * xc + a[4] * yc + a[5];
+            double xin, yin;
+            map_pixel(m, a, x, y, &xin, &yin);
             if (filter == IMG_BILINEAR)
                 bilinear_at(d, src, ch, xin, yin);
-            else
+            else if (filter == IMG_BICUBIC)
                 bicubic_at(d, src, ch, xin, yin);
+            else
+                nearest_at(d, src, ch, xin, yin);
         }
     }
 }
 
-static void interpolated_affine(img *out, const img *src, const double a[6], img_resample filter)
+static void generic_transform(img *out, const img *src, img_transform_method m, const double *a,
+                              img_resample filter)
 {
     switch (img_channels(src->mode)) {
-    case 1: interpolated_rows(out, src, a, filter, 1); break;
-    case 3: interpolated_rows(out, src, a, filter, 3); break;
-    default: interpolated_rows(out, src, a, filter, 4); break;
+    case 1: generic_rows(out, src, m, a, filter, 1); break;
+    case 3: generic_rows(out, src, m, a, filter, 3); break;
+    default: generic_rows(out, src, m, a, filter, 4); break;
     }
 }
 
-img *img_transform_affine(const img *src, int w, int h, const double coeffs[6],
-                          img_resample filter, const uint8_t *fill, errmsg *e)
+static int transform_data_count(img_transform_method m)
+{
+    switch (m) {
+    case IMG_TRANSFORM_AFFINE: return 6;
+    case IMG_TRANSFORM_EXTENT: return 4;
+    case IMG_TRANSFORM_PERSPECTIVE: return 8;
+    case IMG_TRANSFORM_QUAD: return 8;
+    }
+    return 0;
+}
+
+/* Image.__transformer's rewriting of EXTENT into AFFINE and of QUAD corners into the bilinear
+ * map's coefficients, with Python's order of operations. */
+static img_transform_method normalise_map(img_transform_method m, const double *d, int w, int h,
+                                          double *a)
+{
+    if (m == IMG_TRANSFORM_EXTENT) {
+        double xs = (d[2] - d[0]) / w, ys = (d[3] - d[1]) / h;
+        const double aff[6] = {xs, 0, d[0], 0, ys, d[1]};
+        memcpy(a, aff, sizeof aff);
+        return IMG_TRANSFORM_AFFINE;
+    }
+    if (m == IMG_TRANSFORM_QUAD) {
+        double x0 = d[0], y0 = d[1], As = 1.0 / w, At = 1.0 / h;
+        const double *sw = d + 2, *se = d + 4, *ne = d + 6;
+        const double q[8] = {x0,
+                             (ne[0] - x0) * As,
+                             (sw[0] - x0) * At,
+                             (se[0] - sw[0] - ne[0] + x0) * As * At,
+                             y0,
+                             (ne[1] - y0) * As,
+                             (sw[1] - y0) * At,
+                             (se[1] - sw[1] - ne[1] + y0) * As * At};
+        memcpy(a, q, sizeof q);
+        return m;
+    }
+    memcpy(a, d, sizeof(double) * (size_t)transform_data_count(m));
+    return m;
+}
+
+img *img_transform(const img *src, int w, int h, img_transform_method method, const double *data,
+                   int n, img_resample filter, const uint8_t *fill, errmsg *e)
 {
     if (filter != IMG_NEAREST && filter != IMG_BILINEAR && filter != IMG_BICUBIC) {
         err_set(e, ERR_FAIL, "transform: filter %s cannot be used (use NEAREST, BILINEAR or "
                 "BICUBIC)", img_resample_name(filter));
         return NULL;
     }
-    for (int i = 0; i < 6; i++) {
-        if (!isfinite(coeffs[i])) {
+    int need = transform_data_count(method);
+    if (need == 0 || n < need) {
+        err_set(e, ERR_FAIL, "transform: method %d needs %d numbers, got %d", (int)method, need,
+                n);
+        return NULL;
+    }
+    for (int i = 0; i < need; i++) {
+        if (!isfinite(data[i])) {
             err_set(e, ERR_FAIL, "transform: coefficient %d is not a finite number", i);
             return NULL;
         }
     }
+    if (w < 1 || h < 1) {
+        err_set(e, ERR_FAIL, "transform: size %dx%d must be at least 1x1", w, h);
+        return NULL;
+    }
+    double a[8];
+    method = normalise_map(method, data, w, h, a);
     int premul = src->mode == IMG_RGBA && filter != IMG_NEAREST;
     img *work = premul ? premultiply(src, e) : NULL;
     if (premul && !work)
@@ -699,17 +781,25 @@ img *img_transform_affine(const img *src, int w, int h, const double coeffs[6],
         err_prefix(e, "transform: ");
         return NULL;
     }
-    if (filter == IMG_NEAREST && nearest_affine(out, src, coeffs, e)) {
-        img_free(out);
-        err_prefix(e, "transform: ");
-        return NULL;
+    if (method == IMG_TRANSFORM_AFFINE && filter == IMG_NEAREST) {
+        if (nearest_affine(out, src, a, e)) {
+            img_free(out);
+            err_prefix(e, "transform: ");
+            return NULL;
+        }
+    } else {
+        generic_transform(out, premul ? work : src, method, a, filter);
     }
-    if (filter != IMG_NEAREST)
-        interpolated_affine(out, premul ? work : src, coeffs, filter);
     if (premul)
         unpremultiply_inplace(out);
     img_free(work);
     return out;
+}
+
+img *img_transform_affine(const img *src, int w, int h, const double coeffs[6],
+                          img_resample filter, const uint8_t *fill, errmsg *e)
+{
+    return img_transform(src, w, h, IMG_TRANSFORM_AFFINE, coeffs, 6, filter, fill, e);
 }
 
 /* ==== rotate =========================================================================== */
@@ -1076,6 +1166,80 @@ img *img_resize(const img *src, int w, int h, img_resample filter, const double 
     }
     unpremultiply_inplace(out);
     return out;
+}
+
+/* ==== measuring ======================================================================== */
+
+int img_histogram(const img *im, const img *mask, uint32_t *counts, errmsg *e)
+{
+    int ch = img_channels(im->mode);
+    if (mask && (mask->mode != IMG_L || mask->w != im->w || mask->h != im->h))
+        return err_set(e, ERR_FAIL, "histogram: the mask must be an L image of %dx%d (got %s "
+                       "%dx%d)", im->w, im->h, img_mode_name(mask->mode), mask->w, mask->h);
+    memset(counts, 0, sizeof(uint32_t) * 256 * (size_t)ch);
+    size_t n = (size_t)im->w * (size_t)im->h;
+    for (size_t i = 0; i < n; i++) {
+        if (mask && !mask->px[i])
+            continue;
+        for (int c = 0; c < ch; c++)
+            counts[c * 256 + im->px[i * ch + c]]++;
+    }
+    return 0;
+}
+
+void img_getextrema(const img *im, uint8_t lo[4], uint8_t hi[4])
+{
+    int ch = img_channels(im->mode);
+    memset(lo, 255, 4);
+    memset(hi, 0, 4);
+    size_t total = img_bytes(im);
+    for (size_t i = 0; i < total; i += (size_t)ch) {
+        for (int c = 0; c < ch; c++) {
+            uint8_t v = im->px[i + c];
+            if (v < lo[c])
+                lo[c] = v;
+            if (v > hi[c])
+                hi[c] = v;
+        }
+    }
+}
+
+/* Whether a pixel counts for getbbox: any channel non-zero, or for RGBA its alpha. */
+static inline int bbox_hit(const uint8_t *p, img_mode mode)
+{
+    switch (mode) {
+    case IMG_L: return p[0] != 0;
+    case IMG_RGB: return (p[0] | p[1] | p[2]) != 0;
+    default: return p[3] != 0;
+    }
+}
+
+int img_getbbox(const img *im, int box[4])
+{
+    int ch = img_channels(im->mode);
+    int l = im->w, t = -1, r = 0, b = 0;
+    for (int y = 0; y < im->h; y++) {
+        const uint8_t *row = im->px + (size_t)y * (size_t)im->w * ch;
+        int any = 0;
+        for (int x = 0; x < im->w; x++) {
+            if (!bbox_hit(row + (size_t)x * ch, im->mode))
+                continue;
+            any = 1;
+            if (x < l)
+                l = x;
+            if (x >= r)
+                r = x + 1;
+        }
+        if (any) {
+            if (t < 0)
+                t = y;
+            b = y + 1;
+        }
+    }
+    if (t < 0)
+        return 0;
+    box[0] = l, box[1] = t, box[2] = r, box[3] = b;
+    return 1;
 }
 
 /* ==== combining ======================================================================== */

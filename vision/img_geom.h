@@ -123,6 +123,25 @@ img *img_resize(const img *src, int w, int h, img_resample filter, const double 
 img *img_transform_affine(const img *src, int w, int h, const double coeffs[6],
                           img_resample filter, const uint8_t *fill, errmsg *e);
 
+/* Image.transform methods; the values are Pillow's Image.Transform numbers (MESH is not
+ * supported). */
+typedef enum img_transform_method {
+    IMG_TRANSFORM_AFFINE = 0,
+    IMG_TRANSFORM_EXTENT = 1,
+    IMG_TRANSFORM_PERSPECTIVE = 2,
+    IMG_TRANSFORM_QUAD = 3
+} img_transform_method;
+
+/* Image.transform((w, h), method, data, filter, fillcolor=fill), n = the number of doubles in
+ * data, which must be at least:
+ *   AFFINE      6  (a, b, c, d, e, f) as img_transform_affine
+ *   EXTENT      4  (x0, y0, x1, y1): the source rectangle stretched over the output
+ *   PERSPECTIVE 8  (a .. h): source = ((a*x + b*y + c) / (g*x + h*y + 1), (d*x + e*y + f) / ...)
+ *   QUAD        8  the source corners upper-left, lower-left, lower-right, upper-right
+ * Filters and fill as img_transform_affine. */
+img *img_transform(const img *src, int w, int h, img_transform_method method, const double *data,
+                   int n, img_resample filter, const uint8_t *fill, errmsg *e);
+
 /* Image.rotate(angle, filter, expand, center, translate, fillcolor): angle in degrees,
  * counter-clockwise. center (2 doubles, NULL = the image centre), translate (2 doubles, NULL
  * = none), fill (NULL = zeros). With expand the output grows to hold the whole rotated image.
@@ -131,6 +150,19 @@ img *img_transform_affine(const img *src, int w, int h, const double coeffs[6],
 img *img_rotate(const img *src, double angle, img_resample filter, int expand,
                 const double *center, const double *translate, const uint8_t *fill,
                 errmsg *e);
+
+/* --- measuring ------------------------------------------------------------------------ */
+
+/* Image.histogram(mask): 256 counts per channel (channel c's at counts[c * 256]), over the
+ * pixels where mask is non-zero (mask NULL: all pixels; else an L image of the same size). */
+int img_histogram(const img *im, const img *mask, uint32_t *counts, errmsg *e);
+
+/* Image.getextrema(): the smallest and largest value of each channel. */
+void img_getextrema(const img *im, uint8_t lo[4], uint8_t hi[4]);
+
+/* Image.getbbox(): the box (left, top, right, bottom) around the non-zero pixels (RGBA: pixels
+ * with non-zero alpha, as Pillow). Returns 0 when there are none (Pillow returns None), else 1. */
+int img_getbbox(const img *im, int box[4]);
 
 /* --- combining images ------------------------------------------------------------------ */
 

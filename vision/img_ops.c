@@ -78,24 +78,6 @@ img *img_ops_solarize(const img *src, int threshold, errmsg *e)
     return apply_shared_lut(src, t, "solarize", e);
 }
 
-/* Image.histogram(mask): 256 counts per channel, over pixels where mask (L) is non-zero. */
-static int histogram(const img *im, const img *mask, long long *h, errmsg *e)
-{
-    int ch = img_channels(im->mode);
-    if (mask && (mask->mode != IMG_L || mask->w != im->w || mask->h != im->h))
-        return err_set(e, ERR_FAIL, "histogram mask must be an L image of %dx%d (got %s %dx%d)",
-                       im->w, im->h, img_mode_name(mask->mode), mask->w, mask->h);
-    memset(h, 0, sizeof(long long) * 256 * (size_t)ch);
-    size_t n = (size_t)im->w * (size_t)im->h;
-    for (size_t i = 0; i < n; i++) {
-        if (mask && !mask->px[i])
-            continue;
-        for (int c = 0; c < ch; c++)
-            h[c * 256 + im->px[i * ch + c]]++;
-    }
-    return 0;
-}
-
 /* Python's float floor division a // b, which autocontrast uses for its cut counts. */
 static double py_floordiv(double a, double b)
 {
@@ -126,7 +108,7 @@ static void cut_end(double *h, double cut, int from, int dir)
 }
 
 /* One band's autocontrast table from its histogram. */
-static void autocontrast_table(const long long *hist, double lo_cut, double hi_cut, int ignore,
+static void autocontrast_table(const uint32_t *hist, double lo_cut, double hi_cut, int ignore,
                                int *lut)
 {
     double h[256];
@@ -174,9 +156,9 @@ img *img_ops_autocontrast(const img *src, double cutoff_lo, double cutoff_hi, in
             return NULL;
         measured = gray;
     }
-    long long hist[3 * 256];
+    uint32_t hist[3 * 256];
     int lut[3 * 256];
-    histogram(measured, NULL, hist, e);
+    img_histogram(measured, NULL, hist, e);
     int bands = img_channels(measured->mode);
     for (int b = 0; b < bands; b++)
         autocontrast_table(hist + b * 256, cutoff_lo, cutoff_hi, ignore, lut + b * 256);
@@ -194,14 +176,14 @@ img *img_ops_equalize(const img *src, const img *mask, errmsg *e)
                 img_mode_name(src->mode));
         return NULL;
     }
-    long long hist[3 * 256];
+    uint32_t hist[3 * 256];
     int lut[3 * 256];
-    if (histogram(src, mask, hist, e)) {
+    if (img_histogram(src, mask, hist, e)) {
         err_prefix(e, "equalize: ");
         return NULL;
     }
     for (int b = 0; b < img_channels(src->mode); b++) {
-        const long long *h = hist + b * 256;
+        const uint32_t *h = hist + b * 256;
         int *t = lut + b * 256;
         long long total = 0, last = 0;
         int used = 0;
@@ -226,6 +208,57 @@ img *img_ops_equalize(const img *src, const img *mask, errmsg *e)
         }
     }
     return apply_lut(src, lut, "equalize", e);
+}
+
+/* Python's floor division for the wedge's possibly negative steps. */
+static int floordiv(int a, int b)
+{
+    int q = a / b;
+    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+/* Appends count entries running from colour channel a towards b, as colorize's wedge does. */
+static int wedge(int *t, int at, int a, int b, int count)
+{
+    for (int i = 0; i < count; i++)
+        t[at++] = a + floordiv(i * (b - a), count);
+    return at;
+}
+
+img *img_ops_colorize(const img *src, const uint8_t black[3], const uint8_t white[3],
+                      const uint8_t *mid, int blackpoint, int whitepoint, int midpoint,
+                      errmsg *e)
+{
+    if (src->mode != IMG_L) {
+        err_set(e, ERR_FAIL, "colorize: the image must be L, not %s", img_mode_name(src->mode));
+        return NULL;
+    }
+    int ordered = mid ? (0 <= blackpoint && blackpoint <= midpoint && midpoint <= whitepoint &&
+                         whitepoint <= 255)
+                      : (0 <= blackpoint && blackpoint <= whitepoint && whitepoint <= 255);
+    if (!ordered) {
+        err_set(e, ERR_FAIL, "colorize: points %d, %d, %d are not in order within 0..255",
+                blackpoint, midpoint, whitepoint);
+        return NULL;
+    }
+    int lut[3 * 256];
+    for (int c = 0; c < 3; c++) {
+        int *t = lut + c * 256, at = 0;
+        for (int i = 0; i < blackpoint; i++)
+            t[at++] = black[c];
+        if (!mid) {
+            at = wedge(t, at, black[c], white[c], whitepoint - blackpoint);
+        } else {
+            at = wedge(t, at, black[c], mid[c], midpoint - blackpoint);
+            at = wedge(t, at, mid[c], white[c], whitepoint - midpoint);
+        }
+        while (at < 256)
+            t[at++] = white[c];
+    }
+    img *rgb = img_convert(src, IMG_RGB, e);
+    img *out = rgb ? apply_lut(rgb, lut, "colorize", e) : NULL;
+    img_free(rgb);
+    return out;
 }
 
 img *img_ops_expand(const img *src, int left, int top, int right, int bottom,

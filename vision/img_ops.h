@@ -47,6 +47,13 @@ img *img_ops_autocontrast(const img *src, double cutoff_lo, double cutoff_hi, in
  * same size selecting the pixels whose histogram is used. L and RGB only. */
 img *img_ops_equalize(const img *src, const img *mask, errmsg *e);
 
+/* ImageOps.colorize(image, black, white, mid, blackpoint, whitepoint, midpoint): maps an L
+ * image onto a colour wedge, giving RGB. mid is NULL for the two-colour wedge. Requires
+ * 0 <= blackpoint <= whitepoint <= 255 (and blackpoint <= midpoint <= whitepoint with mid). */
+img *img_ops_colorize(const img *src, const uint8_t black[3], const uint8_t white[3],
+                      const uint8_t *mid, int blackpoint, int whitepoint, int midpoint,
+                      errmsg *e);
+
 /* ImageOps.expand(border=(left, top, right, bottom), fill): a frame of colour fill around the
  * image. Borders are >= 0 (a single-number border b is b on all four sides). */
 img *img_ops_expand(const img *src, int left, int top, int right, int bottom,

@@ -26,6 +26,9 @@ from PIL import Image, ImageOps
 # and libjpeg use different IDCT / chroma upsampling, so decoded pixels differ slightly.
 TOLERANCE = {"load_jpeg": 12}
 
+# Ops whose result is numbers (written as text by the driver), not an image.
+MEASURES = {"histogram", "getextrema", "getbbox"}
+
 SIZES = [(1, 1), (7, 5), (97, 61), (64, 64), (160, 120)]
 MODES = ["L", "RGB", "RGBA"]
 FILTERS = ["NEAREST", "BOX", "BILINEAR", "HAMMING", "BICUBIC", "LANCZOS"]
@@ -106,6 +109,17 @@ def geometry_cases(name, w, h, mode):
         cases.append(("transform", name, [w, h + 3, "-1.25,0,{},0,0.8,0".format(w), f, fill]))
         cases.append(("transform", name, [w, h, "1,0,-60000,0,1,0", f, "-"]))
     cases.append(("rotate", name, [20, "LANCZOS", 0, "-", "-", "-"]))
+    for f in TRANSFORM_FILTERS:
+        cases.append(("transform_method", name, [w + 3, h + 1, 1, f"1.5,-2,{w - 0.5},{h * 0.8}",
+                                                 f, "-"]))
+        cases.append(("transform_method", name, [w, h, 2,
+                                                 "1.1,0.2,-3,0.1,0.9,2,0.002,-0.003", f, fill]))
+        cases.append(("transform_method", name, [w + 2, h, 3,
+                                                 f"1,2,-2,{h},{w},{h + 3},{w - 1},-1", f, "-"]))
+    cases.append(("transform_method", name, [5, 5, 2, "1,0,0,0,1", "NEAREST", "-"]))
+    cases += [("histogram", name, ["-"]), ("histogram", name, [f"mask_{w}x{h}"]),
+              ("getextrema", name, []), ("getbbox", name, []),
+              ("getbbox", f"B_{name}", [])]
     cases += [("point", name, [3]), ("point", name, [7])]
     cases += [("blend", name, [f"B_{name}", a]) for a in (0.3, 0.75, 1.6, -0.4, 0, 1)]
     cases.append(("composite", name, [f"B_{name}", f"mask_{w}x{h}"]))
@@ -136,6 +150,9 @@ def imageops_cases(name, w, h, mode):
               ("autocontrast", name, [1.5, 7, 128, 0]), ("autocontrast", name, [5, 0, "-", 1])]
     cases += [("equalize", name, ["-"]), ("equalize", name, [f"mask_{w}x{h}"])]
     cases += [("expand", name, [3, 3, 3, 3, fill]), ("expand", name, [0, 5, 2, 1, "-"])]
+    cases += [("colorize", name, ["255,0,0", "0,0,255", "-", 0, 255, 127]),
+              ("colorize", name, ["10,200,30", "250,20,90", "90,90,250", 20, 230, 100]),
+              ("colorize", name, ["0,0,0", "255,255,255", "-", 100, 100, 127])]
     cases += [("opcrop", name, [1, 1, 1, 1]), ("opcrop", name, [2, 0, 1, 3])]
     cases += [("scale", name, [0.5, "BICUBIC"]), ("scale", name, [1.7, "BILINEAR"]),
               ("scale", name, [1, "BICUBIC"]), ("scale", name, [-1, "BICUBIC"])]
@@ -195,6 +212,17 @@ def pillow_geometry(op, im, a, get):
         data = tuple(float(v) for v in a[2].split(","))
         return im.transform((a[0], a[1]), Image.Transform.AFFINE, data,
                             getattr(Image.Resampling, a[3]), fillcolor=colour(a[4]))
+    if op == "transform_method":
+        data = tuple(float(v) for v in a[3].split(","))
+        return im.transform((a[0], a[1]), a[2], data, getattr(Image.Resampling, a[4]),
+                            fillcolor=colour(a[5]))
+    if op == "histogram":
+        return im.histogram(None if a[0] == "-" else get(a[0]))
+    if op == "getextrema":
+        ext = im.getextrema()
+        return list(ext) if im.mode == "L" else [v for pair in ext for v in pair]
+    if op == "getbbox":
+        return im.getbbox()
     if op == "point":
         lut = [(v * (ch + a[0])) % 320 - 30 for ch in range(len(im.getbands()))
                for v in range(256)]
@@ -241,6 +269,9 @@ def pillow_imageops(op, im, a, get):
                                      preserve_tone=bool(a[3]))
     if op == "equalize":
         return ImageOps.equalize(im, None if a[0] == "-" else get(a[0]))
+    if op == "colorize":
+        mid = None if a[2] == "-" else colour(a[2])
+        return ImageOps.colorize(im, colour(a[0]), colour(a[1]), mid, a[3], a[4], a[5])
     if op == "expand":
         return ImageOps.expand(im, tuple(a[0:4]), colour(a[4]) or 0)
     if op == "opcrop":
@@ -266,7 +297,9 @@ def pillow_result(in_dir, op, input_name, args):
 
     im = get(input_name)
     out = pillow_geometry(op, im, args, get)
-    return out if out is not None else pillow_imageops(op, im, args, get)
+    if out is not None or op in MEASURES:
+        return out
+    return pillow_imageops(op, im, args, get)
 
 
 def main():
@@ -299,9 +332,19 @@ def main():
             want_err = None
         except Exception as ex:  # Pillow refusing is a result to compare with
             want, want_err = None, f"{type(ex).__name__}: {ex}"
-        if want is not None and 0 in want.size:
+        if isinstance(want, Image.Image) and 0 in want.size:
             # vkeve images are at least 1x1, so an empty result is an error there.
             want, want_err = None, f"empty {want.size} result"
+        if want_err is None and op in MEASURES:
+            # a measurement: compare the numbers as text
+            got_txt = f"{out_dir}/{cname}.txt"
+            got_text = open(got_txt).read().split() if os.path.exists(got_txt) else ["missing"]
+            want_text = ["None"] if want is None else [str(v) for v in want]
+            if got_text != want_text:
+                print(f"FAIL {what}: vkeve {' '.join(got_text)[:200]}, "
+                      f"Pillow {' '.join(want_text)[:200]}")
+                failures += 1
+            continue
         got_png = f"{out_dir}/{cname}.png"
         got_err = f"{out_dir}/{cname}.err"
         st = stats[op]
