@@ -18,6 +18,14 @@ typedef struct mm_kernel {
 static const mm_kernel mm_kernels[] = {
     {DT_F32, "mm_rows", "mm_sg", 0},
     {DT_F16, "mm_rows", "mm_sg", 1},
+    {DT_Q4_0, "mmq_rows", "mmq_sg", DT_Q4_0},
+    {DT_Q4_1, "mmq_rows", "mmq_sg", DT_Q4_1},
+    {DT_Q5_0, "mmq_rows", "mmq_sg", DT_Q5_0},
+    {DT_Q5_1, "mmq_rows", "mmq_sg", DT_Q5_1},
+    {DT_Q8_0, "mmq_rows", "mmq_sg", DT_Q8_0},
+    {DT_Q4_K, "mmq_rows", "mmq_sg", DT_Q4_K},
+    {DT_Q5_K, "mmq_rows", "mmq_sg", DT_Q5_K},
+    {DT_Q6_K, "mmq_rows", "mmq_sg", DT_Q6_K},
 };
 
 const char *op_name(op_kind kind)

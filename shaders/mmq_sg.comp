@@ -1,0 +1,54 @@
+// mmq_sg.comp - D = A·Bᵀ for quantized weights A (ggml blocks, TYPE = ggml type id), one
+// subgroup per row of A producing TN outputs: the interface and shape of mm_sg.comp
+// (constants 0 workgroup size, 1 TN, 2 type, 3 rows per workgroup), for GPUs. Lanes take
+// the row's 32-element chunks in turn, decode them in registers and subgroupAdd the sums.
+#version 450
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_arithmetic : require
+layout(local_size_x_id = 0) in;
+layout(constant_id = 1) const uint TN = 1;
+layout(constant_id = 2) const uint TYPE = 2; // ggml type id
+layout(constant_id = 3) const uint ROWS = 1;
+
+layout(std430, binding = 0) readonly buffer A { uint a[]; };
+layout(std430, binding = 1) readonly buffer B { float b[]; };
+layout(std430, binding = 2) writeonly buffer D { float d[]; };
+layout(push_constant) uniform Push { uint M, N, K; } p;
+
+#include "mmq_blocks.glsl"
+
+void row_dot(uint m, uint n0)
+{
+    uint brow[TN];
+    float acc[TN];
+    for (uint j = 0; j < TN; j++) {
+        brow[j] = min(n0 + j, p.N - 1) * p.K;
+        acc[j] = 0.0;
+    }
+    uint row_at = m * (p.K / BLOCK) * BLOCK_BYTES;
+    for (uint c = gl_SubgroupInvocationID; c < p.K / 32; c += gl_SubgroupSize) {
+        float w[32];
+        chunk_weights(row_at, c, w);
+        for (uint j = 0; j < TN; j++) {
+            float s = 0.0;
+            for (uint l = 0; l < 32; l++)
+                s += w[l] * b[brow[j] + 32 * c + l];
+            acc[j] += s;
+        }
+    }
+    for (uint j = 0; j < TN; j++) {
+        float s = subgroupAdd(acc[j]);
+        if (subgroupElect() && n0 + j < p.N)
+            d[(n0 + j) * p.M + m] = s;
+    }
+}
+
+void main()
+{
+    uint n0 = gl_WorkGroupID.y * TN;
+    for (uint r = gl_SubgroupID; r < ROWS; r += gl_NumSubgroups) {
+        uint m = gl_WorkGroupID.x * ROWS + r;
+        if (m < p.M)
+            row_dot(m, n0);
+    }
+}
