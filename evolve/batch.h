@@ -52,6 +52,8 @@
  * (both are optional: 0 grids, or 0 log-probs, are accepted). In structs given to the
  * writer, NULL strings are written as "" and NULL grids/logprobs as empty vectors. Token ids
  * are int32, log-probs float32, both little-endian in the file.
+ *
+ * A writer or reader belongs to one thread at a time; separate ones may run in parallel.
  */
 #ifndef VKEVE_BATCH_H
 #define VKEVE_BATCH_H

@@ -51,6 +51,7 @@ static void stat_print(const char *what, const stat_acc *s)
 
 typedef struct summary {
     size_t files, skipped, bytes, images, png_bytes, challengers, valid, solvers;
+    uint32_t first_round, last_round;
     size_t tasks[N_TYPES + 1], solved[N_TYPES + 1], attempted[N_TYPES + 1];
     stat_acc chal_reward, chal_adv, format, validity, difficulty, diversity;
     stat_acc solv_reward, solv_adv, solv_score, prompt_len, completion_len;
@@ -62,6 +63,12 @@ static int type_slot(unsigned type) { return type < N_TYPES ? (int)type : N_TYPE
 static void summarise_file(const batch_reader *r, summary *s)
 {
     batch_counts n = batch_reader_counts(r);
+    batch_header h;
+    batch_reader_header(r, &h);
+    if (s->files == 0 || h.round < s->first_round)
+        s->first_round = h.round;
+    if (s->files == 0 || h.round > s->last_round)
+        s->last_round = h.round;
     s->files++;
     s->bytes += batch_reader_file_size(r);
     s->images += n.images;
@@ -112,6 +119,8 @@ static void print_summary(const summary *s)
 {
     printf("files: %zu read, %zu skipped, %.1f MiB\n", s->files, s->skipped,
            s->bytes / 1048576.0);
+    if (s->files)
+        printf("rounds: %u to %u\n", (unsigned)s->first_round, (unsigned)s->last_round);
     printf("images: %zu (%.1f MiB of PNG)\n", s->images, s->png_bytes / 1048576.0);
     printf("tasks: %zu (type 0: %zu, type 1: %zu, type 2: %zu, newer types: %zu)\n",
            s->tasks[0] + s->tasks[1] + s->tasks[2] + s->tasks[3], s->tasks[0], s->tasks[1],

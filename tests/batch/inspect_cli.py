@@ -43,6 +43,7 @@ def check_summary(out_dir, want):
     n_valid = sum(c["valid"] for c in chal)
     expected_lines = [
         "files: 1 read, 0 skipped",
+        f"rounds: {want['header']['round']} to {want['header']['round']}",
         f"images: {len(want['images'])} ",
         f"challenger rollouts: {len(chal)}, valid {n_valid} ({100 * n_valid / len(chal):.1f}%)",
         stat_line("reward", [c["reward"] for c in chal]),

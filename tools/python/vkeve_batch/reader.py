@@ -14,7 +14,13 @@ import warnings
 from typing import Iterator, List
 
 import numpy as np
-from vkeve.batch.Batch import Batch
+
+try:
+    from vkeve.batch.Batch import Batch
+except ImportError as e:  # the generated module is a build product, not in this folder
+    raise ImportError("vkeve_batch needs the Python module flatc generates from "
+                      "schemas/batch.fbs: add BUILD/schemas/python to PYTHONPATH "
+                      "(BUILD is vkeve's build folder)") from e
 
 NUMBERED = re.compile(r"^round-(\d{4,})-batch-(\d{4,})\.vkb$")
 N_ARGS = 4
