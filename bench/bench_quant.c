@@ -1,0 +1,162 @@
+/* bench_quant.c - quantized matmul speed (shaders/mmq_*.comp) on the current device, as JSON
+ * lines: GFLOP/s and the effective bandwidth of weight traffic (weight bytes / time) for
+ * every weight type vkeve computes with, at the decode shape (M, N, K) = (4096, 1, 4096) and
+ * the prefill shape (4096, 512, 4096), for each kernel shape the device runs. f32 and f16
+ * weights are included as the baseline the quantized kernels are held against.
+ *
+ *   bench_quant [--reps R] [--device N] [--n N] [--type NAME]
+ *     --n N      only the shape with this N (1 or 512, or any other N)
+ *     --type T   only this weight type ("q4_K", "f16", ...)
+ *
+ * Times are GPU timestamps around the dispatch, median of R runs of the same recording.
+ * Weights are random blocks (speed does not depend on the values).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/ops.h"
+#include "runtime/rng.h"
+
+typedef struct opts {
+    int reps, device;
+    long only_n;           /* 0: both shapes */
+    const char *only_type; /* NULL: every type */
+} opts;
+
+static const int bench_types[] = {DT_F32, DT_F16, DT_Q8_0, DT_Q4_0, DT_Q4_1, DT_Q5_0,
+                                  DT_Q5_1, DT_Q4_K, DT_Q5_K, DT_Q6_K};
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Runs the recorded sequence reps times; returns the median GPU ms of dispatch 0. */
+static double median_ms(vk_seq *s, int reps, errmsg *e)
+{
+    double *t = calloc((size_t)reps, sizeof *t);
+    for (int i = 0; i < reps; i++) {
+        if (vk_seq_run(s, e)) {
+            free(t);
+            return -1;
+        }
+        t[i] = vk_seq_time_ns(s, 0) / 1e6;
+    }
+    qsort(t, (size_t)reps, sizeof *t, cmp_double);
+    double m = t[reps / 2];
+    free(t);
+    return m;
+}
+
+/* Random bytes with every f16 field (as the float types' values, and the quantized types'
+ * scales at the offsets of their blocks) set to a small finite number, so no NaN or
+ * denormal slows a device down. */
+static void *random_weights(int type, size_t bytes)
+{
+    unsigned char *p = malloc(bytes);
+    if (!p)
+        return NULL;
+    rng r = rng_make(77, (uint64_t)type);
+    for (size_t i = 0; i < bytes; i += 8) {
+        uint64_t v = rng_u64(&r);
+        memcpy(p + i, &v, bytes - i < 8 ? bytes - i : 8);
+    }
+    uint16_t h = f32_to_f16(0.01f);
+    if (type == DT_F32) {
+        float f = 0.01f;
+        for (size_t i = 0; i + 4 <= bytes; i += 4)
+            memcpy(p + i, &f, 4);
+        return p;
+    }
+    int bb = type == DT_F16 ? 2 : dtype_block_bytes(type);
+    int at = type == DT_Q6_K ? 208 : 0;
+    for (size_t b = 0; b + (size_t)bb <= bytes; b += (size_t)bb) {
+        memcpy(p + b + at, &h, 2);
+        if (type == DT_Q4_1 || type == DT_Q5_1 || type == DT_Q4_K || type == DT_Q5_K)
+            memcpy(p + b + 2, &h, 2);
+    }
+    return p;
+}
+
+static int bench_one(vk_ctx *ctx, const opts *o, int type, op_shape shape, uint32_t M,
+                     uint32_t N, uint32_t K, errmsg *e)
+{
+    vk_buf wb = {0}, xb = {0}, yb = {0};
+    tensor w = {type, {K, M, 1, 1}, &wb, 0}, x = {DT_F32, {K, N, 1, 1}, &xb, 0};
+    tensor y = {DT_F32, {M, N, 1, 1}, &yb, 0};
+    void *host = random_weights(type, tensor_bytes(&w));
+    int rc = !host ? err_set(e, ERR_FAIL, "out of host memory") : 0;
+    rc = rc || vk_buf_alloc(ctx, tensor_bytes(&w), &wb, e) ||
+         vk_buf_alloc(ctx, tensor_bytes(&x), &xb, e) || vk_buf_alloc(ctx, tensor_bytes(&y), &yb, e) ||
+         vk_buf_write(ctx, &wb, 0, host, tensor_bytes(&w), e);
+    free(host);
+    vk_seq *s = rc ? NULL : vk_seq_begin(ctx, true, e);
+    op_node nd = {.kind = OP_MATMUL, .dst = &y, .src = {&w, &x}, .shape = shape};
+    rc = rc || !s || ops_record(s, &nd, e);
+    double ms = rc ? -1 : median_ms(s, o->reps, e);
+    vk_seq_free(s);
+    vk_buf_free(ctx, &wb), vk_buf_free(ctx, &xb), vk_buf_free(ctx, &yb);
+    if (ms < 0)
+        return e->code ? e->code : ERR_FAIL;
+    double flops = 2.0 * M * N * K, wbytes = (double)tensor_bytes(&w);
+    printf("{\"bench\":\"matmul_quant\",\"device\":\"%s\",\"type\":\"%s\",\"shape\":\"%s\",\"M\":%u,"
+           "\"N\":%u,\"K\":%u,\"weight_bytes\":%.0f,\"ms\":%.3f,\"gflops\":%.2f,\"weight_gbps\":%.2f}\n",
+           vk_caps_of(ctx)->name, dtype_name(type), shape == SHAPE_ROWS ? "rows" : "subgroup", M, N,
+           K, wbytes, ms, flops / (ms * 1e6), wbytes / (ms * 1e6));
+    return 0;
+}
+
+static int parse(int argc, char **argv, opts *o)
+{
+    *o = (opts){5, -1, 0, NULL};
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
+            o->reps = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--device") == 0 && i + 1 < argc)
+            o->device = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--n") == 0 && i + 1 < argc)
+            o->only_n = atol(argv[++i]);
+        else if (strcmp(argv[i], "--type") == 0 && i + 1 < argc)
+            o->only_type = argv[++i];
+        else
+            return 1;
+    }
+    return o->reps < 1 || o->only_n < 0 || o->only_n > 65536;
+}
+
+int main(int argc, char **argv)
+{
+    opts o;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* one JSON line at a time, also into a pipe */
+    if (parse(argc, argv, &o)) {
+        fprintf(stderr, "usage: bench_quant [--reps R] [--device N] [--n N] [--type NAME]\n");
+        return 2;
+    }
+    errmsg e = {0};
+    vk_ctx *ctx = vk_open(o.device, &e);
+    if (!ctx) {
+        fprintf(stderr, "bench_quant: %s\n", e.text);
+        return e.code;
+    }
+    const uint32_t ns[2] = {1, 512};
+    int rc = 0;
+    for (size_t t = 0; t < sizeof bench_types / sizeof bench_types[0] && !rc; t++) {
+        int type = bench_types[t];
+        if (o.only_type && strcmp(o.only_type, dtype_name(type)) != 0)
+            continue;
+        for (int shape = SHAPE_ROWS; shape <= SHAPE_SUBGROUP && !rc; shape++)
+            for (int i = 0; i < 2 && !rc; i++) {
+                uint32_t n = o.only_n ? (uint32_t)o.only_n : ns[i];
+                if (o.only_n && i == 1)
+                    break;
+                if (shape == SHAPE_ROWS || vk_caps_of(ctx)->subgroup_arithmetic)
+                    rc = bench_one(ctx, &o, type, (op_shape)shape, 4096, n, 4096, &e);
+            }
+    }
+    if (rc)
+        fprintf(stderr, "bench_quant: %s\n", e.text);
+    vk_close(ctx);
+    return rc;
+}
