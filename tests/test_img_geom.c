@@ -91,6 +91,21 @@ static void test_resize_invariants(void)
     T_CHECK(!img_resize(flat, 5, 5, IMG_BOX, reversed, &e), "box with right < left");
     T_CHECK(!img_resize(flat, 100000, 100000, IMG_BILINEAR, NULL, &e) && e.text[0],
             "a 40 GB resize was not refused");
+    /* Reducing a constant image keeps it constant, partial edge blocks included. */
+    img *reduced = img_reduce(flat, 5, 4, NULL, &e);
+    check_same(reduced, img_new(5, 5, IMG_RGBA, grey, &e), "reduce 23x17 by 5x4");
+    const int empty_box[4] = {3, 3, 3, 9}, wide_box[4] = {0, 0, 24, 17};
+    T_CHECK(!img_reduce(flat, 2, 2, empty_box, &e), "reduce of an empty box");
+    T_CHECK(!img_reduce(flat, 2, 2, wide_box, &e), "reduce of a box past the edge");
+    T_CHECK(!img_reduce(flat, 0, 2, NULL, &e), "reduce by 0");
+    img *rgb = img_convert(flat, IMG_RGB, &e);
+    T_CHECK(!img_resize_reducing(rgb, 3, 3, IMG_BICUBIC, NULL, 0.5, &e), "reducing_gap 0.5");
+    img_free(rgb);
+    int tw = 0, th = 0;
+    img_thumbnail_size(flat, 100, 100, &tw, &th);
+    T_CHECK(tw == 23 && th == 17, "thumbnail enlarged 23x17 to %dx%d", tw, th);
+    img_thumbnail_size(flat, 10, 100, &tw, &th);
+    T_CHECK(tw == 10 && th >= 7 && th <= 8, "thumbnail of 23x17 into 10 wide: %dx%d", tw, th);
     img_free(flat);
 }
 

@@ -1242,6 +1242,168 @@ int img_getbbox(const img *im, int box[4])
     return 1;
 }
 
+/* ==== reduce and thumbnail ============================================================= */
+
+/* Reduce.c's reciprocal: 2^32 / (256 * n), computed in float as Pillow does, so that
+ * ((sum + n / 2) * recip) >> 24 is the rounded mean of n bytes. */
+static uint32_t reduce_recip(int n)
+{
+    uint32_t max_dividend = (uint32_t)(1 << 8) * (uint32_t)n;
+    float max_int = (float)((1 << 30) * 4.0);
+    return (uint32_t)(max_int / max_dividend);
+}
+
+/* The mean of the block [x0, x1) x [y0, y1) of channel c, rounded as Pillow's reducers. */
+static uint8_t block_mean(const img *src, int ch, int c, int x0, int y0, int x1, int y1)
+{
+    int n = (x1 - x0) * (y1 - y0);
+    uint32_t ss = (uint32_t)n / 2;
+    for (int y = y0; y < y1; y++) {
+        const uint8_t *row = src->px + (size_t)y * (size_t)src->w * ch;
+        for (int x = x0; x < x1; x++)
+            ss += row[(size_t)x * ch + c];
+    }
+    return (uint8_t)((ss * reduce_recip(n)) >> 24);
+}
+
+static img *reduce_core(const img *src, int xs, int ys, const int box[4], errmsg *e)
+{
+    int bw = box[2] - box[0], bh = box[3] - box[1];
+    img *out = img_new((bw + xs - 1) / xs, (bh + ys - 1) / ys, src->mode, NULL, e);
+    if (!out)
+        return NULL;
+    int ch = img_channels(src->mode);
+    for (int y = 0; y < out->h; y++) {
+        int y0 = box[1] + y * ys, y1 = y0 + ys < box[3] ? y0 + ys : box[3];
+        for (int x = 0; x < out->w; x++) {
+            int x0 = box[0] + x * xs, x1 = x0 + xs < box[2] ? x0 + xs : box[2];
+            for (int c = 0; c < ch; c++)
+                out->px[((size_t)y * (size_t)out->w + (size_t)x) * ch + c] =
+                    block_mean(src, ch, c, x0, y0, x1, y1);
+        }
+    }
+    return out;
+}
+
+img *img_reduce(const img *src, int xscale, int yscale, const int *box, errmsg *e)
+{
+    int full[4] = {0, 0, src->w, src->h};
+    const int *b = box ? box : full;
+    if (xscale < 1 || yscale < 1) {
+        err_set(e, ERR_FAIL, "reduce: scale %dx%d must be > 0", xscale, yscale);
+        return NULL;
+    }
+    if (b[0] < 0 || b[1] < 0 || b[2] > src->w || b[3] > src->h || b[2] <= b[0] ||
+        b[3] <= b[1]) {
+        err_set(e, ERR_FAIL, "reduce: box (%d, %d, %d, %d) is empty or not inside the %dx%d "
+                "image", b[0], b[1], b[2], b[3], src->w, src->h);
+        return NULL;
+    }
+    int whole = b[0] == 0 && b[1] == 0 && b[2] == src->w && b[3] == src->h;
+    if (xscale == 1 && yscale == 1 && whole)
+        return img_copy(src, e);
+    int premul = src->mode == IMG_RGBA;
+    img *work = premul ? premultiply(src, e) : NULL;
+    if (premul && !work)
+        return NULL;
+    const img *in = premul ? work : src;
+    img *out = (xscale == 1 && yscale == 1) ? crop_int(in, b[0], b[1], b[2], b[3], e)
+                                            : reduce_core(in, xscale, yscale, b, e);
+    if (out && premul)
+        unpremultiply_inplace(out);
+    img_free(work);
+    return out;
+}
+
+/* Image._get_safe_box: the box widened by the filter's reach, in whole pixels. */
+static void safe_box(const img *src, int w, int h, img_resample f, const double *box, int *out)
+{
+    double support = filter_support(f) - 0.5;
+    double sx = (box[2] - box[0]) / w * support, sy = (box[3] - box[1]) / h * support;
+    double l = box[0] - sx, t = box[1] - sy, r = ceil(box[2] + sx), b = ceil(box[3] + sy);
+    out[0] = l > 0 ? (int)l : 0;
+    out[1] = t > 0 ? (int)t : 0;
+    out[2] = r < src->w ? (int)r : src->w;
+    out[3] = b < src->h ? (int)b : src->h;
+}
+
+img *img_resize_reducing(const img *src, int w, int h, img_resample filter, const double *box,
+                         double gap, errmsg *e)
+{
+    if (gap <= 0 || filter == IMG_NEAREST || src->mode == IMG_RGBA || w < 1 || h < 1)
+        return img_resize(src, w, h, filter, box, e);
+    if (gap < 1.0) {
+        err_set(e, ERR_FAIL, "resize: reducing_gap %g must be 1.0 or greater", gap);
+        return NULL;
+    }
+    double full[4] = {0, 0, src->w, src->h};
+    const double *b = box ? box : full;
+    if (w == src->w && h == src->h && b[0] == 0 && b[1] == 0 && b[2] == src->w &&
+        b[3] == src->h)
+        return img_copy(src, e);
+    /* Python's int() truncates; "or 1" turns 0 into 1. */
+    double fx = (b[2] - b[0]) / w / gap, fy = (b[3] - b[1]) / h / gap;
+    int factor_x = fx >= 1 && fx < 1e9 ? (int)fx : 1;
+    int factor_y = fy >= 1 && fy < 1e9 ? (int)fy : 1;
+    if (factor_x <= 1 && factor_y <= 1)
+        return img_resize(src, w, h, filter, box, e);
+    int rbox[4];
+    safe_box(src, w, h, filter, b, rbox);
+    img *reduced = img_reduce(src, factor_x, factor_y, rbox, e);
+    if (!reduced)
+        return NULL;
+    double nbox[4] = {(b[0] - rbox[0]) / factor_x, (b[1] - rbox[1]) / factor_y,
+                      (b[2] - rbox[0]) / factor_x, (b[3] - rbox[1]) / factor_y};
+    img *out = img_resize(reduced, w, h, filter, nbox, e);
+    img_free(reduced);
+    return out;
+}
+
+/* thumbnail's round_aspect: floor or ceil of v, whichever the key prefers (floor on ties),
+ * at least 1. */
+static int round_aspect(double v, double aspect, int fixed, int for_width)
+{
+    double lo = floor(v), hi = ceil(v);
+    double key_lo, key_hi;
+    if (for_width) {
+        key_lo = fabs(aspect - lo / fixed);
+        key_hi = fabs(aspect - hi / fixed);
+    } else {
+        key_lo = lo == 0 ? 0 : fabs(aspect - fixed / lo);
+        key_hi = hi == 0 ? 0 : fabs(aspect - fixed / hi);
+    }
+    double pick = key_hi < key_lo ? hi : lo;
+    return pick < 1 ? 1 : (int)pick;
+}
+
+void img_thumbnail_size(const img *src, int w, int h, int *out_w, int *out_h)
+{
+    *out_w = src->w;
+    *out_h = src->h;
+    if (w >= src->w && h >= src->h)
+        return;
+    double aspect = (double)src->w / src->h;
+    if ((double)w / h >= aspect)
+        w = round_aspect(h * aspect, aspect, h, 1);
+    else
+        h = round_aspect(w / aspect, aspect, w, 0);
+    *out_w = w;
+    *out_h = h;
+}
+
+img *img_thumbnail(const img *src, int w, int h, img_resample filter, double gap, errmsg *e)
+{
+    if (w < 1 || h < 1) {
+        err_set(e, ERR_FAIL, "thumbnail: size %dx%d must be at least 1x1", w, h);
+        return NULL;
+    }
+    int tw, th;
+    img_thumbnail_size(src, w, h, &tw, &th);
+    if (tw == src->w && th == src->h)
+        return img_copy(src, e);
+    return img_resize_reducing(src, tw, th, filter, NULL, gap, e);
+}
+
 /* ==== combining ======================================================================== */
 
 static int same_shape(const img *a, const img *b, const char *what, errmsg *e)

@@ -115,6 +115,26 @@ img *img_transpose(const img *src, img_transpose_op op, errmsg *e);
 img *img_resize(const img *src, int w, int h, img_resample filter, const double *box,
                 errmsg *e);
 
+/* Image.reduce((xscale, yscale), box): each output pixel is the rounded mean of an
+ * xscale x yscale block (blocks at the right and bottom edges may be partial; the output size
+ * rounds up). box is NULL or 4 ints (left, top, right, bottom) inside the image, not empty.
+ * Scales must be >= 1. */
+img *img_reduce(const img *src, int xscale, int yscale, const int *box, errmsg *e);
+
+/* Image.resize(..., reducing_gap=gap): as img_resize, but when shrinking by gap times or
+ * more, first img_reduce by an integer factor, as Pillow does. gap <= 0 means None (plain
+ * img_resize); otherwise gap must be >= 1. As in Pillow, RGBA images ignore the gap. */
+img *img_resize_reducing(const img *src, int w, int h, img_resample filter, const double *box,
+                         double gap, errmsg *e);
+
+/* Image.thumbnail((w, h), filter, reducing_gap): the size that keeps the aspect ratio within
+ * w x h (never enlarging), computed as Pillow does, into *out_w, *out_h. */
+void img_thumbnail_size(const img *src, int w, int h, int *out_w, int *out_h);
+
+/* Image.thumbnail as a function: a NEW image of img_thumbnail_size's size (a copy when that
+ * is src's size). Pillow's defaults are IMG_BICUBIC and gap 2.0. */
+img *img_thumbnail(const img *src, int w, int h, img_resample filter, double gap, errmsg *e);
+
 /* Image.transform((w, h), Image.AFFINE, coeffs, filter, fillcolor=fill): the output pixel
  * (x, y) samples the source at (a*x + b*y + c, d*x + e*y + f) for coeffs (a, b, c, d, e, f),
  * taken at pixel centres (x + 0.5, y + 0.5) as Pillow does. filter is IMG_NEAREST,

@@ -96,6 +96,18 @@ def geometry_cases(name, w, h, mode):
                                             1.3, 0.7, w - 1.2, h - 0.4]))
             cases.append(("resize", name, [w - 2, h - 2, f, 1, 1, w - 1, h - 1]))
     cases.append(("resize", name, [0, 5, "BICUBIC"]))
+    for (fx, fy) in [(2, 2), (3, 1), (1, 4), (5, 3), (7, 7), (1, 1)]:
+        cases.append(("reduce", name, [fx, fy]))
+    if w >= 7:
+        cases.append(("reduce", name, [3, 2, 1, 2, w - 1, h]))
+        cases.append(("reduce", name, [1, 1, 1, 2, w - 1, h]))
+    cases.append(("reduce", name, [0, 2]))
+    for f in ("BICUBIC", "LANCZOS", "BILINEAR", "BOX"):
+        cases.append(("resize_gap", name, [max(1, w // 5), max(1, h // 3), f, 2.0]))
+        cases.append(("resize_gap", name, [max(1, w // 9), max(1, h // 9), f, 1.5]))
+    for (tw, th) in [(50, 50), (31, 90), (w, max(1, h // 2)), (w * 2, h * 2), (1, 1)]:
+        cases.append(("thumbnail", name, [tw, th, "BICUBIC", 2.0]))
+    cases.append(("thumbnail", name, [40, 30, "LANCZOS", 0]))
     angles = [90, 180, 270, 30, -45.5, 123.4, 375, 1e-7]
     for f in TRANSFORM_FILTERS:
         for a in angles:
@@ -223,6 +235,14 @@ def pillow_geometry(op, im, a, get):
         return list(ext) if im.mode == "L" else [v for pair in ext for v in pair]
     if op == "getbbox":
         return im.getbbox()
+    if op == "reduce":
+        return im.reduce((a[0], a[1]), tuple(a[2:6]) if len(a) > 2 else None)
+    if op == "resize_gap":
+        return im.resize((a[0], a[1]), getattr(Image.Resampling, a[2]), reducing_gap=a[3])
+    if op == "thumbnail":
+        out = im.copy()
+        out.thumbnail((a[0], a[1]), getattr(Image.Resampling, a[2]), a[3] or None)
+        return out
     if op == "point":
         lut = [(v * (ch + a[0])) % 320 - 30 for ch in range(len(im.getbands()))
                for v in range(256)]
