@@ -131,6 +131,21 @@ static void test_transform_errors(void)
         all_fill &= moved->px[i] == fill;
     T_CHECK(all_fill, "pixels mapped from outside are not the fill colour");
     img_free(moved);
+    /* A perspective whose denominator crosses zero maps some pixels to infinity or NaN:
+     * they must come out as fill, without a crash (UBSan checks the casts). */
+    const double persp[8] = {1, 0, 0, 0, 1, 0, -0.2, 0};
+    for (int f = IMG_NEAREST; f <= IMG_BICUBIC; f++) {
+        if (f == IMG_LANCZOS)
+            continue;
+        img *p = img_transform(a, 9, 9, IMG_TRANSFORM_PERSPECTIVE, persp, 8, (img_resample)f,
+                               &fill, &e);
+        T_CHECK(p != NULL, "perspective through infinity: %s", e.text);
+        img_free(p);
+    }
+    const double far[6] = {1, 0, 1e300, 0, 1, -1e300};
+    img *gone = img_transform_affine(a, 4, 4, far, IMG_NEAREST, &fill, &e);
+    T_CHECK(gone && gone->px[0] == fill, "a map to 1e300 is not all fill");
+    img_free(gone);
     const double quad[8] = {0, 0, 0, 9, 9, 9, 9, 0};
     T_CHECK(!img_transform(a, 9, 9, IMG_TRANSFORM_QUAD, quad, 7, IMG_NEAREST, NULL, &e),
             "QUAD with 7 numbers accepted");
@@ -217,6 +232,14 @@ static void test_crop_paste(void)
     img_paste(d1, part, 3, 2, 8, 7, m1, &e);
     img_paste(d2, part, 3, 2, 8, 7, NULL, &e);
     check_same(d1, d2, "paste with a full mask");
+    const uint8_t red[3] = {255, 0, 0};
+    T_CHECK(img_paste_color(c, red, -2147483647, 0, 2147483647, 3, NULL, &e) != 0,
+            "a box wider than INT_MAX accepted");
+    T_CHECK(img_paste(c, part, 2147483640, 0, 2147483645, 5, NULL, &e) != 0,
+            "a box at INT_MAX accepted");
+    img *huge = img_crop(a, -9e8, -9e8, 9e8, 9e8, &e);
+    T_CHECK(!huge && strstr(e.text, "limit"), "a 1.8e9-wide crop: '%s'", e.text);
+    img_free(huge);
     /* Far outside: nothing happens, no error. */
     img *far = img_copy(a, &e);
     T_CHECK(img_paste(far, part, -100, 50, -95, 55, NULL, &e) == 0, "paste far outside failed");

@@ -299,6 +299,17 @@ static clip_rect clip_box(const img *dst, int left, int top, int right, int bott
     return c;
 }
 
+/* Paste boxes come straight from programs: bound them so that widths cannot overflow. */
+static int check_box(int left, int top, int right, int bottom, errmsg *e)
+{
+    const int lim = 1 << 30;
+    if (left < -lim || left > lim || top < -lim || top > lim || right < -lim || right > lim ||
+        bottom < -lim || bottom > lim)
+        return err_set(e, ERR_FAIL, "box (%d, %d, %d, %d) is out of range", left, top, right,
+                       bottom);
+    return 0;
+}
+
 static int check_mask(const img *mask, int w, int h, errmsg *e)
 {
     if (!mask)
@@ -342,6 +353,8 @@ static void paste_rows(img *dst, const img *src, const img *mask, clip_rect c)
 int img_paste(img *dst, const img *src, int left, int top, int right, int bottom,
               const img *mask, errmsg *e)
 {
+    if (check_box(left, top, right, bottom, e))
+        return err_prefix(e, "paste: ");
     if (right - left != src->w || bottom - top != src->h)
         return err_set(e, ERR_FAIL,
                        "paste: images do not match: box (%d, %d, %d, %d) is %dx%d, the image "
@@ -387,7 +400,8 @@ static void fill_rows(img *dst, const uint8_t *colour, const img *mask, clip_rec
 int img_paste_color(img *dst, const uint8_t *colour, int left, int top, int right, int bottom,
                     const img *mask, errmsg *e)
 {
-    if (check_mask(mask, right - left, bottom - top, e))
+    if (check_box(left, top, right, bottom, e) ||
+        check_mask(mask, right - left, bottom - top, e))
         return err_prefix(e, "paste: ");
     clip_rect c = clip_box(dst, left, top, right, bottom);
     if (c.w > 0 && c.h > 0)
@@ -471,7 +485,11 @@ static void unpremultiply_inplace(img *im)
 /* Geometry.c's COORD and FLOOR: truncation, with everything below zero outside. */
 static inline int coord(double v)
 {
-    return v < 0.0 ? -1 : (int)v;
+    /* NaN and values past int's range are outside every image (Pillow's cast is undefined
+     * there; this keeps them outside without undefined behaviour). */
+    if (!(v >= 0.0))
+        return -1;
+    return v < 2147483647.0 ? (int)v : 2147483647;
 }
 
 static inline int floor_int(double v)
@@ -586,7 +604,7 @@ static inline int clampi(int v, int hi)
  * position is outside the source. */
 static inline int bilinear_at(uint8_t *d, const img *src, int ch, double xin, double yin)
 {
-    if (xin < 0.0 || xin >= src->w || yin < 0.0 || yin >= src->h)
+    if (!(xin >= 0.0 && xin < src->w && yin >= 0.0 && yin < src->h)) /* NaN is outside too */
         return 0;
     xin -= 0.5;
     yin -= 0.5;
@@ -616,7 +634,7 @@ static inline double cubic(double v1, double v2, double v3, double v4, double d)
 
 static inline int bicubic_at(uint8_t *d, const img *src, int ch, double xin, double yin)
 {
-    if (xin < 0.0 || xin >= src->w || yin < 0.0 || yin >= src->h)
+    if (!(xin >= 0.0 && xin < src->w && yin >= 0.0 && yin < src->h))
         return 0;
     xin -= 0.5;
     yin -= 0.5;
