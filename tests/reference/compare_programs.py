@@ -124,17 +124,27 @@ def run_vkeve(vkeve, program, image, outdir):
     except subprocess.TimeoutExpired:
         raise Mismatch(f"vkeve exec did not finish in {VKEVE_TIMEOUT_S} s")
     if proc.returncode not in (0, 1):
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-        raise Mismatch(f"vkeve exec exited with {proc.returncode}: {' | '.join(tail)}")
+        raise Mismatch(f"vkeve exec exited with {proc.returncode}: {diagnosis(proc)}")
+    if "runtime error:" in proc.stderr or "Sanitizer" in proc.stderr:
+        raise Mismatch(f"vkeve exec: sanitizer report: {diagnosis(proc)}")
     lines = {}
     for line in proc.stdout.splitlines():
         m = CASE_LINE.match(line)
         if m:
             lines[int(m.group(1))] = (m.group(2), m.group(3))
     if not lines:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-2:]
-        raise Mismatch(f"vkeve exec printed no case lines: {' | '.join(tail)}")
+        raise Mismatch(f"vkeve exec printed no case lines: {diagnosis(proc)}")
     return lines
+
+
+def diagnosis(proc):
+    """The most telling line of what a failed run printed: a sanitizer's report line if there
+    is one (its stack trace ends with uninformative frames), else the last lines."""
+    text = (proc.stderr or "") + (proc.stdout or "")
+    for line in text.splitlines():
+        if "runtime error:" in line or "ERROR: " in line:
+            return line.strip()
+    return " | ".join(text.strip().splitlines()[-2:])
 
 
 def compare_case(i, args_repr, expected, got, outdir):
