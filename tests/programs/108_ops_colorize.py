@@ -13,5 +13,5 @@ args_list = [
     {"black": "navy", "white": "yellow", "mid": None},
     {"black": (255, 230, 200), "white": (40, 0, 0), "mid": None},
     {"black": "black", "white": "white", "mid": "red"},
-    {"black": "darkgreen", "white": "pink", "mid": (0, 120, 255)},
+    {"black": "pink", "white": "darkgreen", "mid": (0, 120, 255)},
 ]
