@@ -17,8 +17,6 @@
 
 #include "vision/img_color.h"
 
-/* Coordinates beyond this are clamped before truncation, so that (int) never overflows. */
-#define COORD_LIMIT 1.0e9
 
 typedef struct pen {
     img *im;
@@ -40,14 +38,16 @@ static pen make_pen(img *im, const uint8_t *ink)
     return p;
 }
 
+/* Coordinates are range-checked by check_args; the clamp only keeps (int) defined for the
+ * corners rounded_rectangle derives from them. */
 static int coord(double v)
 {
     if (!(v == v))
         return 0;
-    if (v > COORD_LIMIT)
-        v = COORD_LIMIT;
-    if (v < -COORD_LIMIT)
-        v = -COORD_LIMIT;
+    if (v > 4 * IMG_DRAW_COORD_LIMIT)
+        v = 4 * IMG_DRAW_COORD_LIMIT;
+    if (v < -4 * IMG_DRAW_COORD_LIMIT)
+        v = -4 * IMG_DRAW_COORD_LIMIT;
     return (int)v;
 }
 
@@ -87,9 +87,15 @@ static void pen_line(const pen *p, int x0, int y0, int x1, int y1)
 {
     int dx = abs(x1 - x0), dy = abs(y1 - y0);
     int xs = x1 < x0 ? -1 : 1, ys = y1 < y0 ? -1 : 1;
-    if (dx == 0 || dy == 0) {
-        for (int i = 0; i < dx + dy; i++, x0 += dx ? xs : 0, y0 += dy ? ys : 0)
-            pen_point(p, x0, y0);
+    if (dy == 0) {
+        if (dx > 0)
+            pen_hline(p, x0, y0, x1 - xs);
+        return;
+    }
+    if (dx == 0) {
+        int lo = ys > 0 ? y0 : y1 + 1, hi = ys > 0 ? y1 - 1 : y0;
+        for (int y = lo < 0 ? 0 : lo; y <= hi && y < p->im->h; y++)
+            pen_point(p, x0, y);
         return;
     }
     int major = dx > dy ? dx : dy, minor = dx > dy ? dy : dx;
@@ -293,10 +299,21 @@ static int *truncate_coords(const double *xy, int npoints, errmsg *e)
     return ixy;
 }
 
-static int check_drawable(const img *im, const char *what, errmsg *e)
+/* Rejects what Pillow cannot draw sensibly either: NaN, coordinates or widths so large that
+ * the walk along the shape would take seconds (Pillow's own ellipse arithmetic overflows far
+ * sooner). Within the limits every call is bounded by a few million steps. */
+static int check_args(const img *im, const char *what, const double *xy, int ncoords, int width,
+                      errmsg *e)
 {
     if (!im || (im->mode != IMG_L && im->mode != IMG_RGB && im->mode != IMG_RGBA))
         return err_set(e, ERR_FAIL, "%s: image must be L, RGB or RGBA", what);
+    for (int i = 0; i < ncoords; i++)
+        if (!(fabs(xy[i]) <= IMG_DRAW_COORD_LIMIT))
+            return err_set(e, ERR_FAIL, "%s: coordinate %d (%g) is outside +-%g", what, i, xy[i],
+                           IMG_DRAW_COORD_LIMIT);
+    if (abs(width) > IMG_DRAW_COORD_LIMIT)
+        return err_set(e, ERR_FAIL, "%s: width %d is outside +-%g", what, width,
+                       IMG_DRAW_COORD_LIMIT);
     return 0;
 }
 
@@ -343,7 +360,7 @@ static int draw_wide_polygon_outline(img *im, const int *xy, int n, const uint8_
 int img_draw_polygon(img *im, const double *xy, int npoints, const uint8_t *fill,
                      const uint8_t *outline, int width, errmsg *e)
 {
-    if (check_drawable(im, "polygon", e))
+    if (npoints >= 0 && check_args(im, "polygon", xy, 2 * npoints, width, e))
         return ERR_FAIL;
     if (npoints < 2)
         return err_set(e, ERR_FAIL,
@@ -371,10 +388,10 @@ int img_draw_polygon(img *im, const double *xy, int npoints, const uint8_t *fill
 int img_draw_line(img *im, const double *xy, int npoints, const uint8_t *ink, int width,
                   errmsg *e)
 {
-    if (check_drawable(im, "line", e))
-        return ERR_FAIL;
     if (npoints < 0)
         return err_set(e, ERR_FAIL, "line: negative point count %d", npoints);
+    if (check_args(im, "line", xy, 2 * npoints, width, e))
+        return ERR_FAIL;
     uint8_t dflt[4];
     if (!ink) {
         img_ink_default(im->mode, dflt);
@@ -396,7 +413,9 @@ int img_draw_line(img *im, const double *xy, int npoints, const uint8_t *ink, in
 
 int img_draw_point(img *im, const double *xy, int npoints, const uint8_t *ink, errmsg *e)
 {
-    if (check_drawable(im, "point", e))
+    if (npoints < 0)
+        return err_set(e, ERR_FAIL, "point: negative point count %d", npoints);
+    if (check_args(im, "point", xy, 2 * npoints, 0, e))
         return ERR_FAIL;
     uint8_t dflt[4];
     if (!ink) {
@@ -426,6 +445,8 @@ static void pen_rectangle_outline(const pen *p, int x0, int y0, int x1, int y1, 
         y0 = y1, y1 = t;
     }
     for (int i = 0; i < width; i++) {
+        if (y0 + i >= p->im->h && y1 - i < 0 && x1 - i < 0 && x0 + i >= p->im->w)
+            break; /* every later line is off the image too */
         pen_hline(p, x0, y0 + i, x1);
         pen_hline(p, x0, y1 - i, x1);
         pen_line(p, x1 - i, y0 + width, x1 - i, y1 - width + 1);
@@ -436,7 +457,7 @@ static void pen_rectangle_outline(const pen *p, int x0, int y0, int x1, int y1, 
 int img_draw_rectangle(img *im, const double xy[4], const uint8_t *fill,
                        const uint8_t *outline, int width, errmsg *e)
 {
-    if (check_drawable(im, "rectangle", e))
+    if (check_args(im, "rectangle", xy, 4, width, e))
         return ERR_FAIL;
     uint8_t dflt[4];
     int want_outline = resolve_inks(im->mode, &fill, &outline, dflt, width);
@@ -565,10 +586,22 @@ static void pen_ellipse(const pen *p, int x0, int y0, int x1, int y1, int fill, 
                       x0 + (row[i].x1 + a) / 2);
 }
 
+/* The ellipse walk squares and multiplies the box sides in 64 bits; past IMG_DRAW_MAX_ELLIPSE
+ * that would overflow (Pillow's 32-bit version already does past 46340). The outline of a
+ * pie slice also draws a width x width dot, hence the width check. */
+static int check_ellipse_box(const double xy[4], int width, const char *what, errmsg *e)
+{
+    int a = coord(xy[2]) - coord(xy[0]), b = coord(xy[3]) - coord(xy[1]);
+    if (a > IMG_DRAW_MAX_ELLIPSE || b > IMG_DRAW_MAX_ELLIPSE || width > IMG_DRAW_MAX_ELLIPSE)
+        return err_set(e, ERR_FAIL, "%s: box %dx%d or width %d is over the %d limit", what, a, b,
+                       width, IMG_DRAW_MAX_ELLIPSE);
+    return 0;
+}
+
 int img_draw_ellipse(img *im, const double xy[4], const uint8_t *fill, const uint8_t *outline,
                      int width, errmsg *e)
 {
-    if (check_drawable(im, "ellipse", e))
+    if (check_args(im, "ellipse", xy, 4, width, e) || check_ellipse_box(xy, width, "ellipse", e))
         return ERR_FAIL;
     uint8_t dflt[4];
     int want_outline = resolve_inks(im->mode, &fill, &outline, dflt, width);
@@ -721,10 +754,9 @@ static void arc_tree(clip_tree *t, int32_t a, int32_t b, float al, float ar)
     normalize_angles(&al, &ar);
     if (ar == al + 360)
         return;
-    int lc = clip_plane(t, -a * sin(rad(al)), b * cos(rad(al)),
-                        (a * a - b * b) * sin(al * M_PI / 90.0) / 2.0);
-    int rc = clip_plane(t, a * sin(rad(ar)), -b * cos(rad(ar)),
-                        (b * b - a * a) * sin(ar * M_PI / 90.0) / 2.0);
+    double a2_b2 = (double)a * a - (double)b * b;
+    int lc = clip_plane(t, -a * sin(rad(al)), b * cos(rad(al)), a2_b2 * sin(al * M_PI / 90.0) / 2.0);
+    int rc = clip_plane(t, a * sin(rad(ar)), -b * cos(rad(ar)), -a2_b2 * sin(ar * M_PI / 90.0) / 2.0);
     clip_kind join = ar - al < 180 ? CLIP_AND : CLIP_OR;
     if (fmod(al, 180) == 0 || fmod(ar, 180) == 0) {
         t->root = clip_join(t, join, lc, rc);
@@ -859,7 +891,7 @@ static void truncate_box(const double xy[4], int box[4])
 int img_draw_arc(img *im, const double xy[4], double start, double end, const uint8_t *ink,
                  int width, errmsg *e)
 {
-    if (check_drawable(im, "arc", e))
+    if (check_args(im, "arc", xy, 4, width, e) || check_ellipse_box(xy, width, "arc", e))
         return ERR_FAIL;
     uint8_t dflt[4];
     if (!ink) {
@@ -877,7 +909,8 @@ static int draw_closed_arc_shape(img *im, arc_shape shape, const double xy[4], d
                                  double end, const uint8_t *fill, const uint8_t *outline,
                                  int width, errmsg *e)
 {
-    if (check_drawable(im, shape == SHAPE_CHORD ? "chord" : "pieslice", e))
+    const char *what = shape == SHAPE_CHORD ? "chord" : "pieslice";
+    if (check_args(im, what, xy, 4, width, e) || check_ellipse_box(xy, width, what, e))
         return ERR_FAIL;
     uint8_t dflt[4];
     int want_outline = resolve_inks(im->mode, &fill, &outline, dflt, width);
@@ -985,8 +1018,11 @@ int img_draw_rounded_rectangle(img *im, const double xy[4], double radius,
                                const uint8_t *fill, const uint8_t *outline, int width,
                                errmsg *e)
 {
-    if (check_drawable(im, "rounded_rectangle", e))
+    if (check_args(im, "rounded_rectangle", xy, 4, width, e) ||
+        check_ellipse_box(xy, width, "rounded_rectangle", e))
         return ERR_FAIL;
+    if (!(radius == radius))
+        return err_set(e, ERR_FAIL, "rounded_rectangle: radius is not a number");
     double d = radius * 2;
     int full_x = d >= xy[2] - xy[0];
     if (full_x)

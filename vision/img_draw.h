@@ -17,8 +17,10 @@
  *     double box[4] = {10, 10, 40.7, 30};
  *     if (img_draw_rectangle(im, box, red, NULL, 1, &e)) ... e.text says why
  *
- * All functions return 0, or ERR_FAIL with a message (wrong coordinate count, negative
- * width, out of memory). A failed call leaves the image unchanged only for argument errors.
+ * All functions return 0, or ERR_FAIL with a message (wrong coordinate count, a coordinate
+ * or width that is NaN or beyond +-IMG_DRAW_COORD_LIMIT, out of memory). Argument errors
+ * leave the image unchanged. Within the limits one call costs at most a few million steps
+ * (the walk along a thin line or an ellipse is proportional to its length).
  */
 #ifndef VKEVE_IMG_DRAW_H
 #define VKEVE_IMG_DRAW_H
@@ -27,6 +29,12 @@
 
 #include "runtime/errmsg.h"
 #include "vision/img.h"
+
+/* Coordinates and widths are limited to +-2^20 (Pillow's own ellipse arithmetic overflows
+ * past 46340, so nothing beyond that could match it anyway). */
+#define IMG_DRAW_COORD_LIMIT 1048576.0
+/* Ellipses, arcs, chords, pie slices and rounded rectangles: box sides and width at most this. */
+#define IMG_DRAW_MAX_ELLIPSE 32767
 
 /* draw.rectangle(xy, fill, outline, width): xy holds 2 points (x0,y0,x1,y1), both corners
  * inclusive. A wide outline grows inward. Reversed corners are accepted as Pillow 9.4 does
