@@ -813,7 +813,7 @@ static node *parse_unary(parser *P)
 }
 
 /* Left-associative binary operator levels, tightest last. */
-static const int level_ops[][5] = {
+static const int level_ops[][6] = {
     {OP_BITOR, 0}, {OP_BITXOR, 0}, {OP_BITAND, 0}, {OP_LSHIFT, OP_RSHIFT, 0},
     {OP_ADD, OP_SUB, 0}, {OP_MUL, OP_DIV, OP_FLOORDIV, OP_MOD, OP_AT_DECOR}};
 #define N_LEVELS ((int)(sizeof level_ops / sizeof level_ops[0]))
