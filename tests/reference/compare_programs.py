@@ -4,7 +4,7 @@
 the results case by case.
 
 usage: /usr/bin/python3 compare_programs.py [--vkeve PATH] [--programs DIR] [--image PNG]...
-                                            [--lint] [-k SUBSTRING] [--keep DIR]
+                                            [--lint] [-k SUBSTRING] [--keep DIR] [-j N]
        /usr/bin/python3 compare_programs.py --selftest
 
   --vkeve PATH    the vkeve binary (default: $VKEVE_BIN)
@@ -18,6 +18,7 @@ usage: /usr/bin/python3 compare_programs.py [--vkeve PATH] [--programs DIR] [--i
                   an EVE-valid size (4096..1048576 pixels)
   -k SUBSTRING    only programs whose file name contains SUBSTRING
   --keep DIR      keep vkeve's outputs in DIR/<program>/<image>/ instead of a temp dir
+  -j N            programs checked at once (default 2)
   --selftest      checks that this comparison can fail: runs it against a stand-in for vkeve
                   that is Pillow itself, once faithful (must pass) and once per kind of defect
                   (one pixel off by 3, a wrong size, a wrong mode, a wrong args repr, a failed
@@ -33,6 +34,7 @@ Prints one line per program (PASS/FAIL, tolerance, worst max and mean abs error,
 reason of a failure) and a summary; the exit status is 1 if any program fails, 2 on bad usage.
 """
 import argparse
+import concurrent.futures
 import glob
 import os
 import re
@@ -274,6 +276,7 @@ def main(argv):
     ap.add_argument("-k", dest="pattern", default="")
     ap.add_argument("--keep")
     ap.add_argument("--selftest", action="store_true")
+    ap.add_argument("-j", dest="jobs", type=int, default=2)
     opts = ap.parse_args(argv[1:])
     if opts.selftest:
         return selftest(opts.programs)
@@ -288,14 +291,21 @@ def main(argv):
         return 2
     images = opts.images or DEFAULT_IMAGES
     failed = []
-    for path in programs:
+
+    def verdict(path):
         name = os.path.splitext(os.path.basename(path))[0]
         try:
             tol, mx, mean = check_program(path, images, vkeve, opts.keep)
-            print(f"PASS {name:34s} {tol:18s} max={mx:<3d} mean={mean:.4f}", flush=True)
+            return name, f"PASS {name:34s} {tol:18s} max={mx:<3d} mean={mean:.4f}"
         except Mismatch as exc:
-            failed.append(name)
-            print(f"FAIL {name:34s} {exc}", flush=True)
+            return name, f"FAIL {name:34s} {exc}"
+
+    # vkeve runs in child processes, so threads overlap them with Pillow's work here.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, opts.jobs)) as pool:
+        for name, line in pool.map(verdict, programs):
+            if line.startswith("FAIL"):
+                failed.append(name)
+            print(line, flush=True)
     what = "lint" if opts.lint else "conformance"
     print(f"{what}: {len(programs) - len(failed)} of {len(programs)} programs pass on "
           f"{len(images)} images" + (f"; failing: {' '.join(failed)}" if failed else ""))
