@@ -411,6 +411,27 @@ int img_paste_color(img *dst, const uint8_t *colour, int left, int top, int righ
 
 /* ==== transpose ======================================================================== */
 
+/* Fills out from src through the integer map (sx = m0*x + m1*y + m2, sy = m3*x + m4*y + m5).
+ * Along an output row the source pointer moves by a constant step; tiles of 64 output
+ * columns keep the source rows a quarter turn reads within the cache. Inlined per channel
+ * count. */
+static inline void transpose_tiles(img *out, const img *src, const int m[6], const int ch)
+{
+    ptrdiff_t step = ((ptrdiff_t)m[3] * src->w + m[0]) * ch;
+    for (int x0 = 0; x0 < out->w; x0 += 64) {
+        int x1 = x0 + 64 < out->w ? x0 + 64 : out->w;
+        for (int y = 0; y < out->h; y++) {
+            int sx = m[0] * x0 + m[1] * y + m[2], sy = m[3] * x0 + m[4] * y + m[5];
+            /* An offset, not a pointer: the step after the last pixel may leave the image. */
+            ptrdiff_t at = ((ptrdiff_t)sy * src->w + sx) * ch;
+            uint8_t *d = out->px + ((size_t)y * (size_t)out->w + (size_t)x0) * ch;
+            for (int x = x0; x < x1; x++, at += step, d += ch)
+                for (int k = 0; k < ch; k++)
+                    d[k] = src->px[at + k];
+        }
+    }
+}
+
 img *img_transpose(const img *src, img_transpose_op op, errmsg *e)
 {
     if (op < IMG_FLIP_LEFT_RIGHT || op > IMG_TRANSVERSE) {
@@ -424,7 +445,6 @@ img *img_transpose(const img *src, img_transpose_op op, errmsg *e)
     if (!out)
         return NULL;
     int ch = img_channels(src->mode);
-    int ow = out->w, oh = out->h;
     /* For each output pixel, the source pixel: sx = ax*x + bx*y + cx, sy = ay*x + by*y + cy. */
     int ax = 1, bx = 0, cx = 0, ay = 0, by = 1, cy = 0;
     switch (op) {
@@ -436,13 +456,11 @@ img *img_transpose(const img *src, img_transpose_op op, errmsg *e)
     case IMG_TRANSPOSE: ax = 0, bx = 1, ay = 1, by = 0; break;
     case IMG_TRANSVERSE: ax = 0, bx = -1, cx = w - 1, ay = -1, by = 0, cy = h - 1; break;
     }
-    for (int y = 0; y < oh; y++) {
-        uint8_t *d = out->px + (size_t)y * (size_t)ow * ch;
-        for (int x = 0; x < ow; x++) {
-            int sx = ax * x + bx * y + cx, sy = ay * x + by * y + cy;
-            memcpy(d + (size_t)x * ch, src->px + ((size_t)sy * (size_t)w + (size_t)sx) * ch,
-                   (size_t)ch);
-        }
+    const int map[6] = {ax, bx, cx, ay, by, cy};
+    switch (ch) {
+    case 1: transpose_tiles(out, src, map, 1); break;
+    case 3: transpose_tiles(out, src, map, 3); break;
+    default: transpose_tiles(out, src, map, 4); break;
     }
     return out;
 }
