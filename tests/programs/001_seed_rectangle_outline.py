@@ -2,7 +2,7 @@
 from PIL import Image, ImageDraw
 
 
-def edit_image(img, bbox):
+def edit_image(img: Image.Image, bbox: list) -> Image.Image:
     w, h = img.size
     x0, y0, x1, y1 = bbox
     box = [x0 * w / 1000, y0 * h / 1000, x1 * w / 1000, y1 * h / 1000]

@@ -2,13 +2,10 @@
 from PIL import Image
 
 
-def edit_image(img, bbox):
+def edit_image(img: Image.Image, bbox: list) -> Image.Image:
     w, h = img.size
-    left = int(bbox[0] / 1000 * w)
-    top = int(bbox[1] / 1000 * h)
-    right = int(bbox[2] / 1000 * w)
-    bottom = int(bbox[3] / 1000 * h)
-    return img.crop((left, top, right, bottom))
+    box = [int(v / 1000 * (w if k % 2 == 0 else h)) for k, v in enumerate(bbox)]
+    return img.crop(box)
 
 
 args_list = [

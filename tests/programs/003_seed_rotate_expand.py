@@ -2,7 +2,7 @@
 from PIL import Image
 
 
-def edit_image(img, angle):
+def edit_image(img: Image.Image, angle: float = 0.0) -> Image.Image:
     return img.rotate(angle, expand=True, resample=Image.BICUBIC)
 
 

@@ -2,7 +2,7 @@
 from PIL import Image
 
 
-def edit_image(img, N, order):
+def edit_image(img: Image.Image, N: int, order: list) -> Image.Image:
     w, h = img.size
     w2, h2 = w - w % N, h - h % N
     img = img.resize((w2, h2))
