@@ -22,12 +22,14 @@ usage: /usr/bin/python3 compare_programs.py [--vkeve PATH] [--programs DIR] [--i
   --selftest      checks that this comparison can fail: runs it against a stand-in for vkeve
                   that is Pillow itself, once faithful (must pass) and once per kind of defect
                   (one pixel off by 3, a wrong size, a wrong mode, a wrong args repr, a failed
-                  case, a crash: each must fail)
+                  case, a crash, a wrong error line or kind: each must fail)
 
 Each program declares how closely vkeve must match in a comment line near its top:
     # conformance: exact              every pixel equal
     # conformance: max=2 mean=0.1     max abs channel difference <= 2 and mean abs <= 0.1
-max/mean are over every channel value of every case of every image. In both classes the
+    # conformance: exact fails=1,3    ... and cases 1 and 3 must fail, in Python and in vkeve,
+                                      with the same exception kind on the same line
+max/mean are over every channel value of every case of every image. In every class the
 size, the mode, the ok/fail status and the args repr of each case must match exactly.
 
 Prints one line per program (PASS/FAIL, tolerance, worst max and mean abs error, and the
@@ -53,7 +55,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 DEFAULT_IMAGES = [os.path.join(REPO, "assets", "test_448.png"),
                   os.path.join(REPO, "assets", "test_333x250.png")]
 HEADER = re.compile(r"^#\s*conformance:\s*(.*?)\s*$")
-TOLERANCE = re.compile(r"^max=(\d+)\s+mean=(\d+(?:\.\d+)?)$")
+SPEC = re.compile(r"^(?:exact|max=(\d+)\s+mean=(\d+(?:\.\d+)?))(?:\s+fails=(\d(?:,\d)*))?$")
 CASE_LINE = re.compile(r"^case(\d+) (ok|fail) (.*)$")
 OK_REST = re.compile(r"^(\d+)x(\d+) (\S+) (.*)$")
 MIN_PIXELS, MAX_PIXELS = 4096, 1048576
@@ -64,20 +66,22 @@ class Mismatch(Exception):
     """A difference between vkeve and Pillow (or a defect of the corpus) for one program."""
 
 
-def parse_tolerance(source, name):
-    """Returns (max_abs, mean_abs) from the `# conformance:` line among the leading comments."""
+def parse_spec(source, name):
+    """Returns (max_abs, mean_abs, failing case indices) from the `# conformance:` line among
+    the leading comments."""
     for line in source.splitlines():
         if not line.startswith("#"):
             break
         m = HEADER.match(line)
         if not m:
             continue
-        if m.group(1) == "exact":
-            return 0, 0.0
-        t = TOLERANCE.match(m.group(1))
-        if t:
-            return int(t.group(1)), float(t.group(2))
-        raise Mismatch(f"{name}: bad conformance header '{line}'")
+        t = SPEC.match(m.group(1))
+        if not t:
+            raise Mismatch(f"{name}: bad conformance header '{line}'")
+        fails = {int(i) for i in t.group(3).split(",")} if t.group(3) else set()
+        if t.group(1) is None:
+            return 0, 0.0, fails
+        return int(t.group(1)), float(t.group(2)), fails
     raise Mismatch(f"{name}: no '# conformance: ...' line in the leading comments")
 
 
@@ -96,23 +100,29 @@ def similar_size(a, b):
             and min(a.height, b.height) / max(a.height, b.height) >= 0.95)
 
 
-def lint_cases(name, failure, cases):
-    """Raises Mismatch unless Pillow ran the program into 4 EVE-valid, distinct results."""
+def lint_cases(name, failure, cases, fails):
+    """Raises Mismatch unless Pillow ran the program into 4 EVE-valid, distinct results
+    (except the cases in `fails`, which must fail)."""
     if failure:
         raise Mismatch(f"{name}: Pillow: program fail {failure}")
     if len(cases) != 4:
         raise Mismatch(f"{name}: args_list has {len(cases)} entries, not 4")
     for i, (_, result) in enumerate(cases):
-        if isinstance(result, pil_exec.Failure):
-            raise Mismatch(f"{name}: Pillow: case{i} fail {result}")
+        failed = isinstance(result, pil_exec.Failure)
+        if failed != (i in fails):
+            raise Mismatch(f"{name}: Pillow: case{i} " + (f"fail {result}" if failed else
+                                                          "ran, but the header says it fails"))
+        if failed:
+            continue
         if result.mode not in ("L", "RGB", "RGBA"):
             raise Mismatch(f"{name}: case{i} gives mode {result.mode}, vkeve has L/RGB/RGBA only")
         if not MIN_PIXELS <= result.width * result.height <= MAX_PIXELS:
             raise Mismatch(f"{name}: case{i} size {result.size} is outside EVE's pixel limits")
     if len({args for args, _ in cases}) != 4:
         raise Mismatch(f"{name}: the 4 args dicts are not distinct")
-    for i in range(4):
-        for j in range(i + 1, 4):
+    ok = [i for i in range(4) if i not in fails]
+    for i in ok:
+        for j in (j for j in ok if j > i):
             a, b = cases[i][1], cases[j][1]
             if similar_size(a, b) and (phash(a) == phash(b)).all():
                 raise Mismatch(f"{name}: case{i} and case{j} look the same (equal pHash)")
@@ -154,6 +164,11 @@ def compare_case(i, args_repr, expected, got, outdir):
     if got is None:
         raise Mismatch(f"case{i}: vkeve printed no line for it")
     status, rest = got
+    if isinstance(expected, pil_exec.Failure):
+        prefix = f"{expected.kind} line {expected.line}:"
+        if status != "fail" or not rest.startswith(prefix):
+            raise Mismatch(f"case{i}: vkeve: {status} {rest}; Python: {expected}")
+        return 0, 0.0
     if status != "ok":
         raise Mismatch(f"case{i}: vkeve: {rest}")
     m = OK_REST.match(rest)
@@ -179,12 +194,12 @@ def check_program(path, images, vkeve, keep):
     name = os.path.basename(path)
     with open(path, encoding="utf-8") as f:
         source = f.read()
-    tol_max, tol_mean = parse_tolerance(source, name)
+    tol_max, tol_mean, fails = parse_spec(source, name)
     worst_max, worst_mean = 0, 0.0
     for image_path in images:
         image = pil_exec.load_image(image_path)
         failure, cases = pil_exec.run_program(source, path, image)
-        lint_cases(name, failure, cases)
+        lint_cases(name, failure, cases, fails)
         if vkeve is None:
             continue
         label = os.path.splitext(os.path.basename(image_path))[0]
@@ -210,6 +225,8 @@ def check_program(path, images, vkeve, keep):
             raise Mismatch(f"{label}: error max={worst_max} mean={worst_mean:.4f} is over "
                            f"the tolerance max={tol_max} mean={tol_mean}")
     tol = "exact" if tol_max == 0 else f"max={tol_max} mean={tol_mean}"
+    if fails:
+        tol += " fails=" + ",".join(str(i) for i in sorted(fails))
     return tol, worst_max, worst_mean
 
 
@@ -224,17 +241,22 @@ if defect == "crash":
     os.abort()
 failure, cases = pil_exec.run_program(open(program).read(), program, pil_exec.load_image(image_path))
 for i, (args_repr, out) in enumerate(cases):
-    if i == 2 and defect == "pixel":
+    hit = i == 0 and not isinstance(out, pil_exec.Failure)
+    if hit and defect == "pixel":
         px = out.load()
         px[1, 1] = tuple((v + 3) % 256 for v in px[1, 1]) if out.mode != "L" else (px[1, 1] + 3) % 256
-    if i == 2 and defect == "size":
+    if hit and defect == "size":
         out = out.crop((0, 0, out.width - 1, out.height))
-    if i == 2 and defect == "mode":
+    if hit and defect == "mode":
         out = out.convert("RGBA" if out.mode != "RGBA" else "RGB")
-    if i == 2 and defect == "args":
+    if hit and defect == "args":
         args_repr = args_repr.replace("'", '"')
-    if i == 2 and defect == "fail":
+    if hit and defect == "fail":
         out = pil_exec.Failure("TypeError", 3, "injected")
+    if defect == "errline" and isinstance(out, pil_exec.Failure):
+        out = pil_exec.Failure(out.kind, out.line + 1, out.message)
+    if defect == "errkind" and isinstance(out, pil_exec.Failure):
+        out = pil_exec.Failure("RuntimeError", out.line, out.message)
     if not isinstance(out, pil_exec.Failure):
         out.save(os.path.join(outdir, "case%d.png" % i))
     print(pil_exec.case_line(i, args_repr, out))
@@ -243,11 +265,13 @@ for i, (args_repr, out) in enumerate(cases):
 
 def selftest(programs_dir):
     """Returns 0 when the faithful stand-in passes and every defective one fails."""
-    programs = [os.path.join(programs_dir, n) for n in ("005_jigsaw_3x3.py", "036_point_gamma.py")]
     images = DEFAULT_IMAGES[1:]
     ok = True
     with tempfile.TemporaryDirectory(prefix="vkeve-selftest-") as tmp:
-        for defect in ("none", "pixel", "size", "mode", "args", "fail", "crash"):
+        for defect in ("none", "pixel", "size", "mode", "args", "fail", "crash", "errline", "errkind"):
+            names = ["111_errors_language.py"] if defect.startswith("err") else \
+                ["005_jigsaw_3x3.py", "036_point_gamma.py", "113_errors_from_pillow.py"]
+            programs = [os.path.join(programs_dir, n) for n in names]
             fake = os.path.join(tmp, "vkeve-" + defect)
             with open(fake, "w") as f:
                 f.write(FAKE_VKEVE.format(refdir=os.path.dirname(os.path.abspath(__file__)),
