@@ -112,7 +112,7 @@ typedef struct prange {
 } prange;
 
 enum { MOD_PIL, MOD_IMAGE, MOD_IMAGEDRAW, MOD_IMAGEOPS, MOD_IMAGEENHANCE, MOD_IMAGEFILTER,
-       MOD_IMAGECOLOR, MOD_MATH, MOD_RESAMPLING, MOD_TRANSPOSE, MOD_COUNT };
+       MOD_IMAGECOLOR, MOD_MATH, MOD_RESAMPLING, MOD_TRANSPOSE, MOD_TRANSFORM, MOD_COUNT };
 
 typedef struct pmodule {
     pobj h;
@@ -134,6 +134,10 @@ typedef struct pfilter { /* an ImageFilter object */
     int which;     /* PF_* in prog_pil.c */
     double radius; /* or size / percent */
     double arg2, arg3;
+    int size;             /* ImageFilter.Kernel: 3 or 5, with size * size weights */
+    double weights[25];
+    int has_scale;
+    double scale, offset;
 } pfilter;
 
 typedef struct penhancer {

@@ -23,7 +23,7 @@
 #include "vision/img_ops.h"
 
 /* Filter objects (pfilter.which). */
-enum { PF_BUILTIN, PF_GAUSSIAN, PF_BOX, PF_UNSHARP, PF_MEDIAN, PF_MIN, PF_MAX };
+enum { PF_BUILTIN, PF_GAUSSIAN, PF_BOX, PF_UNSHARP, PF_KERNEL, PF_MEDIAN, PF_MIN, PF_MAX };
 
 /* ---- helpers ---- */
 
@@ -240,12 +240,17 @@ static int m_resize(interp *I, img *im, int argc, const pv *argv, int kwc, const
     int has_box = a[2].tag != PV_UNSET && a[2].tag != PV_NONE;
     if (has_box && get_numbers(I, a[2], 4, 0, "resize() box", box))
         return -1;
-    if (a[3].tag != PV_UNSET && a[3].tag != PV_NONE)
-        return pi_raise(I, "ValueError", "resize(): reducing_gap is not supported");
+    double gap = 0;
+    if (a[3].tag != PV_UNSET && a[3].tag != PV_NONE) {
+        if (pi_to_double(I, a[3], "resize() reducing_gap", &gap))
+            return -1;
+        if (!(gap >= 1.0))
+            return pi_raise(I, "ValueError", "reducing_gap must be 1.0 or greater");
+    }
     if (pi_image_check(I, w, h, img_channels(im->mode)) || charge(I, (double)w * h + (double)im->w * im->h))
         return -1;
     errmsg e;
-    return result_image(I, img_resize(im, w, h, f, has_box ? box : NULL, &e), &e, out);
+    return result_image(I, img_resize_reducing(im, w, h, f, has_box ? box : NULL, gap, &e), &e, out);
 }
 
 static int m_rotate(interp *I, img *im, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv, pv *out)
@@ -396,6 +401,9 @@ static int apply_filter(interp *I, img *im, pv f, pv *out)
     case PF_GAUSSIAN: r = img_filter_gaussian_blur(im, pf->radius, &e); break;
     case PF_BOX: r = img_filter_box_blur(im, pf->radius, &e); break;
     case PF_UNSHARP: r = img_filter_unsharp_mask(im, pf->radius, (int)pf->arg2, (int)pf->arg3, &e); break;
+    case PF_KERNEL:
+        r = img_filter_kernel(im, pf->size, pf->weights, pf->has_scale ? &pf->scale : NULL, pf->offset, &e);
+        break;
     case PF_MEDIAN: r = img_filter_rank(im, IMG_RANK_MEDIAN, (int)pf->radius, &e); break;
     case PF_MIN: r = img_filter_rank(im, IMG_RANK_MIN, (int)pf->radius, &e); break;
     default: r = img_filter_rank(im, IMG_RANK_MAX, (int)pf->radius, &e); break;
@@ -508,6 +516,200 @@ static int m_split(interp *I, img *im, pv *out)
         return -1;
     }
     *out = pv_obj(t);
+    return 0;
+}
+
+/* Replaces the pixels of an image value in place (thumbnail, putalpha), keeping the
+ * accounting right. */
+static int replace_pixels(interp *I, pv self, img *im)
+{
+    pimage *p = (pimage *)self.u.o;
+    size_t old = img_bytes(p->im);
+    if (img_bytes(im) > old && pi_reserve(I, img_bytes(im) - old)) {
+        img_free(im);
+        return -1;
+    }
+    img_free(p->im);
+    p->im = im;
+    pi_resize_account(I, &p->h, sizeof *p + img_bytes(im));
+    return 0;
+}
+
+static int m_transform(interp *I, img *im, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv,
+                       pv *out)
+{
+    static const char *const names[] = {"size", "method", "data", "resample", "fill", "fillcolor"};
+    pv a[6];
+    int w = 0, h = 0, has_fill;
+    img_resample f = IMG_NEAREST;
+    uint8_t fill[4];
+    if (pi_args(I, "transform", argc, argv, kwc, kwn, kwv, 6, names, 2, a) ||
+        get_size(I, a[0], "transform() size", &w, &h) || get_resample(I, a[3], IMG_NEAREST, "transform()", &f) ||
+        get_ink(I, a[5], im->mode, "transform() fillcolor", fill, &has_fill))
+        return -1;
+    if (!pv_is_intlike(a[1]) || a[1].u.i < 0 || a[1].u.i > 3)
+        return pi_raise(I, "ValueError", "transform(): method must be Image.AFFINE, EXTENT, PERSPECTIVE or QUAD "
+                        "(MESH is not supported)");
+    if (f != IMG_NEAREST && f != IMG_BILINEAR && f != IMG_BICUBIC)
+        return pi_raise(I, "ValueError", "transform(): unknown resampling filter (%d)", (int)f);
+    int n = seq_len(a[2]);
+    if (n < 1 || n > 8)
+        return pi_raise(I, "ValueError", "transform(): data must be a tuple of numbers (4, 6 or 8 of them)");
+    double data[8];
+    if (get_numbers(I, a[2], n, 0, "transform() data", data))
+        return -1;
+    if (pi_image_check(I, w, h, img_channels(im->mode)) || charge(I, (double)w * h * 2))
+        return -1;
+    errmsg e;
+    return result_image(I, img_transform(im, w, h, (img_transform_method)a[1].u.i, data, n, f,
+                                         has_fill ? fill : NULL, &e), &e, out);
+}
+
+static int m_thumbnail(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv,
+                       pv *out)
+{
+    static const char *const names[] = {"size", "resample", "reducing_gap"};
+    pv a[3];
+    img *im = self_image(self);
+    double size[2], gap = 2.0;
+    img_resample f = IMG_BICUBIC;
+    if (pi_args(I, "thumbnail", argc, argv, kwc, kwn, kwv, 3, names, 1, a) ||
+        get_numbers(I, a[0], 2, 0, "thumbnail() size", size) || get_resample(I, a[1], IMG_BICUBIC, "thumbnail()", &f))
+        return -1;
+    if (a[2].tag == PV_NONE)
+        gap = 0;
+    else if (a[2].tag != PV_UNSET && pi_to_double(I, a[2], "thumbnail() reducing_gap", &gap))
+        return -1;
+    int w = (int)fmax(1, fmin(1e9, floor(size[0]))), h = (int)fmax(1, fmin(1e9, floor(size[1])));
+    if (charge(I, (double)im->w * im->h * 2))
+        return -1;
+    errmsg e;
+    img *r = img_thumbnail(im, w, h, f, gap, &e);
+    if (!r)
+        return pi_raise(I, "ValueError", "%s", e.text);
+    *out = pv_none();
+    return replace_pixels(I, self, r);
+}
+
+static int m_reduce(interp *I, img *im, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv, pv *out)
+{
+    static const char *const names[] = {"factor", "box"};
+    pv a[2];
+    double f[2], b[4];
+    int box[4];
+    if (pi_args(I, "reduce", argc, argv, kwc, kwn, kwv, 2, names, 1, a))
+        return -1;
+    if (pv_is_intlike(a[0]))
+        f[0] = f[1] = (double)a[0].u.i;
+    else if (get_numbers(I, a[0], 2, 1, "reduce() factor", f))
+        return -1;
+    if (f[0] < 1 || f[1] < 1 || f[0] > 1e6 || f[1] > 1e6)
+        return pi_raise(I, "ValueError", "reduce(): the factor must be at least 1");
+    int has_box = a[1].tag != PV_UNSET && a[1].tag != PV_NONE;
+    if (has_box) {
+        if (get_numbers(I, a[1], 4, 1, "reduce() box", b))
+            return -1;
+        for (int k = 0; k < 4; k++)
+            box[k] = (int)fmax(-1, fmin(1e9, b[k]));
+    }
+    if (charge(I, (double)im->w * im->h))
+        return -1;
+    errmsg e;
+    return result_image(I, img_reduce(im, (int)f[0], (int)f[1], has_box ? box : NULL, &e), &e, out);
+}
+
+static int m_putalpha(interp *I, pv self, pv alpha)
+{
+    img *im = self_image(self);
+    errmsg e;
+    if (im->mode == IMG_L)
+        return pi_raise(I, "ValueError", "putalpha(): mode L would become LA, which vkeve does not support");
+    img *a_im = NULL;
+    if (pv_is(alpha, PO_IMAGE)) {
+        if (get_image(I, alpha, "putalpha()", &a_im))
+            return -1;
+        if (a_im->mode != IMG_L)
+            return pi_raise(I, "ValueError", "illegal image mode");
+        if (a_im->w != im->w || a_im->h != im->h)
+            return pi_raise(I, "ValueError", "images do not match");
+    } else if (!pv_is_intlike(alpha)) {
+        return pi_raise(I, "TypeError", "putalpha(): alpha must be an int or an L image, not %s", pi_type_name(alpha));
+    }
+    if (charge(I, (double)im->w * im->h))
+        return -1;
+    if (im->mode == IMG_RGB) {
+        if (pi_image_check(I, im->w, im->h, 4))
+            return -1;
+        img *rgba = img_convert(im, IMG_RGBA, &e);
+        if (!rgba)
+            return pi_raise(I, "ValueError", "%s", e.text);
+        if (replace_pixels(I, self, rgba))
+            return -1;
+        im = rgba;
+    }
+    size_t n = (size_t)im->w * (size_t)im->h;
+    uint8_t v = (uint8_t)(pv_is_intlike(alpha) ? (alpha.u.i < 0 ? 0 : alpha.u.i > 255 ? 255 : alpha.u.i) : 0);
+    for (size_t k = 0; k < n; k++)
+        im->px[k * 4 + 3] = a_im ? a_im->px[k] : v;
+    return 0;
+}
+
+static int m_measure(interp *I, img *im, const char *name, pv mask_v, pv *out)
+{
+    int ch = img_channels(im->mode);
+    errmsg e;
+    if (charge(I, (double)im->w * im->h))
+        return -1;
+    if (strcmp(name, "getbbox") == 0) {
+        int box[4];
+        if (!img_getbbox(im, box)) {
+            *out = pv_none();
+            return 0;
+        }
+        plist *t = pi_list(I, PO_TUPLE, 4);
+        if (!t)
+            return -1;
+        for (int k = 0; k < 4; k++)
+            t->items[t->len++] = pv_int(box[k]);
+        *out = pv_obj(t);
+        return 0;
+    }
+    if (strcmp(name, "getextrema") == 0) {
+        uint8_t lo[4], hi[4];
+        img_getextrema(im, lo, hi);
+        plist *t = pi_list(I, PO_TUPLE, (size_t)(ch == 1 ? 2 : ch));
+        if (!t)
+            return -1;
+        *out = pv_obj(t);
+        if (ch == 1) {
+            t->items[t->len++] = pv_int(lo[0]);
+            t->items[t->len++] = pv_int(hi[0]);
+            return 0;
+        }
+        for (int c = 0; c < ch; c++) {
+            plist *pair = pi_list(I, PO_TUPLE, 2);
+            if (!pair) {
+                pi_release(I, *out);
+                return -1;
+            }
+            pair->items[pair->len++] = pv_int(lo[c]);
+            pair->items[pair->len++] = pv_int(hi[c]);
+            t->items[t->len++] = pv_obj(pair);
+        }
+        return 0;
+    }
+    img *mask = NULL;
+    if (mask_v.tag != PV_UNSET && mask_v.tag != PV_NONE && get_image(I, mask_v, "histogram() mask", &mask))
+        return -1;
+    uint32_t counts[1024];
+    if (img_histogram(im, mask, counts, &e))
+        return pi_raise(I, "ValueError", "%s", e.text);
+    plist *l = pi_list(I, PO_LIST, (size_t)ch * 256);
+    if (!l)
+        return -1;
+    for (int k = 0; k < ch * 256; k++)
+        l->items[l->len++] = pv_int(counts[k]);
+    *out = pv_obj(l);
     return 0;
 }
 
@@ -635,6 +837,27 @@ int pi_image_method(interp *I, pv self, const char *name, int argc, const pv *ar
             return -1;
         return m_split(I, im, out);
     }
+    if (strcmp(name, "transform") == 0)
+        return m_transform(I, im, argc, argv, kwc, kwn, kwv, out);
+    if (strcmp(name, "thumbnail") == 0)
+        return m_thumbnail(I, self, argc, argv, kwc, kwn, kwv, out);
+    if (strcmp(name, "reduce") == 0)
+        return m_reduce(I, im, argc, argv, kwc, kwn, kwv, out);
+    if (strcmp(name, "putalpha") == 0) {
+        static const char *const names[] = {"alpha"};
+        if (pi_args(I, "putalpha", argc, argv, kwc, kwn, kwv, 1, names, 1, a))
+            return -1;
+        *out = pv_none();
+        return m_putalpha(I, self, a[0]);
+    }
+    if (strcmp(name, "getbbox") == 0 || strcmp(name, "getextrema") == 0 || strcmp(name, "histogram") == 0) {
+        static const char *const names[] = {"mask", "extrema"};
+        if (pi_args(I, name, argc, argv, kwc, kwn, kwv, name[0] == 'h' ? 2 : 0, names, 0, a))
+            return -1;
+        if (name[0] == 'h' && a[1].tag != PV_UNSET && a[1].tag != PV_NONE)
+            return pi_raise(I, "ValueError", "histogram(): extrema is not supported");
+        return m_measure(I, im, name, name[0] == 'h' ? a[0] : pv_none(), out);
+    }
     if (strcmp(name, "getbands") == 0) {
         static const char *const bands[] = {"L", "R", "G", "B", "A"};
         if (pi_args(I, "getbands", argc, argv, kwc, kwn, kwv, 0, NULL, 0, a))
@@ -737,8 +960,11 @@ static int draw_shape(interp *I, img *im, const char *name, int argc, const pv *
     const uint8_t *f = has_fill ? fill : NULL, *o = has_outline ? outline : NULL;
     int w = (int)width;
     if (strcmp(name, "rectangle") == 0) r = img_draw_rectangle(im, xy, f, o, w, &e);
-    else if (is_rounded || angles) r = err_set(&e, ERR_FAIL, "not supported yet (start %g, end %g, radius %g)", start, end, radius);
+    else if (is_rounded) r = img_draw_rounded_rectangle(im, xy, radius, f, o, w, &e);
     else if (strcmp(name, "ellipse") == 0) r = img_draw_ellipse(im, xy, f, o, w, &e);
+    else if (is_arc) r = img_draw_arc(im, xy, start, end, f, w, &e);
+    else if (is_chord) r = img_draw_chord(im, xy, start, end, f, o, w, &e);
+    else if (is_pie) r = img_draw_pieslice(im, xy, start, end, f, o, w, &e);
     else if (is_line) r = img_draw_line(im, xy, np, f, w, &e);
     else if (is_point) r = img_draw_point(im, xy, np, f, &e);
     else r = img_draw_polygon(im, xy, np, f, o, w, &e);
@@ -914,16 +1140,17 @@ PIL_NATIVE(f_draw)
 PIL_NATIVE(f_ops)
 {
     const char *name = pv_str(self)->s;
-    static const char *const names[] = {"image", "a1", "a2", "a3", "a4"};
-    pv a[5];
+    static const char *const names[] = {"image", "a1", "a2", "a3", "a4", "a5", "a6"};
+    pv a[7];
     img *im;
-    if (pi_args(I, name, argc, argv, 0, NULL, NULL, 5, names, 0, a))
+    if (pi_args(I, name, argc, argv, 0, NULL, NULL, 7, names, 0, a))
         return -1;
     /* Keyword names per function, mapped to positions. */
     static const struct {
         const char *fn;
-        const char *kw[4];
+        const char *kw[6];
     } kwtab[] = {{"posterize", {"bits"}}, {"solarize", {"threshold"}},
+                 {"colorize", {"black", "white", "mid", "blackpoint", "whitepoint", "midpoint"}},
                  {"autocontrast", {"cutoff", "ignore", "mask", "preserve_tone"}}, {"equalize", {"mask"}},
                  {"pad", {"size", "method", "color", "centering"}}, {"expand", {"border", "fill"}},
                  {"crop", {"border"}}, {"scale", {"factor", "resample"}}, {"contain", {"size", "method"}},
@@ -935,7 +1162,7 @@ PIL_NATIVE(f_ops)
             pos = 0;
         for (int t = 0; kwtab[t].fn && pos < 0; t++)
             if (strcmp(kwtab[t].fn, name) == 0)
-                for (int k = 0; k < 4 && kwtab[t].kw[k]; k++)
+                for (int k = 0; k < 6 && kwtab[t].kw[k]; k++)
                     if (strcmp(kwtab[t].kw[k], kn) == 0)
                         pos = k + 1;
         if (pos < 0)
@@ -1004,6 +1231,31 @@ PIL_NATIVE(f_ops)
             return -1;
         r = is_pad ? img_ops_pad(im, w, h, f, has ? colour : NULL, c[0], c[1], &e)
             : is_fit ? img_ops_fit(im, w, h, f, bleed, c[0], c[1], &e) : img_ops_contain(im, w, h, f, &e);
+        return result_image(I, r, &e, out);
+    }
+    if (strcmp(name, "colorize") == 0) {
+        uint8_t black[4], white[4], mid[4];
+        int has_b, has_w, has_m;
+        int64_t points[3] = {0, 255, 127};
+        if (a[1].tag == PV_UNSET || a[2].tag == PV_UNSET)
+            return pi_raise(I, "TypeError", "colorize() missing required arguments 'black' and 'white'");
+        if (get_ink(I, a[1], IMG_RGB, "colorize() black", black, &has_b) ||
+            get_ink(I, a[2], IMG_RGB, "colorize() white", white, &has_w) ||
+            get_ink(I, a[3], IMG_RGB, "colorize() mid", mid, &has_m))
+            return -1;
+        for (int k = 0; k < 3; k++)
+            if (a[4 + k].tag != PV_UNSET && pi_to_int(I, a[4 + k], "colorize() point", &points[k]))
+                return -1;
+        if (im->mode != IMG_L)
+            return pi_raise(I, "ValueError", "colorize(): the image must be mode L");
+        if (!has_b || !has_w)
+            return pi_raise(I, "TypeError", "colorize(): black and white must be colours");
+        for (int k = 0; k < 3; k++)
+            if (points[k] < 0 || points[k] > 255)
+                return pi_raise(I, "ValueError", "colorize(): points must be within 0..255");
+        if (pi_image_check(I, im->w, im->h, 3) || charge(I, px))
+            return -1;
+        r = img_ops_colorize(im, black, white, has_m ? mid : NULL, (int)points[0], (int)points[1], (int)points[2], &e);
         return result_image(I, r, &e, out);
     }
     if (strcmp(name, "scale") == 0) {
@@ -1155,6 +1407,40 @@ PIL_NATIVE(f_filter)
     return out->tag == PV_OBJ ? 0 : -1;
 }
 
+/* ImageFilter.Kernel(size, kernel, scale=None, offset=0) */
+PIL_NATIVE(f_kernel)
+{
+    (void)self;
+    static const char *const names[] = {"size", "kernel", "scale", "offset"};
+    pv a[4];
+    double size[2];
+    if (pi_args(I, "Kernel", argc, argv, kwc, kwn, kwv, 4, names, 2, a) || get_numbers(I, a[0], 2, 1, "Kernel size", size))
+        return -1;
+    if (size[0] != size[1] || (size[0] != 3 && size[0] != 5))
+        return pi_raise(I, "ValueError", "Kernel: size must be (3, 3) or (5, 5)");
+    int n = (int)size[0];
+    if (seq_len(a[1]) != n * n)
+        return pi_raise(I, "ValueError", "not enough coefficients in kernel");
+    pv v = new_filter(I, PF_KERNEL, 0, 0, 0);
+    if (v.tag != PV_OBJ)
+        return -1;
+    pfilter *f = (pfilter *)v.u.o;
+    f->size = n;
+    int r = get_numbers(I, a[1], n * n, 0, "Kernel weights", f->weights);
+    if (!r && a[2].tag != PV_UNSET && a[2].tag != PV_NONE) {
+        f->has_scale = 1;
+        r = pi_to_double(I, a[2], "Kernel scale", &f->scale);
+    }
+    if (!r && a[3].tag != PV_UNSET)
+        r = pi_to_double(I, a[3], "Kernel offset", &f->offset);
+    if (r) {
+        pi_release(I, v);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 PIL_NATIVE(f_getrgb)
 {
     int is_getcolor = strcmp(pv_str(self)->s, "getcolor") == 0;
@@ -1204,18 +1490,25 @@ static const struct {
 } resample_names[] = {{"NEAREST", 0}, {"NONE", 0}, {"LANCZOS", 1}, {"ANTIALIAS", 1}, {"BILINEAR", 2},
                       {"LINEAR", 2}, {"BICUBIC", 3}, {"CUBIC", 3}, {"BOX", 4}, {"HAMMING", 5}, {NULL, 0}},
   transpose_names[] = {{"FLIP_LEFT_RIGHT", 0}, {"FLIP_TOP_BOTTOM", 1}, {"ROTATE_90", 2}, {"ROTATE_180", 3},
-                       {"ROTATE_270", 4}, {"TRANSPOSE", 5}, {"TRANSVERSE", 6}, {NULL, 0}};
+                       {"ROTATE_270", 4}, {"TRANSPOSE", 5}, {"TRANSVERSE", 6}, {NULL, 0}},
+  transform_names[] = {{"AFFINE", 0}, {"EXTENT", 1}, {"PERSPECTIVE", 2}, {"QUAD", 3}, {NULL, 0}};
 
-static int lookup_const(const char *name, int resample, int transpose, pv *out)
+/* Finds name among the constant tables selected by the flags. */
+static int lookup_const(const char *name, int resample, int transpose, int transform, pv *out)
 {
     for (int k = 0; resample && resample_names[k].name; k++)
-        if (strcmp(resample_names[k].name, name) == 0 && strcmp(name, "LINEAR") != 0 && strcmp(name, "CUBIC") != 0) {
+        if (strcmp(resample_names[k].name, name) == 0) {
             *out = pv_int(resample_names[k].value);
             return 1;
         }
     for (int k = 0; transpose && transpose_names[k].name; k++)
         if (strcmp(transpose_names[k].name, name) == 0) {
             *out = pv_int(transpose_names[k].value);
+            return 1;
+        }
+    for (int k = 0; transform && transform_names[k].name; k++)
+        if (strcmp(transform_names[k].name, name) == 0) {
+            *out = pv_int(transform_names[k].value);
             return 1;
         }
     return 0;
@@ -1244,10 +1537,12 @@ static int submodule(interp *I, int which, pv *out)
 
 static int image_module_attr(interp *I, const char *name, pv *out)
 {
-    if (lookup_const(name, 1, 1, out))
+    if (lookup_const(name, 1, 1, 1, out))
         return 0;
     if (strcmp(name, "Resampling") == 0)
         return submodule(I, MOD_RESAMPLING, out);
+    if (strcmp(name, "Transform") == 0)
+        return submodule(I, MOD_TRANSFORM, out);
     if (strcmp(name, "Transpose") == 0)
         return submodule(I, MOD_TRANSPOSE, out);
     static const struct {
@@ -1287,8 +1582,12 @@ static int filter_module_attr(interp *I, const char *name, pv *out)
     for (int k = 0; classes[k]; k++)
         if (strcmp(classes[k], name) == 0)
             return named_native(I, classes[k], f_filter, out);
+    if (strcmp(name, "Kernel") == 0) {
+        *out = pi_native(I, "Kernel", f_kernel, pv_none());
+        return out->tag == PV_OBJ ? 0 : -1;
+    }
     return pi_raise(I, "AttributeError", "module 'PIL.ImageFilter' has no attribute '%s'%s", name,
-                    strcmp(name, "Kernel") == 0 || strcmp(name, "ModeFilter") == 0 || strcmp(name, "RankFilter") == 0
+                    strcmp(name, "ModeFilter") == 0 || strcmp(name, "RankFilter") == 0
                         ? " (not supported by vkeve)" : "");
 }
 
@@ -1296,18 +1595,24 @@ int pi_pil_getattr(interp *I, int which, const char *name, pv *out)
 {
     static const char *const ops_fns[] = {"mirror", "flip", "grayscale", "invert", "posterize", "solarize",
                                           "autocontrast", "equalize", "pad", "expand", "crop", "scale",
-                                          "contain", "fit", NULL};
+                                          "contain", "fit", "colorize", NULL};
     static const char *const enhancers[] = {"Brightness", "Contrast", "Color", "Sharpness", NULL};
     switch (which) {
     case MOD_IMAGE: return image_module_attr(I, name, out);
     case MOD_RESAMPLING:
-        if (lookup_const(name, 1, 0, out) && strcmp(name, "ANTIALIAS") != 0 && strcmp(name, "NONE") != 0)
+        /* Only the enum members; ANTIALIAS, LINEAR, CUBIC, NONE are legacy module constants. */
+        if (strcmp(name, "ANTIALIAS") != 0 && strcmp(name, "NONE") != 0 && strcmp(name, "LINEAR") != 0 &&
+            strcmp(name, "CUBIC") != 0 && lookup_const(name, 1, 0, 0, out))
             return 0;
         return pi_raise(I, "AttributeError", "type object 'Resampling' has no attribute '%s'", name);
     case MOD_TRANSPOSE:
-        if (lookup_const(name, 0, 1, out))
+        if (lookup_const(name, 0, 1, 0, out))
             return 0;
         return pi_raise(I, "AttributeError", "type object 'Transpose' has no attribute '%s'", name);
+    case MOD_TRANSFORM:
+        if (lookup_const(name, 0, 0, 1, out))
+            return 0;
+        return pi_raise(I, "AttributeError", "type object 'Transform' has no attribute '%s'", name);
     case MOD_IMAGEDRAW:
         if (strcmp(name, "Draw") == 0) {
             *out = pi_native(I, "Draw", f_draw, pv_none());
