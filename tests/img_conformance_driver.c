@@ -173,6 +173,15 @@ static img *run_geometry(const driver_case *c, const img *in, errmsg *e, int *ha
                                   num(c, 3), e);
     } else if (strcmp(op, "thumbnail") == 0) {
         out = img_thumbnail(in, (int)num(c, 0), (int)num(c, 1), filter(c, 2), num(c, 3), e);
+    } else if (strcmp(op, "putalpha") == 0) {
+        if (is_none(c, 0) || strchr(c->arg[0], '_') == NULL) {
+            out = img_putalpha(in, NULL, (int)num(c, 0), e);
+        } else {
+            other = load_input(c, c->arg[0], e);
+            out = other ? img_putalpha(in, other, 0, e) : NULL;
+        }
+    } else if (strcmp(op, "gradient") == 0) {
+        out = strcmp(c->arg[0], "linear") == 0 ? img_linear_gradient(e) : img_radial_gradient(e);
     } else if (strcmp(op, "point") == 0) {
         out = point_case(in, (int)num(c, 0), e);
     } else if (strcmp(op, "blend") == 0) {

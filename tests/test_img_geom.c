@@ -293,6 +293,12 @@ static void test_modes_and_pixels(void)
         img_free(bands[i]);
 
     T_CHECK(!img_alpha_composite(c, c, &e), "alpha_composite of RGB accepted");
+    img *with_alpha = img_putalpha(c, NULL, 300, &e);
+    T_CHECK(with_alpha && with_alpha->mode == IMG_RGBA && with_alpha->px[3] == 255 &&
+                memcmp(with_alpha->px, c->px, 3) == 0,
+            "putalpha(300) on RGB: not RGB + alpha 255");
+    img_free(with_alpha);
+    T_CHECK(!img_putalpha(c, c, 0, &e), "putalpha with an RGB alpha accepted");
     const uint8_t clear[4] = {9, 9, 9, 0};
     img *transparent = img_new(6, 4, IMG_RGBA, clear, &e);
     check_same(img_alpha_composite(rgba, transparent, &e), img_copy(rgba, &e),

@@ -142,6 +142,43 @@ int img_putpixel(img *im, int x, int y, const uint8_t *value, errmsg *e)
     return 0;
 }
 
+img *img_putalpha(const img *im, const img *alpha_im, int alpha, errmsg *e)
+{
+    if (alpha_im && (alpha_im->mode != IMG_L || alpha_im->w != im->w || alpha_im->h != im->h)) {
+        err_set(e, ERR_FAIL, "putalpha: the alpha must be an L image of %dx%d (got %s %dx%d)",
+                im->w, im->h, img_mode_name(alpha_im->mode), alpha_im->w, alpha_im->h);
+        return NULL;
+    }
+    img *out = img_convert(im, IMG_RGBA, e);
+    if (!out)
+        return NULL;
+    size_t n = (size_t)im->w * (size_t)im->h;
+    uint8_t constant = clip8_int(alpha);
+    for (size_t i = 0; i < n; i++)
+        out->px[i * 4 + 3] = alpha_im ? alpha_im->px[i] : constant;
+    return out;
+}
+
+img *img_linear_gradient(errmsg *e)
+{
+    img *out = img_new(256, 256, IMG_L, NULL, e);
+    for (int y = 0; out && y < 256; y++)
+        memset(out->px + (size_t)y * 256, y, 256);
+    return out;
+}
+
+img *img_radial_gradient(errmsg *e)
+{
+    img *out = img_new(256, 256, IMG_L, NULL, e);
+    for (int y = 0; out && y < 256; y++) {
+        for (int x = 0; x < 256; x++) {
+            int d = (int)sqrt((double)((x - 128) * (x - 128) + (y - 128) * (y - 128)) * 2.0);
+            out->px[y * 256 + x] = (uint8_t)(d >= 255 ? 255 : d);
+        }
+    }
+    return out;
+}
+
 img *img_point(const img *src, const int *lut, size_t n, errmsg *e)
 {
     int ch = img_channels(src->mode);

@@ -71,6 +71,16 @@ int img_getpixel(const img *im, int x, int y, uint8_t out[4], errmsg *e);
 /* Image.putpixel((x, y), value): value holds one byte per channel; indices as img_getpixel. */
 int img_putpixel(img *im, int x, int y, const uint8_t *value, errmsg *e);
 
+/* Image.putalpha(alpha): an RGBA copy of im whose alpha is the L image alpha_im (same size)
+ * or, when alpha_im is NULL, the constant alpha. (Pillow turns an L image into LA; vkeve has no
+ * LA, so L images come back RGBA, the same pixels as Pillow's result converted to RGBA.) */
+img *img_putalpha(const img *im, const img *alpha_im, int alpha, errmsg *e);
+
+/* Image.linear_gradient("L") and Image.radial_gradient("L"): 256x256 L images, value y, and
+ * value min(255, (int)sqrt(2 * squared distance from (128, 128))). */
+img *img_linear_gradient(errmsg *e);
+img *img_radial_gradient(errmsg *e);
+
 /* Image.point(table): each channel c maps v to lut[c * 256 + v], the entry clipped to 0..255.
  * n must be 256 * channels (a caller applying one 256-entry function to every band repeats
  * it, as Pillow does for a callable). */

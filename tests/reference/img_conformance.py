@@ -133,6 +133,8 @@ def geometry_cases(name, w, h, mode):
               ("getextrema", name, []), ("getbbox", name, []),
               ("getbbox", f"B_{name}", [])]
     cases += [("point", name, [3]), ("point", name, [7])]
+    cases += [("putalpha", name, [100]), ("putalpha", name, [f"mask_{w}x{h}"]),
+              ("putalpha", name, ["mask_7x5" if (w, h) != (7, 5) else "mask_1x1"])]
     cases += [("blend", name, [f"B_{name}", a]) for a in (0.3, 0.75, 1.6, -0.4, 0, 1)]
     cases.append(("composite", name, [f"B_{name}", f"mask_{w}x{h}"]))
     cases.append(("composite", name, [f"B_{name}", f"RGBA_{w}x{h}"]))
@@ -178,7 +180,7 @@ def imageops_cases(name, w, h, mode):
 
 
 def decode_cases():
-    return [("load_jpeg", "RGB_97x61.jpg", []), ("load_jpeg", "L_97x61.jpg", []),
+    return [("gradient", "L_7x5", ["linear"]), ("gradient", "L_7x5", ["radial"]),("load_jpeg", "RGB_97x61.jpg", []), ("load_jpeg", "L_97x61.jpg", []),
             ("load", "RGB_97x61.bmp", []), ("load", "RGB_97x61.gif", []),
             ("load", "LA_97x61.png", []), ("load", "P_97x61.png", [])]
 
@@ -243,6 +245,12 @@ def pillow_geometry(op, im, a, get):
         out = im.copy()
         out.thumbnail((a[0], a[1]), getattr(Image.Resampling, a[2]), a[3] or None)
         return out
+    if op == "putalpha":
+        out = im.copy()
+        out.putalpha(get(a[0]) if isinstance(a[0], str) else a[0])
+        return out.convert("RGBA")  # L becomes LA in Pillow; vkeve has no LA
+    if op == "gradient":
+        return Image.linear_gradient("L") if a[0] == "linear" else Image.radial_gradient("L")
     if op == "point":
         lut = [(v * (ch + a[0])) % 320 - 30 for ch in range(len(im.getbands()))
                for v in range(256)]
