@@ -2051,7 +2051,7 @@ static const char *const exception_names[] = {
     "Exception", "BaseException", "ValueError", "TypeError", "KeyError", "IndexError",
     "ZeroDivisionError", "RuntimeError", "AttributeError", "NameError", "AssertionError",
     "ArithmeticError", "LookupError", "OverflowError", "NotImplementedError", "StopIteration",
-    "MemoryError", "UnboundLocalError", NULL};
+    "MemoryError", "UnboundLocalError", "OSError", NULL};
 
 static int install(interp *I, const char *name, pv v)
 {

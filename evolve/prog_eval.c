@@ -1025,7 +1025,7 @@ static int exec_try(interp *I, pscope *s, node *n)
                     "ValueError", "TypeError", "IndexError", "KeyError", "ZeroDivisionError",
                     "AttributeError", "NameError", "OverflowError", "AssertionError",
                     "RuntimeError", "NotImplementedError", "ArithmeticError", "LookupError",
-                    "MemoryError", "UnboundLocalError", "StopIteration", NULL};
+                    "MemoryError", "UnboundLocalError", "StopIteration", "OSError", NULL};
                 for (int j = 0; kinds[j]; j++)
                     if (strcmp(kinds[j], caught.kind) == 0)
                         e->kind = kinds[j];

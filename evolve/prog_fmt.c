@@ -183,6 +183,7 @@ int pi_repr(interp *I, pv v, pbuf *b)
         return 0;
     }
     case PO_DRAW: pbuf_puts(b, "<PIL.ImageDraw.ImageDraw object>"); return 0;
+    case PO_PIXELS: pbuf_puts(b, "<PixelAccess object>"); return 0;
     case PO_MODULE: pbuf_puts(b, "<module>"); return 0;
     case PO_FILTER: pbuf_puts(b, "<PIL.ImageFilter object>"); return 0;
     case PO_ENHANCER: pbuf_puts(b, "<PIL.ImageEnhance object>"); return 0;

@@ -34,7 +34,7 @@ typedef struct pv {
 
 enum {
     PO_STR, PO_LIST, PO_TUPLE, PO_DICT, PO_FUNC, PO_NATIVE, PO_SCOPE, PO_RANGE,
-    PO_MODULE, PO_IMAGE, PO_DRAW, PO_FILTER, PO_ENHANCER, PO_EXCTYPE, PO_EXC
+    PO_MODULE, PO_IMAGE, PO_DRAW, PO_FILTER, PO_ENHANCER, PO_EXCTYPE, PO_EXC, PO_PIXELS
 };
 
 struct pobj {
@@ -128,6 +128,11 @@ typedef struct pdraw {
     pobj h;
     pimage *target;
 } pdraw;
+
+typedef struct ppixels { /* img.load(): pixels[x, y] reads and writes the image */
+    pobj h;
+    pimage *image;
+} ppixels;
 
 typedef struct pfilter { /* an ImageFilter object */
     pobj h;
@@ -407,6 +412,9 @@ int pi_draw_method(interp *I, pv self, const char *name, int argc, const pv *arg
                    const int *kwn, const pv *kwv, pv *out, int *found);
 int pi_enhancer_method(interp *I, pv self, const char *name, int argc, const pv *argv, int kwc,
                        const int *kwn, const pv *kwv, pv *out, int *found);
+/* pixels[x, y] of an img.load() object. */
+int pi_pixels_get(interp *I, pv pixels, pv index, pv *out);
+int pi_pixels_set(interp *I, pv pixels, pv index, pv val);
 /* Wraps an image (takes ownership of im), accounting its pixels. */
 int pi_image_wrap(interp *I, img *im, pv *out);
 /* Checks a w x h image of mode fits the side and memory budgets. */

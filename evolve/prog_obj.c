@@ -159,6 +159,7 @@ static void each_child(pobj *o, void (*visit)(interp *, pv), interp *I)
     }
     case PO_NATIVE: visit(I, ((pnative *)o)->self); break;
     case PO_DRAW: visit(I, pv_obj(((pdraw *)o)->target)); break;
+    case PO_PIXELS: visit(I, pv_obj(((ppixels *)o)->image)); break;
     case PO_ENHANCER: visit(I, pv_obj(((penhancer *)o)->image)); break;
     case PO_EXC: visit(I, ((pexc *)o)->message); break;
     default: break;
@@ -499,6 +500,7 @@ const char *pi_type_name(pv v)
     case PO_ENHANCER: return "Enhancer";
     case PO_EXCTYPE: return "type";
     case PO_EXC: return ((pexc *)v.u.o)->kind;
+    case PO_PIXELS: return "PixelAccess";
     }
     return "object";
 }

@@ -403,6 +403,8 @@ int pi_getitem(interp *I, pv obj, pv index, pv *out)
         *out = pv_int(r->start + (int64_t)i * r->step);
         return 0;
     }
+    if (pv_is(obj, PO_PIXELS))
+        return pi_pixels_get(I, obj, index, out);
     return pi_raise(I, "TypeError", "'%s' object is not subscriptable", pi_type_name(obj));
 }
 
@@ -419,6 +421,8 @@ int pi_setitem(interp *I, pv obj, pv index, pv val)
     }
     if (pv_is(obj, PO_DICT))
         return pi_dict_set(I, pv_dict(obj), index, val);
+    if (pv_is(obj, PO_PIXELS))
+        return pi_pixels_set(I, obj, index, val);
     return pi_raise(I, "TypeError", "'%s' object does not support item assignment", pi_type_name(obj));
 }
 

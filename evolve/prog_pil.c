@@ -57,11 +57,13 @@ int pi_image_wrap(interp *I, img *im, pv *out)
     return 0;
 }
 
-/* Wraps the result of a vision/ call, turning its failure into a ValueError. */
+/* Wraps the result of a vision/ call, turning its failure into the exception Pillow raises:
+ * OSError for a mode an operation refuses (Pillow's ImageOps LUT helper), else ValueError. */
 static int result_image(interp *I, img *im, const errmsg *e, pv *out)
 {
     if (!im)
-        return pi_raise(I, "ValueError", "%s", e->text);
+        return pi_raise(I, strstr(e->text, "not supported for this image mode") ? "OSError" : "ValueError", "%s",
+                        e->text);
     return pi_image_wrap(I, im, out);
 }
 
@@ -713,6 +715,106 @@ static int m_measure(interp *I, img *im, const char *name, pv mask_v, pv *out)
     return 0;
 }
 
+/* ---- pixel access: img.load(), getdata, putdata ---- */
+
+int pi_pixels_get(interp *I, pv pixels, pv index, pv *out)
+{
+    img *im = ((ppixels *)pixels.u.o)->image->im;
+    int x, y;
+    uint8_t px[4];
+    errmsg e;
+    if (!im)
+        return pi_raise(I, "ValueError", "the image is no longer available");
+    if (get_xy(I, index, "pixel access", &x, &y))
+        return -1;
+    if (img_getpixel(im, x, y, px, &e))
+        return pi_raise(I, "IndexError", "image index out of range");
+    return pixel_value(I, im->mode, px, out);
+}
+
+int pi_pixels_set(interp *I, pv pixels, pv index, pv val)
+{
+    img *im = ((ppixels *)pixels.u.o)->image->im;
+    int x, y, has;
+    uint8_t ink[4];
+    errmsg e;
+    if (!im)
+        return pi_raise(I, "ValueError", "the image is no longer available");
+    if (get_xy(I, index, "pixel access", &x, &y))
+        return -1;
+    if (val.tag == PV_FLOAT && im->mode == IMG_L) /* Pillow truncates a float on L */
+        val = pv_int((int64_t)fmax(-1, fmin(256, val.u.f)));
+    if (get_ink(I, val, im->mode, "pixel value", ink, &has))
+        return -1;
+    if (img_putpixel(im, x, y, ink, &e))
+        return pi_raise(I, "IndexError", "image index out of range");
+    return 0;
+}
+
+static int m_load(interp *I, pv self, pv *out)
+{
+    ppixels *p = pi_new(I, PO_PIXELS, sizeof *p);
+    if (!p)
+        return -1;
+    p->image = (pimage *)self.u.o;
+    p->image->h.refs++;
+    *out = pv_obj(p);
+    return 0;
+}
+
+static int m_getdata(interp *I, img *im, pv *out)
+{
+    size_t n = (size_t)im->w * (size_t)im->h;
+    int ch = img_channels(im->mode);
+    /* Each pixel of an RGB image becomes a tuple: account for it up front. */
+    if (pi_reserve(I, n * (sizeof(pv) + (ch > 1 ? sizeof(plist) + (size_t)ch * sizeof(pv) : 0))) ||
+        charge(I, (double)n * 4))
+        return -1;
+    plist *l = pi_list(I, PO_LIST, n);
+    if (!l)
+        return -1;
+    for (size_t k = 0; k < n; k++) {
+        pv v;
+        if (pixel_value(I, im->mode, im->px + k * (size_t)ch, &v)) {
+            pi_release(I, pv_obj(l));
+            return -1;
+        }
+        l->items[l->len++] = v;
+    }
+    *out = pv_obj(l);
+    return 0;
+}
+
+static int m_putdata(interp *I, img *im, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv)
+{
+    static const char *const names[] = {"data", "scale", "offset"};
+    pv a[3];
+    double scale = 1, offset = 0;
+    if (pi_args(I, "putdata", argc, argv, kwc, kwn, kwv, 3, names, 1, a) ||
+        (a[1].tag != PV_UNSET && pi_to_double(I, a[1], "putdata() scale", &scale)) ||
+        (a[2].tag != PV_UNSET && pi_to_double(I, a[2], "putdata() offset", &offset)))
+        return -1;
+    if (scale != 1 || offset != 0)
+        return pi_raise(I, "ValueError", "putdata(): scale and offset are not supported");
+    plist *data;
+    if (pi_to_list(I, a[0], &data))
+        return -1;
+    size_t n = (size_t)im->w * (size_t)im->h;
+    int r = data->len > n ? pi_raise(I, "ValueError", "too many data entries") : charge(I, (double)data->len * 4);
+    for (size_t k = 0; k < data->len && !r; k++) {
+        uint8_t ink[4];
+        int has;
+        pv v = data->items[k];
+        if (v.tag == PV_FLOAT && im->mode == IMG_L)
+            v = pv_int((int64_t)fmax(-1, fmin(256, v.u.f)));
+        r = get_ink(I, v, im->mode, "putdata()", ink, &has);
+        if (!r)
+            memcpy(im->px + k * (size_t)img_channels(im->mode), ink, (size_t)img_channels(im->mode));
+    }
+    pi_release(I, pv_obj(data));
+    return r;
+}
+
 static int forbidden_method(interp *I, const char *name)
 {
     return pi_raise(I, "Forbidden", "Image.%s is not available: programs have no file or display access", name);
@@ -837,6 +939,15 @@ int pi_image_method(interp *I, pv self, const char *name, int argc, const pv *ar
             return -1;
         return m_split(I, im, out);
     }
+    if (strcmp(name, "load") == 0 || strcmp(name, "getdata") == 0) {
+        if (pi_args(I, name, argc, argv, kwc, kwn, kwv, 0, NULL, 0, a))
+            return -1;
+        return name[0] == 'l' ? m_load(I, self, out) : m_getdata(I, im, out);
+    }
+    if (strcmp(name, "putdata") == 0) {
+        *out = pv_none();
+        return m_putdata(I, im, argc, argv, kwc, kwn, kwv);
+    }
     if (strcmp(name, "transform") == 0)
         return m_transform(I, im, argc, argv, kwc, kwn, kwv, out);
     if (strcmp(name, "thumbnail") == 0)
@@ -878,8 +989,7 @@ int pi_image_method(interp *I, pv self, const char *name, int argc, const pv *ar
         return 0;
     }
     if (strcmp(name, "save") == 0 || strcmp(name, "show") == 0 || strcmp(name, "tobytes") == 0 ||
-        strcmp(name, "frombytes") == 0 || strcmp(name, "load") == 0 || strcmp(name, "getdata") == 0 ||
-        strcmp(name, "putdata") == 0)
+        strcmp(name, "frombytes") == 0)
         return pi_raise(I, strcmp(name, "save") == 0 || strcmp(name, "show") == 0 ? "Forbidden" : "AttributeError",
                         "Image.%s is not available in the sandbox", name);
     *found = 0;
