@@ -73,13 +73,16 @@ static void pen_hline(const pen *p, int x0, int y, int x1)
         x1 = p->im->w - 1;
     if (x0 > x1)
         return;
-    uint8_t *row = p->im->px + (size_t)y * (size_t)p->im->w * (size_t)p->ch;
+    uint8_t *dst = p->im->px + ((size_t)y * (size_t)p->im->w + (size_t)x0) * (size_t)p->ch;
+    size_t total = (size_t)(x1 - x0 + 1) * (size_t)p->ch;
     if (p->ch == 1) {
-        memset(row + x0, p->ink[0], (size_t)(x1 - x0 + 1));
+        memset(dst, p->ink[0], total);
         return;
     }
-    for (int x = x0; x <= x1; x++)
-        memcpy(row + (size_t)x * (size_t)p->ch, p->ink, (size_t)p->ch);
+    /* One pixel, then copies of what is already there, doubling each time. */
+    memcpy(dst, p->ink, (size_t)p->ch);
+    for (size_t done = (size_t)p->ch; done < total; done *= 2)
+        memcpy(dst + done, dst, done < total - done ? done : total - done);
 }
 
 /* Bresenham from (x0,y0) towards (x1,y1), leaving out (x1,y1) itself. */
@@ -486,6 +489,8 @@ typedef struct quarter {
 static void quarter_init(quarter *q, int32_t a, int32_t b)
 {
     q->finished = a < 0 || b < 0;
+    if (q->finished)
+        return;
     q->cx = a, q->cy = b % 2, q->ex = a % 2, q->ey = b;
     q->a2 = (int64_t)a * a, q->b2 = (int64_t)b * b, q->a2b2 = q->a2 * q->b2;
 }

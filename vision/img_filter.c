@@ -71,8 +71,9 @@ static uint8_t clip_float(float v)
     return 0;
 }
 
-/* Filters the inner pixels; the `margin` outermost rows and columns keep their values. */
-static void convolve(const img *src, img *out, int size, const float *w, float offset)
+/* Filters the inner pixels; the `margin` outermost rows and columns keep their values.
+ * Inlined into calls with a constant size so the compiler unrolls the kernel loops. */
+static inline void convolve(const img *src, img *out, int size, const float *w, float offset)
 {
     int ch = img_channels(src->mode), margin = size / 2;
     size_t stride = (size_t)src->w * (size_t)ch;
@@ -104,7 +105,10 @@ static img *apply_kernel(const img *src, int size, const float *weights, float s
     float w[25];
     for (int i = 0; i < size * size; i++)
         w[i] = weights[i] / scale;
-    convolve(src, out, size, w, offset + 0.5f);
+    if (size == 3)
+        convolve(src, out, 3, w, offset + 0.5f);
+    else
+        convolve(src, out, 5, w, offset + 0.5f);
     return out;
 }
 
@@ -172,23 +176,38 @@ static uint32_t initial_window(const uint8_t *in, ptrdiff_t stride, int n, int r
     return acc;
 }
 
-/* One horizontal pass over every row, in place (each row goes through `line`). */
+/* Output x of one channel of a row; `acc` holds the window sum for x - 1 (x > 0). */
+static inline uint8_t box_step(const uint8_t *in, int ch, int x, int last, box_weights b,
+                               uint32_t *acc)
+{
+    int left = clamp_index(x - b.radius - 1, last), right = clamp_index(x + b.radius + 1, last);
+    if (x > 0)
+        *acc += (uint32_t)in[clamp_index(x + b.radius, last) * ch] - in[left * ch];
+    return box_round(*acc * b.ww + ((uint32_t)in[left * ch] + in[right * ch]) * b.fw);
+}
+
+/* One horizontal pass over every row, in place (each row goes through `line`). Positions
+ * whose window lies inside the row skip the edge clamping. */
 static void box_pass_rows(img *im, box_weights b, uint8_t *line)
 {
     int ch = img_channels(im->mode), last = im->w - 1, r = b.radius;
+    int inner_from = r + 1, inner_to = last - r - 1; /* window fully inside, x > 0 */
     size_t stride = (size_t)im->w * (size_t)ch;
     for (int y = 0; y < im->h; y++) {
         uint8_t *row = im->px + (size_t)y * stride;
         for (int c = 0; c < ch; c++) {
             const uint8_t *in = row + c;
             uint32_t acc = initial_window(in, ch, im->w, r);
-            for (int x = 0; x <= last; x++) {
-                int left = clamp_index(x - r - 1, last), right = clamp_index(x + r + 1, last);
-                if (x > 0)
-                    acc += (uint32_t)in[clamp_index(x + r, last) * ch] - in[left * ch];
-                uint32_t bulk = acc * b.ww + ((uint32_t)in[left * ch] + in[right * ch]) * b.fw;
-                line[(size_t)x * ch + c] = box_round(bulk);
+            int x = 0;
+            for (; x <= last && x < inner_from; x++)
+                line[(size_t)x * ch + c] = box_step(in, ch, x, last, b, &acc);
+            for (; x <= inner_to; x++) {
+                const uint8_t *l = in + (x - r - 1) * ch;
+                acc += (uint32_t)l[(2 * r + 1) * ch] - l[0];
+                line[(size_t)x * ch + c] = box_round(acc * b.ww + ((uint32_t)l[0] + l[(2 * r + 2) * ch]) * b.fw);
             }
+            for (; x <= last; x++)
+                line[(size_t)x * ch + c] = box_step(in, ch, x, last, b, &acc);
         }
         memcpy(row, line, stride);
     }

@@ -154,6 +154,16 @@ def image_cases():
             cases.append(f"kernel_{tag} {mode} {w} {h} kernel size=3 k=1,-2,3,0,5,1,-1,2,1 scale=0 offset=7")
             cases.append(f"kernel5_{tag} {mode} {w} {h} kernel size=5 "
                          "k=1,2,3,2,1,0,1,0,1,0,-1,-2,9,-2,-1,0,1,0,1,0,1,2,3,2,1 scale=3.5 offset=-3")
+    # One large image per mode: the table-driven blend and the unclamped blur interior only
+    # run on images this big.
+    for mode in MODES:
+        tag = f"448x300_{mode}"
+        for kind in ["Brightness", "Contrast", "Color", "Sharpness"]:
+            cases.append(f"enhance_{kind}_big_{tag} {mode} 448 300 enhance kind={kind} factor=1.37")
+        cases.append(f"blend_big_{tag} {mode} 448 300 blend alpha=-0.45")
+        cases.append(f"gaussian_big_{tag} {mode} 448 300 gaussian radius=3.3")
+        cases.append(f"filter_big_{tag} {mode} 448 300 filter name=SMOOTH_MORE")
+        cases.append(f"rank_big_{tag} {mode} 448 300 rank kind=median size=5")
     return cases
 
 
