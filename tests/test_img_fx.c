@@ -46,6 +46,14 @@ static void test_colors(void)
                 strstr(e.text, "too long") != NULL,
             "200-char spec: %s", e.text);
 
+    char continuation[1000];
+    memset(continuation, 0x80, sizeof continuation - 1);
+    continuation[sizeof continuation - 1] = 0;
+    T_CHECK(img_ink_from_str(continuation, IMG_RGB, ink, &e) == ERR_FAIL,
+            "999 stray UTF-8 continuation bytes accepted");
+    T_CHECK(img_ink_from_str("#12345\n", IMG_RGB, ink, &e) == ERR_FAIL, "#12345\\n accepted");
+    T_CHECK(img_ink_from_str("#123456\n", IMG_RGB, ink, &e) == 0 && ink[2] == 0x56,
+            "Python's $ allows one final newline");
     T_CHECK(img_ink_from_str("RED", IMG_RGBA, ink, &e) == 0 && ink[0] == 255 && ink[1] == 0 &&
                 ink[3] == 255,
             "RED -> %u,%u,%u,%u", ink[0], ink[1], ink[2], ink[3]);

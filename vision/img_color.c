@@ -412,10 +412,12 @@ static int parse_function_forms(const char *s, int rgba[4], int *ncomp)
 
 int img_color_getrgb(const char *spec, int rgba[4], int *ncomp, errmsg *e)
 {
-    if (count_code_points(spec) > SPEC_MAX_CHARS)
-        return err_set(e, ERR_FAIL, "color specifier is too long");
+    /* The byte bound also covers malformed UTF-8 (lone continuation bytes count as no
+     * character but still take room). */
     char lower[4 * SPEC_MAX_CHARS + 1];
     size_t n = strlen(spec);
+    if (count_code_points(spec) > SPEC_MAX_CHARS || n >= sizeof lower)
+        return err_set(e, ERR_FAIL, "color specifier is too long");
     for (size_t i = 0; i <= n; i++)
         lower[i] = (spec[i] >= 'A' && spec[i] <= 'Z') ? (char)(spec[i] - 'A' + 'a') : spec[i];
 
