@@ -44,7 +44,16 @@ static int lookup(interp *I, pscope *s, int sym, pv *out)
 {
     for (pscope *c = s; c; c = c->parent) {
         pv *v = pi_scope_find(c, sym);
-        if (v) {
+        if (v && v->tag == PV_GLOBAL_REF) {
+            c = I->globals;
+            v = pi_scope_find(c, sym);
+            if (v) {
+                *out = pv_ref(*v);
+                return 0;
+            }
+            break;
+        }
+        if (v && v->tag != PV_NONLOCAL_REF) {
             *out = pv_ref(*v);
             return 0;
         }
@@ -61,6 +70,38 @@ static int lookup(interp *I, pscope *s, int sym, pv *out)
     if (strncmp(name, "__", 2) == 0)
         return pi_raise(I, "Forbidden", "dunder name '%s' is not available in the sandbox", name);
     return pi_raise(I, "NameError", "name '%s' is not defined", name);
+}
+
+/* The scope an assignment to sym in s binds in: s itself, unless s declares the name
+ * `global` (the module scope) or `nonlocal` (the nearest enclosing function scope that has it). */
+static int binding_scope(interp *I, pscope *s, int sym, pscope **out)
+{
+    pv *v = pi_scope_find(s, sym);
+    *out = s;
+    if (!v || (v->tag != PV_GLOBAL_REF && v->tag != PV_NONLOCAL_REF))
+        return 0;
+    if (v->tag == PV_GLOBAL_REF) {
+        *out = I->globals;
+        return 0;
+    }
+    for (pscope *c = s->parent; c && c != I->globals; c = c->parent) {
+        pv *w = pi_scope_find(c, sym);
+        if (w && w->tag == PV_NONLOCAL_REF)
+            continue;
+        if (w) {
+            *out = c;
+            return w->tag == PV_GLOBAL_REF ? binding_scope(I, c, sym, out) : 0;
+        }
+    }
+    return pi_raise(I, "SyntaxError", "no binding for nonlocal '%s' found", pi_sym_name(I, sym));
+}
+
+static int set_name(interp *I, pscope *s, int sym, pv v)
+{
+    pscope *target;
+    if (binding_scope(I, s, sym, &target))
+        return -1;
+    return pi_scope_set(I, target, sym, v);
 }
 
 /* ---- functions ---- */
@@ -432,12 +473,42 @@ static int eval_call(interp *I, pscope *s, node *n, pv *out)
 
 static int assign(interp *I, pscope *s, node *t, pv v);
 
+/* a, *rest, z = items: the starred target takes a list of what the others leave. */
+static int unpack_starred(interp *I, pscope *s, node *t, plist *items, int star)
+{
+    size_t after = (size_t)(t->n_kids - star - 1);
+    if (items->len < (size_t)t->n_kids - 1)
+        return pi_raise(I, "ValueError", "not enough values to unpack (expected at least %d, got %zu)",
+                        t->n_kids - 1, items->len);
+    size_t mid = items->len - (size_t)star - after;
+    plist *rest = pi_list(I, PO_LIST, mid);
+    if (!rest)
+        return -1;
+    for (size_t j = 0; j < mid; j++)
+        rest->items[rest->len++] = pv_ref(items->items[(size_t)star + j]);
+    int r = 0;
+    for (int k = 0; !r && k < t->n_kids; k++) {
+        if (k == star)
+            r = assign(I, s, t->kids[k]->a, pv_obj(rest));
+        else
+            r = assign(I, s, t->kids[k], items->items[k < star ? (size_t)k : items->len - (size_t)(t->n_kids - k)]);
+    }
+    pi_release(I, pv_obj(rest));
+    return r;
+}
+
 static int unpack(interp *I, pscope *s, node *t, pv v)
 {
     plist *items;
     if (pi_to_list(I, v, &items))
         return -1;
     int r = 0;
+    for (int k = 0; k < t->n_kids; k++)
+        if (t->kids[k]->kind == N_STARRED) {
+            r = unpack_starred(I, s, t, items, k);
+            pi_release(I, pv_obj(items));
+            return r;
+        }
     if (items->len != (size_t)t->n_kids) {
         if (items->len > (size_t)t->n_kids)
             r = pi_raise(I, "ValueError", "too many values to unpack (expected %d)", t->n_kids);
@@ -457,7 +528,7 @@ static int assign(interp *I, pscope *s, node *t, pv v)
     pv obj, idx;
     int r;
     switch (t->kind) {
-    case N_NAME: return pi_scope_set(I, s, t->sym, v);
+    case N_NAME: return set_name(I, s, t->sym, v);
     case N_TUPLE:
     case N_LIST: return unpack(I, s, t, v);
     case N_ATTR:
@@ -522,7 +593,7 @@ static int exec_augassign(interp *I, pscope *s, node *n)
     }
     if (!r) {
         if (t->kind == N_NAME)
-            r = pi_scope_set(I, s, t->sym, res);
+            r = set_name(I, s, t->sym, res);
         else if (t->kind == N_ATTR)
             r = pi_setattr(I, obj, t->sym, res);
         else
@@ -542,7 +613,10 @@ static int exec_del(interp *I, pscope *s, node *n)
         node *t = n->kids[k];
         pv obj, idx;
         if (t->kind == N_NAME) {
-            pv *slot = pi_scope_find(s, t->sym);
+            pscope *target;
+            if (binding_scope(I, s, t->sym, &target))
+                return -1;
+            pv *slot = pi_scope_find(target, t->sym);
             if (!slot)
                 return pi_raise(I, "NameError", "name '%s' is not defined", pi_sym_name(I, t->sym));
             pv old = *slot;
@@ -625,15 +699,28 @@ static int eval_seq(interp *I, pscope *s, node *n, int kind, pv *out)
     for (int k = 0; k < n->n_kids; k++) {
         node *e = n->kids[k];
         pv v;
-        if (e->kind == N_STARRED) {
-            pi_release(I, pv_obj(l));
-            return pi_raise(I, "SyntaxError", "starred expressions in displays are not supported");
-        }
-        if (eval(I, s, e, &v)) {
+        if (eval(I, s, e->kind == N_STARRED ? e->a : e, &v)) {
             pi_release(I, pv_obj(l));
             return -1;
         }
-        l->items[l->len++] = v;
+        if (e->kind != N_STARRED) {
+            if (pi_list_push(I, l, v)) {
+                pi_release(I, pv_obj(l));
+                return -1;
+            }
+            continue;
+        }
+        plist *items = NULL;
+        int r = pi_to_list(I, v, &items);
+        pi_release(I, v);
+        for (size_t j = 0; !r && j < items->len; j++)
+            r = pi_list_push(I, l, pv_ref(items->items[j]));
+        if (items)
+            pi_release(I, pv_obj(items));
+        if (r) {
+            pi_release(I, pv_obj(l));
+            return -1;
+        }
     }
     *out = pv_obj(l);
     return 0;
@@ -1030,7 +1117,7 @@ static int exec_try(interp *I, pscope *s, node *n)
                     if (strcmp(kinds[j], caught.kind) == 0)
                         e->kind = kinds[j];
                 e->message = pi_cstr(I, caught.message);
-                int r = e->message.tag == PV_OBJ ? pi_scope_set(I, s, h->sym, pv_obj(e)) : -1;
+                int r = e->message.tag == PV_OBJ ? set_name(I, s, h->sym, pv_obj(e)) : -1;
                 if (e->message.tag != PV_OBJ)
                     e->message = pv_none();
                 pi_release(I, pv_obj(e));
@@ -1137,7 +1224,7 @@ static int exec_import(interp *I, pscope *s, node *n)
         pi_release(I, mod);
         if (pi_import(I, top, &mod))
             return -1;
-        int r = pi_scope_set(I, s, item->sym, mod);
+        int r = set_name(I, s, item->sym, mod);
         pi_release(I, mod);
         if (r)
             return -1;
@@ -1171,7 +1258,7 @@ static int exec_from_import(interp *I, pscope *s, node *n)
             r = sym < 0 ? pi_raise(I, "MemoryError", "out of host memory")
                         : pi_module_getattr(I, (pmodule *)mod.u.o, names[k], &v);
             if (!r) {
-                r = pi_scope_set(I, s, sym, v);
+                r = set_name(I, s, sym, v);
                 pi_release(I, v);
             }
         }
@@ -1187,7 +1274,7 @@ static int exec_from_import(interp *I, pscope *s, node *n)
             r = -1;
             break;
         }
-        r = pi_scope_set(I, s, n->kids[k]->op, v);
+        r = set_name(I, s, n->kids[k]->op, v);
         pi_release(I, v);
     }
     pi_release(I, mod);
@@ -1246,7 +1333,7 @@ static int exec_stmt(interp *I, pscope *s, node *n)
     case N_DEF:
         if (make_function(I, s, n, &v))
             return -1;
-        r = pi_scope_set(I, s, n->sym, v);
+        r = set_name(I, s, n->sym, v);
         pi_release(I, v);
         return r;
     case N_IMPORT: return exec_import(I, s, n);
@@ -1255,6 +1342,25 @@ static int exec_stmt(interp *I, pscope *s, node *n)
     case N_RAISE: return exec_raise(I, s, n);
     case N_DEL: return exec_del(I, s, n);
     case N_TRY: return exec_try(I, s, n);
+    case N_GLOBAL:
+        /* At module level both are no-ops for `global` (Python refuses a module-level nonlocal). */
+        if (s == I->globals) {
+            if (n->op)
+                return pi_raise(I, "SyntaxError", "nonlocal declaration not allowed at module level");
+            return 0;
+        }
+        for (int k = 0; k < n->n_kids; k++) {
+            pv marker;
+            marker.tag = n->op ? PV_NONLOCAL_REF : PV_GLOBAL_REF;
+            marker.u.i = 0;
+            pv *slot = pi_scope_find(s, n->kids[k]->sym);
+            if (slot && slot->tag != marker.tag)
+                return pi_raise(I, "SyntaxError", "name '%s' is assigned to before %s declaration",
+                                pi_sym_name(I, n->kids[k]->sym), n->op ? "nonlocal" : "global");
+            if (pi_scope_set(I, s, n->kids[k]->sym, marker))
+                return -1;
+        }
+        return 0;
     default: return pi_raise(I, "SyntaxError", "unsupported statement");
     }
 }

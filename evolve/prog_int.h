@@ -21,7 +21,9 @@
 
 typedef struct pobj pobj;
 
-enum { PV_NONE, PV_BOOL, PV_INT, PV_FLOAT, PV_OBJ };
+enum { PV_NONE, PV_BOOL, PV_INT, PV_FLOAT, PV_OBJ,
+       /* Scope entries only, never values: the name is declared `global` / `nonlocal` here. */
+       PV_GLOBAL_REF, PV_NONLOCAL_REF };
 
 typedef struct pv {
     int tag;

@@ -500,6 +500,19 @@ static int parse_comp_clauses(parser *P, node *comp)
     return 0;
 }
 
+/* An item of a display or target list: an expression, or *expression (unpacking). */
+static node *parse_item(parser *P)
+{
+    if (!is_op(P, OP_MUL))
+        return parse_test(P);
+    int line = cur(P)->line;
+    P->i++;
+    node *st = mk(P, N_STARRED, line);
+    if (st && !(st->a = parse_or(P)))
+        return NULL;
+    return st;
+}
+
 static node *parse_list_display(parser *P, int line)
 {
     node *l = mk(P, N_LIST, line);
@@ -507,10 +520,10 @@ static node *parse_list_display(parser *P, int line)
         return NULL;
     if (accept_op(P, OP_RBRACK))
         return l;
-    node *first = parse_test(P);
+    node *first = parse_item(P);
     if (!first)
         return NULL;
-    if (is_kw(P, KW_FOR)) {
+    if (is_kw(P, KW_FOR) && first->kind != N_STARRED) {
         node *c = mk(P, N_LISTCOMP, line);
         if (!c)
             return NULL;
@@ -522,7 +535,7 @@ static node *parse_list_display(parser *P, int line)
     if (add_kid(P, l, first))
         return NULL;
     while (accept_op(P, OP_COMMA) && !is_op(P, OP_RBRACK))
-        if (add_kid(P, l, parse_test(P)))
+        if (add_kid(P, l, parse_item(P)))
             return NULL;
     return expect_op(P, OP_RBRACK) ? NULL : l;
 }
@@ -575,10 +588,10 @@ static node *parse_paren(parser *P, int line)
 {
     if (accept_op(P, OP_RPAR))
         return mk(P, N_TUPLE, line);
-    node *first = parse_test(P);
+    node *first = parse_item(P);
     if (!first)
         return NULL;
-    if (is_kw(P, KW_FOR)) { /* a generator expression: evaluated eagerly as a list */
+    if (is_kw(P, KW_FOR) && first->kind != N_STARRED) { /* a generator expression: evaluated eagerly */
         node *c = mk(P, N_LISTCOMP, line);
         if (!c)
             return NULL;
@@ -587,13 +600,13 @@ static node *parse_paren(parser *P, int line)
             return NULL;
         return c;
     }
-    if (accept_op(P, OP_RPAR))
+    if (first->kind != N_STARRED && accept_op(P, OP_RPAR))
         return first;
     node *t = mk(P, N_TUPLE, line);
     if (!t || add_kid(P, t, first))
         return NULL;
     while (accept_op(P, OP_COMMA) && !is_op(P, OP_RPAR))
-        if (add_kid(P, t, parse_test(P)))
+        if (add_kid(P, t, parse_item(P)))
             return NULL;
     return expect_op(P, OP_RPAR) ? NULL : t;
 }
@@ -989,8 +1002,8 @@ static node *parse_test(parser *P)
 static node *parse_testlist(parser *P)
 {
     int line = cur(P)->line;
-    node *first = parse_test(P);
-    if (!first || !is_op(P, OP_COMMA))
+    node *first = parse_item(P);
+    if (!first || (!is_op(P, OP_COMMA) && first->kind != N_STARRED))
         return first;
     node *t = mk(P, N_TUPLE, line);
     if (!t || add_kid(P, t, first))
@@ -1000,7 +1013,7 @@ static node *parse_testlist(parser *P)
         if (c->type == T_NEWLINE || (c->type == T_OP && (c->sym == OP_ASSIGN || c->sym == OP_RPAR ||
                                                          c->sym == OP_SEMI || c->sym == OP_AUG || c->sym == OP_COLON)))
             break;
-        if (add_kid(P, t, parse_test(P)))
+        if (add_kid(P, t, parse_item(P)))
             return NULL;
     }
     return t;
@@ -1016,11 +1029,21 @@ static int check_target(parser *P, node *t)
     case N_SUBSCRIPT:
         return 0;
     case N_TUPLE:
-    case N_LIST:
-        for (int k = 0; k < t->n_kids; k++)
-            if (check_target(P, t->kids[k]))
+    case N_LIST: {
+        int stars = 0;
+        for (int k = 0; k < t->n_kids; k++) {
+            node *e = t->kids[k]->kind == N_STARRED ? t->kids[k]->a : t->kids[k];
+            stars += t->kids[k]->kind == N_STARRED;
+            if (check_target(P, e))
                 return -1;
+        }
+        if (stars > 1) {
+            P->i--;
+            perr(P, "multiple starred expressions in assignment%s", NULL);
+            return -1;
+        }
         return 0;
+    }
     default:
         P->i--;
         perr(P, "cannot assign to this expression%s", NULL);
@@ -1297,6 +1320,22 @@ static node *parse_simple(parser *P)
         return n;
     case KW_GLOBAL:
     case KW_NONLOCAL:
+        P->i++;
+        if (!(n = mk(P, N_GLOBAL, line)))
+            return NULL;
+        n->op = t->sym == KW_NONLOCAL;
+        do {
+            node *k = mk(P, N_NAME, cur(P)->line);
+            if (!k || cur(P)->type != T_NAME) {
+                perr(P, "invalid syntax: expected a name%s", NULL);
+                return NULL;
+            }
+            k->sym = cur(P)->sym;
+            P->i++;
+            if (add_kid(P, n, k))
+                return NULL;
+        } while (accept_op(P, OP_COMMA));
+        return n;
     case KW_CLASS:
     case KW_WITH:
     case KW_YIELD:

@@ -90,6 +90,11 @@ static const char *const snippets[] = {
     "print(list(zip(*[(1, 'a'), (2, 'b')])), dict(zip('ab', range(2))))",
     "x = 0\nfor i, (a, b) in enumerate([(1, 2), (3, 4)]):\n    x += i * (a + b)\nprint(x)\nfor k, v in {'p': 1, 'q': 2}.items():\n    print(k, v)",
     "if __name__ == '__main__':\n    print('main')\nelse:\n    print('not main')",
+    "a, *b = [1, 2, 3]\n*c, d = 'xyz'\ne, *f, g = (1, 2)\nprint(a, b, c, d, e, f, g, [*b, *'pq', 0], (*b,), [*range(2)])",
+    "first, *rest = [5]\nprint(first, rest)\nh, *i = []",
+    "count = 0\ndef bump(k):\n    global count\n    count += k\n    return count\nbump(2)\nprint(bump(3), count)",
+    "def make():\n    n = 0\n    def inc():\n        nonlocal n\n        n += 1\n        return n\n    return inc\nf = make()\nf()\nprint(f(), f())",
+    "x = 'g'\ndef outer():\n    x = 'o'\n    def inner():\n        global x\n        x = 'set'\n    inner()\n    return x\nprint(outer(), x)",
     /* failures: kind and line must match CPython */
     "x = 1\nprint(y)",
     "print(1)\nprint('a' + 1)",
