@@ -17,7 +17,8 @@ usage: /usr/bin/python3 compare_programs.py [--vkeve PATH] [--programs DIR] [--i
                   cases with distinct args and visually distinct images (EVE's pHash rule) of
                   an EVE-valid size (4096..1048576 pixels)
   -k SUBSTRING    only programs whose file name contains SUBSTRING
-  --keep DIR      keep vkeve's outputs in DIR/<program>/<image>/ instead of a temp dir
+  --keep DIR      keep vkeve's outputs (caseN.png) in DIR/<program>/<image>/ instead of a
+                  temp dir, with Pillow's beside them (pillowN.png)
   -j N            programs checked at once (default 2)
   --selftest      checks that this comparison can fail: runs it against a stand-in for vkeve
                   that is Pillow itself, once faithful (must pass) and once per kind of defect
@@ -206,6 +207,9 @@ def check_program(path, images, vkeve, keep):
         if keep:
             outdir = os.path.join(keep, os.path.splitext(name)[0], label)
             os.makedirs(outdir, exist_ok=True)
+            for i, (_, expected) in enumerate(cases):
+                if not isinstance(expected, pil_exec.Failure):
+                    expected.save(os.path.join(outdir, f"pillow{i}.png"))
         else:
             outdir = tempfile.mkdtemp(prefix="vkeve-prog-")
         try:
