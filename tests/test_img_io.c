@@ -150,6 +150,30 @@ static void test_truncated(const char *fixture)
     free(data);
 }
 
+/* A Huffman table declaring 512 codes: stb_image 2.27 would write past its table; the
+ * decoder must refuse the file first (the sanitizer build checks nothing is overrun). */
+static void test_hostile_jpeg(void)
+{
+    size_t n = 0;
+    uint8_t *data = read_all(t_data_path("img/rgb_32x24.jpg"), &n);
+    size_t at = 0;
+    while (data && at + 22 < n && !(data[at] == 0xFF && data[at + 1] == 0xC4))
+        at++;
+    T_CHECK(data && at + 22 < n, "fixture has no DHT segment");
+    if (!data || at + 22 >= n) {
+        free(data);
+        return;
+    }
+    for (size_t k = at + 5; k < at + 21; k++)
+        data[k] = 0x20;
+    errmsg e;
+    img *im = img_decode(data, n, "hostile.jpg", 0, &e);
+    T_CHECK(!im && strstr(e.text, "hostile.jpg") && strstr(e.text, "Huffman"),
+            "oversized Huffman table: '%s'", im ? "decoded" : e.text);
+    img_free(im);
+    free(data);
+}
+
 static void test_bad_bytes(void)
 {
     errmsg e;
@@ -268,6 +292,7 @@ int main(void)
     test_truncated("img/rgb_32x24.gif");
     test_truncated("img/rgb_32x24.bmp");
     test_truncated("img/la_32x24.png");
+    test_hostile_jpeg();
     test_bad_bytes();
     test_atomic_write();
     return t_finish();

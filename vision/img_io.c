@@ -68,6 +68,53 @@ static const char *sniff_format(const uint8_t *p, size_t n)
     return NULL;
 }
 
+/* One DHT segment, read the way stb reads it: tables follow each other while the declared
+ * length lasts, each read whole even past the segment's (or the file's) end, where stb's
+ * reader yields zeros. */
+static int dht_segment_ok(const uint8_t *p, size_t n, size_t t, long remaining)
+{
+    while (remaining > 0) {
+        size_t codes = 0;
+        for (size_t k = t + 1; k <= t + 16; k++)
+            codes += k < n ? p[k] : 0;
+        if (codes > 256)
+            return 0;
+        t += 17 + codes;
+        remaining -= 17 + (long)codes;
+    }
+    return 1;
+}
+
+/* Whether every Huffman table (DHT segment) of a JPEG declares at most 256 codes. stb_image
+ * 2.27 trusts the count and writes past its table otherwise (memory corruption from a
+ * hostile file), so such files are refused before stb sees them. Walks the marker segments,
+ * skipping entropy-coded data after each SOS; a malformed layout is left to stb to report. */
+static int jpeg_huffman_tables_ok(const uint8_t *p, size_t n)
+{
+    size_t i = 2;
+    while (i + 4 <= n) {
+        if (p[i] != 0xFF) {
+            i++; /* entropy-coded data: look for the next marker */
+            continue;
+        }
+        uint8_t m = p[i + 1];
+        if (m == 0x00 || m == 0xFF || (m >= 0xD0 && m <= 0xD7) || m == 0x01) {
+            i += (m == 0xFF) ? 1 : 2; /* stuffing, fill or restart: no segment */
+            continue;
+        }
+        if (m == 0xD9)
+            return 1;
+        size_t len = ((size_t)p[i + 2] << 8) | p[i + 3];
+        size_t end = i + 2 + len;
+        if (m == 0xC4 && !dht_segment_ok(p, n, i + 4, (long)len - 2))
+            return 0;
+        if (len < 2 || end > n)
+            return 1;
+        i = end;
+    }
+    return 1;
+}
+
 /* stb reports gray+alpha as 2 channels; we have no LA mode, so it becomes RGBA. */
 static img_mode mode_for_channels(int comp)
 {
@@ -129,6 +176,11 @@ img *img_decode(const void *data, size_t n, const char *name, size_t max_bytes, 
     const char *format = sniff_format(bytes, n);
     if (!format) {
         err_set(e, ERR_FAIL, "%s: not a PNG, JPEG, BMP or GIF file (unknown leading bytes)", name);
+        return NULL;
+    }
+    if (strcmp(format, "JPEG") == 0 && !jpeg_huffman_tables_ok(bytes, n)) {
+        err_set(e, ERR_FAIL, "%s: corrupt JPEG (a Huffman table declares more than 256 codes)",
+                name);
         return NULL;
     }
     int w = 0, h = 0, comp = 0;
