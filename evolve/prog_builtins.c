@@ -282,7 +282,7 @@ static int length(interp *I, pv v, int64_t *n)
         *n = (int64_t)pv_str(v)->len;
     else if (pv_is(v, PO_LIST) || pv_is(v, PO_TUPLE))
         *n = (int64_t)pv_list(v)->len;
-    else if (pv_is(v, PO_DICT))
+    else if (pv_is_dictlike(v))
         *n = (int64_t)pv_dict(v)->len;
     else if (pv_is(v, PO_RANGE)) {
         piter it;
@@ -420,6 +420,41 @@ NATIVE(b_dict)
         return -1;
     *out = pv_obj(d);
     if ((argc && dict_update(I, d, argv[0])) || dict_update_kw(I, d, kwc, kwn, kwv)) {
+        pi_release(I, *out);
+        return -1;
+    }
+    return 0;
+}
+
+/* Adds every item of src to the set d. */
+static int set_add_all(interp *I, pdict *d, pv src)
+{
+    piter it;
+    pv item;
+    int got;
+    if (pi_iter_init(I, src, &it))
+        return -1;
+    while ((got = pi_iter_next(I, &it, &item)) > 0) {
+        int r = pi_dict_set(I, d, item, pv_none());
+        pi_release(I, item);
+        if (r)
+            return -1;
+    }
+    return got;
+}
+
+NATIVE(b_set)
+{
+    (void)self;
+    (void)kwn;
+    (void)kwv;
+    if (nargs(I, "set", argc, kwc, 0, 1))
+        return -1;
+    pdict *d = pi_set(I);
+    if (!d)
+        return -1;
+    *out = pv_obj(d);
+    if (argc && set_add_all(I, d, argv[0])) {
         pi_release(I, *out);
         return -1;
     }
@@ -1030,6 +1065,8 @@ static int is_instance_of(interp *I, pv v, pv type, int *out)
         *out = pv_is(v, PO_TUPLE);
     else if (strcmp(t, "dict") == 0)
         *out = pv_is(v, PO_DICT);
+    else if (strcmp(t, "set") == 0)
+        *out = pv_is(v, PO_SET);
     else if (strcmp(t, "Image") == 0)
         *out = pv_is(v, PO_IMAGE);
     else
@@ -1845,6 +1882,103 @@ static int dict_method(interp *I, pv self, const char *m, int argc, const pv *ar
     return 0;
 }
 
+static int set_method(interp *I, pv self, const char *m, int argc, const pv *argv, int kwc, pv *out, int *found)
+{
+    pdict *d = pv_dict(self);
+    *found = 1;
+    *out = pv_none();
+    if (no_kwargs(I, m, kwc))
+        return -1;
+    if (strcmp(m, "add") == 0 || strcmp(m, "remove") == 0 || strcmp(m, "discard") == 0) {
+        if (argc != 1)
+            return pi_raise(I, "TypeError", "set.%s() takes exactly one argument (%d given)", m, argc);
+        if (m[0] == 'a')
+            return pi_dict_set(I, d, argv[0], pv_none());
+        pv v;
+        int has = pi_dict_get(I, d, argv[0], &v);
+        if (has < 0)
+            return -1;
+        if (!has)
+            return m[0] == 'd' ? 0 : pi_dict_del(I, d, argv[0]);
+        return pi_dict_del(I, d, argv[0]);
+    }
+    if (strcmp(m, "update") == 0) {
+        for (int k = 0; k < argc; k++)
+            if (set_add_all(I, d, argv[k]))
+                return -1;
+        return 0;
+    }
+    if (strcmp(m, "copy") == 0 || strcmp(m, "union") == 0 || strcmp(m, "intersection") == 0 ||
+        strcmp(m, "difference") == 0) {
+        int op = m[0] == 'c' || m[0] == 'u' ? OP_BITOR : m[0] == 'i' ? OP_BITAND : OP_SUB;
+        pv acc = pv_ref(self);
+        if (m[0] == 'c') {
+            pdict *empty = pi_set(I);
+            if (!empty) {
+                pi_release(I, acc);
+                return -1;
+            }
+            pv next;
+            int r = pi_set_op(I, OP_BITOR, d, empty, &next);
+            pi_release(I, pv_obj(empty));
+            pi_release(I, acc);
+            if (r)
+                return -1;
+            *out = next;
+            return 0;
+        }
+        for (int k = 0; k < argc; k++) {
+            pdict *other = pi_set(I);
+            pv next;
+            int r = other ? set_add_all(I, other, argv[k]) : -1;
+            if (!r)
+                r = pi_set_op(I, op, pv_dict(acc), other, &next);
+            if (other)
+                pi_release(I, pv_obj(other));
+            pi_release(I, acc);
+            if (r)
+                return -1;
+            acc = next;
+        }
+        if (argc == 0) {
+            pi_release(I, acc);
+            return set_method(I, self, "copy", 0, NULL, 0, out, found);
+        }
+        *out = acc;
+        return 0;
+    }
+    if (strcmp(m, "clear") == 0) {
+        for (size_t k = 0; k < d->used; k++)
+            if (d->entries[k].live && pi_dict_del(I, d, d->entries[k].key))
+                return -1;
+        return 0;
+    }
+    if (strcmp(m, "issubset") == 0 || strcmp(m, "issuperset") == 0) {
+        if (argc != 1)
+            return pi_raise(I, "TypeError", "set.%s() takes exactly one argument", m);
+        pdict *other = pi_set(I);
+        int r = other ? set_add_all(I, other, argv[0]) : -1;
+        pdict *small = m[2] == 's' && m[3] == 'u' && m[4] == 'b' ? d : other;
+        pdict *big = small == d ? other : d;
+        int all = 1;
+        for (size_t k = 0; !r && k < small->used && all; k++) {
+            pv dummy;
+            if (!small->entries[k].live)
+                continue;
+            int has = pi_dict_get(I, big, small->entries[k].key, &dummy);
+            if (has < 0)
+                r = -1;
+            all = has > 0;
+        }
+        if (other)
+            pi_release(I, pv_obj(other));
+        *out = pv_bool(all);
+        return r;
+    }
+    *found = 0;
+    return 0;
+}
+
 /* ---- attributes ---- */
 
 static int is_dunder(const char *name)
@@ -1879,6 +2013,7 @@ int pi_call_method(interp *I, pv obj, int sym, int argc, const pv *argv, int kwc
         case PO_LIST:
         case PO_TUPLE: r = list_method(I, obj, m, argc, argv, kwc, kwn, kwv, out, &found); break;
         case PO_DICT: r = dict_method(I, obj, m, argc, argv, kwc, kwn, kwv, out, &found); break;
+        case PO_SET: r = set_method(I, obj, m, argc, argv, kwc, out, &found); break;
         case PO_IMAGE: r = pi_image_method(I, obj, m, argc, argv, kwc, kwn, kwv, out, &found); break;
         case PO_DRAW: r = pi_draw_method(I, obj, m, argc, argv, kwc, kwn, kwv, out, &found); break;
         case PO_ENHANCER: r = pi_enhancer_method(I, obj, m, argc, argv, kwc, kwn, kwv, out, &found); break;
@@ -1918,6 +2053,8 @@ static const char *const str_methods[] = {
     "isdecimal", "isalpha", "isalnum", "isupper", "islower", "ljust", "rjust", "center", "zfill", NULL};
 static const char *const list_methods[] = {"append", "extend", "insert", "pop", "remove", "reverse", "copy",
                                            "clear", "sort", "index", "count", NULL};
+static const char *const set_methods[] = {"add", "remove", "discard", "update", "copy", "union", "intersection",
+                                          "difference", "clear", "issubset", "issuperset", NULL};
 static const char *const dict_methods[] = {"keys", "values", "items", "get", "pop", "setdefault", "copy",
                                            "clear", "update", NULL};
 
@@ -1950,6 +2087,7 @@ int pi_getattr(interp *I, pv obj, int sym, pv *out)
     case PO_LIST: found = in_list(list_methods, name); break;
     case PO_TUPLE: found = strcmp(name, "index") == 0 || strcmp(name, "count") == 0; break;
     case PO_DICT: found = in_list(dict_methods, name); break;
+    case PO_SET: found = in_list(set_methods, name); break;
     case PO_IMAGE:
         r = pi_image_attr(I, obj, name, out, &found);
         if (r || found)
@@ -2041,7 +2179,7 @@ static const struct {
     {"int", b_int}, {"float", b_float}, {"str", b_str}, {"bool", b_bool}, {"len", b_len},
     {"range", b_range}, {"enumerate", b_enumerate}, {"zip", b_zip}, {"min", b_min}, {"max", b_max},
     {"abs", b_abs}, {"round", b_round}, {"sum", b_sum}, {"sorted", b_sorted}, {"reversed", b_reversed},
-    {"list", b_list}, {"tuple", b_tuple}, {"dict", b_dict}, {"divmod", b_divmod},
+    {"list", b_list}, {"tuple", b_tuple}, {"dict", b_dict}, {"set", b_set}, {"divmod", b_divmod},
     {"isinstance", b_isinstance}, {"map", b_map}, {"filter", b_filter}, {"any", b_any}, {"all", b_all},
     {"print", b_print}, {"pow", b_pow}, {"repr", b_repr}, {"format", b_format}, {"chr", b_chr},
     {"ord", b_ord}, {"hex", b_hex}, {"bin", b_bin}, {"oct", b_oct}, {"callable", b_callable},

@@ -726,6 +726,25 @@ static int eval_seq(interp *I, pscope *s, node *n, int kind, pv *out)
     return 0;
 }
 
+static int eval_set(interp *I, pscope *s, node *n, pv *out)
+{
+    pv items;
+    if (eval_seq(I, s, n, PO_LIST, &items)) /* starred items expand as in a list */
+        return -1;
+    pdict *d = pi_set(I);
+    int r = d ? 0 : -1;
+    for (size_t k = 0; !r && k < pv_list(items)->len; k++)
+        r = pi_dict_set(I, d, pv_list(items)->items[k], pv_none());
+    pi_release(I, items);
+    if (r) {
+        if (d)
+            pi_release(I, pv_obj(d));
+        return -1;
+    }
+    *out = pv_obj(d);
+    return 0;
+}
+
 static int eval_dict(interp *I, pscope *s, node *n, pv *out)
 {
     pdict *d = pi_dict(I);
@@ -775,7 +794,7 @@ static int comp_run(interp *I, pscope *s, node *comp, int k, pv acc)
             return -1;
         if (comp->kind == N_LISTCOMP)
             return pi_list_push(I, pv_list(acc), a);
-        if (eval(I, s, comp->b, &b)) {
+        if (comp->b && eval(I, s, comp->b, &b)) {
             pi_release(I, a);
             return -1;
         }
@@ -823,7 +842,7 @@ static int eval_comp(interp *I, pscope *s, node *n, pv *out)
         plist *l = pi_list(I, PO_LIST, 0);
         acc = l ? pv_obj(l) : pv_none();
     } else {
-        pdict *d = pi_dict(I);
+        pdict *d = n->b ? pi_dict(I) : pi_set(I);
         acc = d ? pv_obj(d) : pv_none();
     }
     int r = acc.tag == PV_OBJ ? comp_run(I, cs, n, 0, acc) : -1;
@@ -898,6 +917,7 @@ static int eval_inner(interp *I, pscope *s, node *n, pv *out)
     case N_LIST: return eval_seq(I, s, n, PO_LIST, out);
     case N_TUPLE: return eval_seq(I, s, n, PO_TUPLE, out);
     case N_DICT: return eval_dict(I, s, n, out);
+    case N_SET: return eval_set(I, s, n, out);
     case N_LISTCOMP:
     case N_DICTCOMP: return eval_comp(I, s, n, out);
     case N_COMPARE: return eval_compare(I, s, n, out);

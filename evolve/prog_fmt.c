@@ -105,7 +105,7 @@ static int repr_container(interp *I, pv v, pbuf *b)
 {
     pobj *o = v.u.o;
     if (o->repr_busy) { /* a container inside itself: Python prints [...] / {...} */
-        pbuf_puts(b, o->kind == PO_DICT ? "{...}" : o->kind == PO_LIST ? "[...]" : "(...)");
+        pbuf_puts(b, o->kind == PO_DICT || o->kind == PO_SET ? "{...}" : o->kind == PO_LIST ? "[...]" : "(...)");
         return 0;
     }
     if (++I->cdepth > PI_MAX_CDEPTH) {
@@ -114,7 +114,21 @@ static int repr_container(interp *I, pv v, pbuf *b)
     }
     o->repr_busy = 1;
     int r = 0;
-    if (o->kind == PO_DICT) {
+    if (o->kind == PO_SET) {
+        pdict *d = (pdict *)o;
+        pbuf_puts(b, d->len ? "{" : "set()");
+        int first = 1;
+        for (size_t i = 0; i < d->used && !r; i++) {
+            if (!d->entries[i].live)
+                continue;
+            if (!first)
+                pbuf_puts(b, ", ");
+            first = 0;
+            r = pi_repr(I, d->entries[i].key, b);
+        }
+        if (d->len)
+            pbuf_puts(b, "}");
+    } else if (o->kind == PO_DICT) {
         pdict *d = (pdict *)o;
         pbuf_puts(b, "{");
         int first = 1;
@@ -165,7 +179,8 @@ int pi_repr(interp *I, pv v, pbuf *b)
     case PO_STR: repr_str((pstr *)o, b); return 0;
     case PO_LIST:
     case PO_TUPLE:
-    case PO_DICT: return repr_container(I, v, b);
+    case PO_DICT:
+    case PO_SET: return repr_container(I, v, b);
     case PO_FUNC: pbuf_printf(b, "<function %s>", func_name(I, (pfunc *)o)); return 0;
     case PO_NATIVE: pbuf_printf(b, "<built-in function %s>", ((pnative *)o)->name); return 0;
     case PO_RANGE: {

@@ -36,7 +36,8 @@ typedef struct pv {
 
 enum {
     PO_STR, PO_LIST, PO_TUPLE, PO_DICT, PO_FUNC, PO_NATIVE, PO_SCOPE, PO_RANGE,
-    PO_MODULE, PO_IMAGE, PO_DRAW, PO_FILTER, PO_ENHANCER, PO_EXCTYPE, PO_EXC, PO_PIXELS
+    PO_MODULE, PO_IMAGE, PO_DRAW, PO_FILTER, PO_ENHANCER, PO_EXCTYPE, PO_EXC, PO_PIXELS,
+    PO_SET /* a pdict whose values are all None; iterates in insertion order */
 };
 
 struct pobj {
@@ -66,7 +67,7 @@ typedef struct pdict_entry {
     int live;
 } pdict_entry;
 
-typedef struct pdict {
+typedef struct pdict { /* PO_DICT and PO_SET */
     pobj h;
     size_t len;        /* live entries */
     size_t used, cap;  /* entries slots used (incl. deleted) and allocated */
@@ -209,7 +210,7 @@ enum {
     /* expressions */
     N_CONST, N_NAME, N_FSTRING, N_FORMAT, N_LIST, N_TUPLE, N_DICT, N_UNARY, N_NOT, N_BINOP,
     N_AND, N_OR, N_COMPARE, N_IFEXP, N_CALL, N_ATTR, N_SUBSCRIPT, N_SLICE, N_LAMBDA,
-    N_LISTCOMP, N_DICTCOMP, N_COMPFOR, N_COMPIF, N_STARRED, N_KWARG, N_DSTAR,
+    N_LISTCOMP, N_DICTCOMP, N_COMPFOR, N_COMPIF, N_STARRED, N_KWARG, N_DSTAR, N_SET,
     /* statements */
     N_EXPR, N_ASSIGN, N_AUGASSIGN, N_IF, N_WHILE, N_FOR, N_BREAK, N_CONTINUE, N_PASS,
     N_RETURN, N_DEF, N_IMPORT, N_FROMIMPORT, N_ASSERT, N_RAISE, N_DEL, N_TRY, N_EXCEPT,
@@ -315,6 +316,8 @@ int pi_str_eq(pv v, const char *s);
 plist *pi_list(interp *I, int kind, size_t cap);
 int pi_list_push(interp *I, plist *l, pv v); /* takes ownership of v */
 pdict *pi_dict(interp *I);
+pdict *pi_set(interp *I);
+static inline int pv_is_dictlike(pv v) { return pv_is(v, PO_DICT) || pv_is(v, PO_SET); }
 int pi_dict_set(interp *I, pdict *d, pv key, pv val); /* borrows key and val */
 /* Finds key: 1 found (*val borrowed), 0 missing, -1 raised (unhashable). */
 int pi_dict_get(interp *I, pdict *d, pv key, pv *val);
@@ -360,6 +363,7 @@ int pi_buf_to_str(interp *I, pbuf *b, pv *out);
 int pi_binop(interp *I, int op, pv a, pv b, pv *out);
 int pi_unary(interp *I, int op, pv a, pv *out);
 int pi_contains(interp *I, pv container, pv item, int *out);
+int pi_set_op(interp *I, int op, pdict *a, pdict *b, pv *out);
 int pi_getitem(interp *I, pv obj, pv index, pv *out);
 int pi_setitem(interp *I, pv obj, pv index, pv val);
 int pi_delitem(interp *I, pv obj, pv index);

@@ -103,6 +103,7 @@ static void free_parts(pobj *o)
     case PO_LIST:
     case PO_TUPLE: free(((plist *)o)->items); break;
     case PO_DICT:
+    case PO_SET:
         free(((pdict *)o)->entries);
         free(((pdict *)o)->index);
         break;
@@ -130,7 +131,8 @@ static void each_child(pobj *o, void (*visit)(interp *, pv), interp *I)
             visit(I, l->items[i]);
         break;
     }
-    case PO_DICT: {
+    case PO_DICT:
+    case PO_SET: {
         pdict *d = (pdict *)o;
         for (size_t i = 0; i < d->used; i++)
             if (d->entries[i].live) {
@@ -405,7 +407,7 @@ int pi_hash(interp *I, pv v, uint64_t *h)
         *h = x;
         return 0;
     }
-    if (o->kind == PO_LIST || o->kind == PO_DICT)
+    if (o->kind == PO_LIST || o->kind == PO_DICT || o->kind == PO_SET)
         return pi_raise(I, "TypeError", "unhashable type: '%s'", pi_type_name(v));
     *h = mix64((uint64_t)(uintptr_t)o);
     return 0;
@@ -443,14 +445,14 @@ int pi_equal(interp *I, pv a, pv b, int *out)
         *out = s->len == t->len && memcmp(s->s, t->s, s->len) == 0;
         return 0;
     }
-    if (x->kind != PO_LIST && x->kind != PO_TUPLE && x->kind != PO_DICT)
+    if (x->kind != PO_LIST && x->kind != PO_TUPLE && x->kind != PO_DICT && x->kind != PO_SET)
         return 0;
     if (++I->cdepth > PI_MAX_CDEPTH) {
         I->cdepth--;
         return pi_raise(I, "RecursionError", "maximum recursion depth exceeded in comparison");
     }
     int r = 0;
-    if (x->kind == PO_DICT) {
+    if (x->kind == PO_DICT || x->kind == PO_SET) {
         pdict *d = (pdict *)x, *e = (pdict *)y;
         *out = d->len == e->len;
         for (size_t i = 0; i < d->used && *out && !r; i++) {
@@ -489,6 +491,7 @@ const char *pi_type_name(pv v)
     case PO_LIST: return "list";
     case PO_TUPLE: return "tuple";
     case PO_DICT: return "dict";
+    case PO_SET: return "set";
     case PO_FUNC: return "function";
     case PO_NATIVE: return "builtin_function_or_method";
     case PO_SCOPE: return "scope";
@@ -615,7 +618,8 @@ int pi_truthy(interp *I, pv v, int *out)
     case PO_STR: *out = pv_str(v)->len != 0; return 0;
     case PO_LIST:
     case PO_TUPLE: *out = pv_list(v)->len != 0; return 0;
-    case PO_DICT: *out = pv_dict(v)->len != 0; return 0;
+    case PO_DICT:
+    case PO_SET: *out = pv_dict(v)->len != 0; return 0;
     case PO_RANGE: {
         prange *r = (prange *)v.u.o;
         *out = r->step > 0 ? r->start < r->stop : r->start > r->stop;
@@ -628,6 +632,7 @@ int pi_truthy(interp *I, pv v, int *out)
 /* ---- dicts ---- */
 
 pdict *pi_dict(interp *I) { return pi_new(I, PO_DICT, sizeof(pdict)); }
+pdict *pi_set(interp *I) { return pi_new(I, PO_SET, sizeof(pdict)); }
 
 static size_t dict_bytes(size_t cap, size_t index_cap)
 {

@@ -315,6 +315,9 @@ int pi_binop(interp *I, int op, pv a, pv b, pv *out)
     }
     if (op == OP_MOD && pv_is(a, PO_STR))
         return pi_percent_format(I, pv_str(a), b, out);
+    if (pv_is(a, PO_SET) && pv_is(b, PO_SET) &&
+        (op == OP_BITOR || op == OP_BITAND || op == OP_SUB || op == OP_BITXOR))
+        return pi_set_op(I, op, pv_dict(a), pv_dict(b), out);
     return unsupported(I, op, a, b);
 }
 
@@ -334,6 +337,35 @@ int pi_unary(interp *I, int op, pv a, pv *out)
     }
     return pi_raise(I, "TypeError", "bad operand type for unary %s: '%s'",
                     op == OP_SUB ? "-" : op == OP_ADD ? "+" : "~", pi_type_name(a));
+}
+
+/* Set algebra: | union, & intersection, - difference, ^ symmetric difference. */
+int pi_set_op(interp *I, int op, pdict *a, pdict *b, pv *out)
+{
+    pdict *r = pi_set(I);
+    if (!r)
+        return -1;
+    *out = pv_obj(r);
+    for (int side = 0; side < 2; side++) {
+        pdict *src = side ? b : a, *other = side ? a : b;
+        if (side && op != OP_BITOR && op != OP_BITXOR)
+            break;
+        for (size_t k = 0; k < src->used; k++) {
+            if (!src->entries[k].live)
+                continue;
+            pv key = src->entries[k].key, dummy;
+            int in_other = pi_dict_get(I, other, key, &dummy);
+            if (in_other < 0)
+                goto fail;
+            int keep = op == OP_BITOR ? (side == 0 || !in_other) : op == OP_BITAND ? in_other : !in_other;
+            if (keep && pi_dict_set(I, r, key, pv_none()))
+                goto fail;
+        }
+    }
+    return 0;
+fail:
+    pi_release(I, *out);
+    return -1;
 }
 
 /* ---- indexing ---- */
@@ -542,7 +574,7 @@ int pi_contains(interp *I, pv container, pv item, int *out)
                 return -1;
         return pi_step(I, (long)(l->len / 16));
     }
-    if (pv_is(container, PO_DICT)) {
+    if (pv_is_dictlike(container)) {
         pv v;
         int found = pi_dict_get(I, pv_dict(container), item, &v);
         if (found < 0)
@@ -579,6 +611,9 @@ int pi_iter_init(interp *I, pv src, piter *it)
         case PO_STR:
         case PO_DICT:
             it->kind = src.u.o->kind;
+            return 0;
+        case PO_SET:
+            it->kind = PO_DICT;
             return 0;
         case PO_RANGE: {
             prange *r = (prange *)src.u.o;

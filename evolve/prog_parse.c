@@ -227,6 +227,7 @@ static node *parse_expr(parser *P);
 static node *parse_or(parser *P);
 static node *parse_block(parser *P);
 static node *parse_fstring_body(parser *P, const char *s, size_t n, int raw, int line);
+static node *parse_item(parser *P);
 
 /* ---- expressions ---- */
 
@@ -540,6 +541,28 @@ static node *parse_list_display(parser *P, int line)
     return expect_op(P, OP_RBRACK) ? NULL : l;
 }
 
+/* {a, b, ...} or {x for ...} after its first element. Set comprehensions are N_DICTCOMP
+ * nodes without a value expression. */
+static node *parse_set_display(parser *P, node *first, int line)
+{
+    if (is_kw(P, KW_FOR)) {
+        node *c = mk(P, N_DICTCOMP, line);
+        if (!c)
+            return NULL;
+        c->a = first;
+        if (parse_comp_clauses(P, c) || expect_op(P, OP_RBRACE))
+            return NULL;
+        return c;
+    }
+    node *set = mk(P, N_SET, line);
+    if (!set || add_kid(P, set, first))
+        return NULL;
+    while (accept_op(P, OP_COMMA) && !is_op(P, OP_RBRACE))
+        if (add_kid(P, set, parse_item(P)))
+            return NULL;
+    return expect_op(P, OP_RBRACE) ? NULL : set;
+}
+
 static node *parse_dict_display(parser *P, int line)
 {
     node *d = mk(P, N_DICT, line);
@@ -558,8 +581,10 @@ static node *parse_dict_display(parser *P, int line)
             k = parse_test(P);
             if (!k)
                 return NULL;
+            if (!is_op(P, OP_COLON) && d->n_kids == 0)
+                return parse_set_display(P, k, line);
             if (!is_op(P, OP_COLON)) {
-                perr(P, "set literals are not supported (use a list or a dict)%s", NULL);
+                perr(P, "invalid syntax: expected ':'%s", NULL);
                 return NULL;
             }
             P->i++;
