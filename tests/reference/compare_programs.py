@@ -13,7 +13,10 @@ usage: /usr/bin/python3 compare_programs.py [--vkeve PATH] [--programs DIR] [--i
   --image PNG     an input image; repeatable (default: assets/test_448.png and
                   assets/test_333x250.png)
   --lint          check only the corpus itself with Pillow (no vkeve needed): every program
-                  has a conformance header, runs under the restricted namespace, gives 4
+                  has a conformance header, keeps to the subset (no class, try, global,
+                  yield, set literals, .save; `args_list = [...]` last, with no names in it),
+                  runs under the
+                  restricted namespace, gives 4
                   cases with distinct args and visually distinct images (EVE's pHash rule) of
                   an EVE-valid size (4096..1048576 pixels)
   -k SUBSTRING    only programs whose file name contains SUBSTRING
@@ -37,6 +40,7 @@ Prints one line per program (PASS/FAIL, tolerance, worst max and mean abs error,
 reason of a failure) and a summary; the exit status is 1 if any program fails, 2 on bad usage.
 """
 import argparse
+import ast
 import concurrent.futures
 import glob
 import os
@@ -84,6 +88,33 @@ def parse_spec(source, name):
             return 0, 0.0, fails
         return int(t.group(1)), float(t.group(2)), fails
     raise Mismatch(f"{name}: no '# conformance: ...' line in the leading comments")
+
+
+FORBIDDEN_NODES = {"ClassDef": "class", "Try": "try/except", "Global": "global",
+                   "Nonlocal": "nonlocal", "Yield": "yield", "YieldFrom": "yield from",
+                   "Set": "a set literal", "SetComp": "a set comprehension",
+                   "AsyncFunctionDef": "async def", "Await": "await"}
+
+
+def lint_source(name, source):
+    """Raises Mismatch if the program steps outside the language subset of the corpus (the
+    restricted namespace of pil_exec catches imports and unknown builtins at run time; this
+    catches what Python would run anyway)."""
+    for node in ast.walk(ast.parse(source, name)):
+        kind = type(node).__name__
+        if kind in FORBIDDEN_NODES:
+            raise Mismatch(f"{name}: line {node.lineno}: {FORBIDDEN_NODES[kind]} is outside the subset")
+        if isinstance(node, ast.Attribute) and (node.attr == "save" or node.attr.startswith("__")):
+            raise Mismatch(f"{name}: line {node.lineno}: .{node.attr} is outside the subset")
+    body = ast.parse(source).body
+    last = body[-1] if body else None
+    if not (isinstance(last, ast.Assign) and [t.id for t in last.targets if isinstance(t, ast.Name)] == ["args_list"]
+            and isinstance(last.value, ast.List)):
+        raise Mismatch(f"{name}: the last statement must be `args_list = [...]` (EVE evaluates it as a literal)")
+    for node in ast.walk(last.value):
+        if isinstance(node, (ast.Name, ast.Attribute, ast.Call, ast.Lambda)):
+            raise Mismatch(f"{name}: line {node.lineno}: args_list must be literals and arithmetic "
+                           "(EVE evals it outside the program, where no names exist)")
 
 
 def phash(im):
@@ -196,6 +227,7 @@ def check_program(path, images, vkeve, keep):
     with open(path, encoding="utf-8") as f:
         source = f.read()
     tol_max, tol_mean, fails = parse_spec(source, name)
+    lint_source(name, source)
     worst_max, worst_mean = 0, 0.0
     for image_path in images:
         image = pil_exec.load_image(image_path)
