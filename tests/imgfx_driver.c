@@ -113,15 +113,42 @@ static int parse_ink(const char *text, img_mode mode, uint8_t buf[4], const uint
     return img_ink_from_tuple(iv, n, mode, buf, e);
 }
 
+static const char *const SHAPE_NAMES[] = {
+    [IMG_SHAPE_RECTANGLE] = "rectangle", [IMG_SHAPE_ROUNDED_RECTANGLE] = "rounded_rectangle",
+    [IMG_SHAPE_ELLIPSE] = "ellipse",     [IMG_SHAPE_ARC] = "arc",
+    [IMG_SHAPE_CHORD] = "chord",         [IMG_SHAPE_PIESLICE] = "pieslice",
+    [IMG_SHAPE_LINE] = "line",           [IMG_SHAPE_POLYGON] = "polygon",
+    [IMG_SHAPE_POINT] = "point"};
+
+/* blend=1 cases go through img_draw() (Pillow: ImageDraw.Draw(im, "RGBA") on RGB). */
+static int run_blended_draw(const test_case *c, img *im, const double *xy, int n,
+                            const uint8_t *fill, const uint8_t *outline, errmsg *e)
+{
+    img_draw_args a = {.xy = xy, .npoints = n, .fill = fill, .outline = outline, .blend = 1};
+    a.width = (int)arg_num(c, "width", strcmp(c->op, "line") == 0 ? 0 : 1);
+    a.start = arg_num(c, "start", 0), a.end = arg_num(c, "end", 0);
+    a.radius = arg_num(c, "radius", 0);
+    for (int i = 0; i <= IMG_SHAPE_POINT; i++)
+        if (strcmp(SHAPE_NAMES[i], c->op) == 0) {
+            a.shape = (img_shape)i;
+            return img_draw(im, &a, e);
+        }
+    return err_set(e, ERR_FAIL, "unknown draw op '%s'", c->op);
+}
+
 static int run_draw(const test_case *c, img *im, errmsg *e)
 {
     double xy[MAX_COORDS];
     int n = parse_numbers(arg(c, "xy", ""), xy, MAX_COORDS) / 2;
+    int blend = arg_num(c, "blend", 0) != 0;
+    img_mode ink_mode = blend ? IMG_RGBA : im->mode;
     uint8_t fb[4], ob[4];
     const uint8_t *fill, *outline;
-    if (parse_ink(arg(c, "fill", "-"), im->mode, fb, &fill, e) ||
-        parse_ink(arg(c, "outline", "-"), im->mode, ob, &outline, e))
+    if (parse_ink(arg(c, "fill", "-"), ink_mode, fb, &fill, e) ||
+        parse_ink(arg(c, "outline", "-"), ink_mode, ob, &outline, e))
         return ERR_FAIL;
+    if (blend)
+        return run_blended_draw(c, im, xy, n, fill, outline, e);
     int width = (int)arg_num(c, "width", 1);
     double start = arg_num(c, "start", 0), end = arg_num(c, "end", 0);
     const char *op = c->op;

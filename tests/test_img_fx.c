@@ -133,6 +133,22 @@ static void test_draw_errors_and_clipping(void)
     const uint8_t *p = im->px + (4 * 17 + 4) * 4;
     T_CHECK(p[0] == 255 && p[1] == 0 && p[3] == 128, "RGBA point: %u,%u,%u,%u", p[0], p[1], p[2],
             p[3]);
+    /* Blending (ImageDraw.Draw(im, "RGBA")) is for RGB images only, like Pillow. */
+    double pts[4] = {1, 1, 9, 6};
+    img_draw_args blended = {.shape = IMG_SHAPE_ELLIPSE, .xy = pts, .npoints = 2, .fill = red,
+                             .width = 1, .blend = 1};
+    T_CHECK(img_draw(im, &blended, &e) == ERR_FAIL && strstr(e.text, "RGB"),
+            "blending on RGBA: %s", e.text);
+    blended.npoints = 3;
+    img *rgb = img_new(12, 8, IMG_RGB, NULL, &e);
+    T_CHECK(img_draw(rgb, &blended, &e) == ERR_FAIL && strstr(e.text, "exactly 2"),
+            "ellipse with 3 points: %s", e.text);
+    blended.npoints = 2;
+    T_CHECK(img_draw(rgb, &blended, &e) == 0, "blended ellipse: %s", e.text);
+    const uint8_t *centre = rgb->px + (4 * 12 + 5) * 3;
+    T_CHECK(centre[0] == 128 && centre[1] == 0, "red at alpha 128 over black gives %u,%u",
+            centre[0], centre[1]);
+    img_free(rgb);
     img_free(im);
     img_free(before);
 

@@ -21,6 +21,7 @@
 typedef struct pen {
     img *im;
     int ch;
+    int blend; /* Pillow's Draw(im, "RGBA") on RGB: mix the ink in by its alpha */
     uint8_t ink[4];
 } pen;
 
@@ -31,9 +32,9 @@ typedef struct edge {
     float dx;
 } edge;
 
-static pen make_pen(img *im, const uint8_t *ink)
+static pen make_pen(img *im, const uint8_t *ink, int blend)
 {
-    pen p = {im, img_channels(im->mode), {0, 0, 0, 0}};
+    pen p = {im, img_channels(im->mode), blend, {0, 0, 0, 0}};
     memcpy(p.ink, ink, 4);
     return p;
 }
@@ -51,12 +52,24 @@ static int coord(double v)
     return (int)v;
 }
 
+/* Pillow's BLEND: out*(255-a) + ink*a, divided by 255 with its rounding shortcut. */
+static void blend_pixel(uint8_t *px, const uint8_t ink[4])
+{
+    for (int c = 0; c < 3; c++) {
+        unsigned v = px[c] * (255u - ink[3]) + ink[c] * (unsigned)ink[3] + 128;
+        px[c] = (uint8_t)(((v >> 8) + v) >> 8);
+    }
+}
+
 static void pen_point(const pen *p, int x, int y)
 {
     if (x < 0 || y < 0 || x >= p->im->w || y >= p->im->h)
         return;
-    memcpy(p->im->px + ((size_t)y * (size_t)p->im->w + (size_t)x) * (size_t)p->ch, p->ink,
-           (size_t)p->ch);
+    uint8_t *px = p->im->px + ((size_t)y * (size_t)p->im->w + (size_t)x) * (size_t)p->ch;
+    if (p->blend)
+        blend_pixel(px, p->ink);
+    else
+        memcpy(px, p->ink, (size_t)p->ch);
 }
 
 static void pen_hline(const pen *p, int x0, int y, int x1)
@@ -75,6 +88,11 @@ static void pen_hline(const pen *p, int x0, int y, int x1)
         return;
     uint8_t *dst = p->im->px + ((size_t)y * (size_t)p->im->w + (size_t)x0) * (size_t)p->ch;
     size_t total = (size_t)(x1 - x0 + 1) * (size_t)p->ch;
+    if (p->blend) {
+        for (size_t i = 0; i < total; i += (size_t)p->ch)
+            blend_pixel(dst + i, p->ink);
+        return;
+    }
     if (p->ch == 1) {
         memset(dst, p->ink[0], total);
         return;
@@ -181,6 +199,49 @@ static void connect_corner(edge **table, int i, int y, int ymax, float *xx, int 
     }
 }
 
+/* Blending must not touch a pixel twice, so Pillow draws a scanline's spans and its
+ * horizontal edges left to right, each starting no earlier than x_pos (the first pixel not
+ * yet drawn; -1 before anything). Horizontal edges wholly right of x_pos wait. */
+static void blend_horizontal_edges(const pen *p, const edge *edges, int n, int y, int *x_pos)
+{
+    for (int i = 0; i < n; i++) {
+        if (edges[i].ymin != y || edges[i].ymax != y)
+            continue;
+        int xmin = edges[i].xmin, xmax = edges[i].xmax;
+        if (*x_pos != -1 && *x_pos < xmin)
+            continue;
+        if (*x_pos > xmin) {
+            xmin = *x_pos;
+            if (xmax < xmin)
+                continue;
+        }
+        pen_hline(p, xmin, y, xmax);
+        *x_pos = xmax + 1;
+    }
+}
+
+static void blend_scanline(const pen *p, const edge *edges, int n, int y, const float *xx, int j)
+{
+    int x_pos = j == 0 ? -1 : 0;
+    for (int i = 1; i < j; i += 2) {
+        int x_end = round_down_f(xx[i]);
+        if (x_end < x_pos)
+            continue;
+        blend_horizontal_edges(p, edges, n, y, &x_pos);
+        if (x_end < x_pos)
+            continue;
+        int x_start = round_up_f(xx[i - 1]);
+        if (x_pos > x_start) {
+            x_start = x_pos;
+            if (x_end < x_start)
+                continue;
+        }
+        pen_hline(p, x_start, y, x_end);
+        x_pos = x_end + 1;
+    }
+    blend_horizontal_edges(p, edges, n, y, &x_pos);
+}
+
 static int pen_polygon(const pen *p, const edge *edges, int n, errmsg *e)
 {
     if (n <= 0)
@@ -196,10 +257,10 @@ static int pen_polygon(const pen *p, const edge *edges, int n, errmsg *e)
     for (int i = 0; i < n; i++) {
         ymin = edges[i].ymin < ymin ? edges[i].ymin : ymin;
         ymax = edges[i].ymax > ymax ? edges[i].ymax : ymax;
-        if (edges[i].ymin == edges[i].ymax)
-            pen_hline(p, edges[i].xmin, edges[i].ymin, edges[i].xmax);
-        else
+        if (edges[i].ymin != edges[i].ymax)
             table[count++] = (edge *)&edges[i];
+        else if (!p->blend)
+            pen_hline(p, edges[i].xmin, edges[i].ymin, edges[i].xmax);
     }
     ymin = ymin < 0 ? 0 : ymin;
     ymax = ymax > p->im->h ? p->im->h : ymax;
@@ -218,8 +279,11 @@ static int pen_polygon(const pen *p, const edge *edges, int n, errmsg *e)
             }
         }
         qsort(xx, (size_t)j, sizeof *xx, compare_float);
-        for (int i = 1; i < j; i += 2)
-            pen_hline(p, round_up_f(xx[i - 1]), y, round_down_f(xx[i]));
+        if (p->blend)
+            blend_scanline(p, edges, n, y, xx, j);
+        else
+            for (int i = 1; i < j; i += 2)
+                pen_hline(p, round_up_f(xx[i - 1]), y, round_down_f(xx[i]));
     }
     free(table);
     free(xx);
@@ -343,7 +407,7 @@ static int draw_wide_polygon_outline(img *im, const int *xy, int n, const uint8_
     img *band = inside ? img_new(im->w, im->h, IMG_L, NULL, e) : NULL;
     int rc = band ? 0 : ERR_FAIL;
     if (!rc) {
-        pen pin = make_pen(inside, one), pband = make_pen(band, one);
+        pen pin = make_pen(inside, one, 0), pband = make_pen(band, one, 0);
         rc = pen_fill_polygon(&pin, xy, n, e);
         if (!rc)
             rc = pen_outline_polygon(&pband, xy, n, width * 2 - 1, e);
@@ -360,8 +424,8 @@ static int draw_wide_polygon_outline(img *im, const int *xy, int n, const uint8_
     return rc;
 }
 
-int img_draw_polygon(img *im, const double *xy, int npoints, const uint8_t *fill,
-                     const uint8_t *outline, int width, errmsg *e)
+static int draw_polygon(img *im, const double *xy, int npoints, const uint8_t *fill,
+                        const uint8_t *outline, int width, int blend, errmsg *e)
 {
     if (npoints >= 0 && check_args(im, "polygon", xy, 2 * npoints, width, e))
         return ERR_FAIL;
@@ -376,11 +440,11 @@ int img_draw_polygon(img *im, const double *xy, int npoints, const uint8_t *fill
         return ERR_FAIL;
     int rc = 0;
     if (fill) {
-        pen p = make_pen(im, fill);
+        pen p = make_pen(im, fill, blend);
         rc = pen_fill_polygon(&p, ixy, npoints, e);
     }
     if (!rc && want_outline) {
-        pen p = make_pen(im, outline);
+        pen p = make_pen(im, outline, blend);
         rc = width == 1 ? pen_outline_polygon(&p, ixy, npoints, 1, e)
                         : draw_wide_polygon_outline(im, ixy, npoints, outline, width, e);
     }
@@ -388,8 +452,8 @@ int img_draw_polygon(img *im, const double *xy, int npoints, const uint8_t *fill
     return rc;
 }
 
-int img_draw_line(img *im, const double *xy, int npoints, const uint8_t *ink, int width,
-                  errmsg *e)
+static int draw_line(img *im, const double *xy, int npoints, const uint8_t *ink, int width,
+                     int blend, errmsg *e)
 {
     if (npoints < 0)
         return err_set(e, ERR_FAIL, "line: negative point count %d", npoints);
@@ -400,7 +464,7 @@ int img_draw_line(img *im, const double *xy, int npoints, const uint8_t *ink, in
         img_ink_default(im->mode, dflt);
         ink = dflt;
     }
-    pen p = make_pen(im, ink);
+    pen p = make_pen(im, ink, blend);
     for (int i = 0; i + 1 < npoints; i++) {
         int x0 = coord(xy[2 * i]), y0 = coord(xy[2 * i + 1]);
         int x1 = coord(xy[2 * i + 2]), y1 = coord(xy[2 * i + 3]);
@@ -414,7 +478,8 @@ int img_draw_line(img *im, const double *xy, int npoints, const uint8_t *ink, in
     return 0;
 }
 
-int img_draw_point(img *im, const double *xy, int npoints, const uint8_t *ink, errmsg *e)
+static int draw_point(img *im, const double *xy, int npoints, const uint8_t *ink, int blend,
+                      errmsg *e)
 {
     if (npoints < 0)
         return err_set(e, ERR_FAIL, "point: negative point count %d", npoints);
@@ -425,7 +490,7 @@ int img_draw_point(img *im, const double *xy, int npoints, const uint8_t *ink, e
         img_ink_default(im->mode, dflt);
         ink = dflt;
     }
-    pen p = make_pen(im, ink);
+    pen p = make_pen(im, ink, blend);
     for (int i = 0; i < npoints; i++)
         pen_point(&p, coord(xy[2 * i]), coord(xy[2 * i + 1]));
     return 0;
@@ -457,8 +522,8 @@ static void pen_rectangle_outline(const pen *p, int x0, int y0, int x1, int y1, 
     }
 }
 
-int img_draw_rectangle(img *im, const double xy[4], const uint8_t *fill,
-                       const uint8_t *outline, int width, errmsg *e)
+static int draw_rectangle(img *im, const double xy[4], const uint8_t *fill,
+                          const uint8_t *outline, int width, int blend, errmsg *e)
 {
     if (check_args(im, "rectangle", xy, 4, width, e))
         return ERR_FAIL;
@@ -466,11 +531,11 @@ int img_draw_rectangle(img *im, const double xy[4], const uint8_t *fill,
     int want_outline = resolve_inks(im->mode, &fill, &outline, dflt, width);
     int x0 = coord(xy[0]), y0 = coord(xy[1]), x1 = coord(xy[2]), y1 = coord(xy[3]);
     if (fill) {
-        pen p = make_pen(im, fill);
+        pen p = make_pen(im, fill, blend);
         pen_rectangle_fill(&p, x0, y0, x1, y1);
     }
     if (want_outline) {
-        pen p = make_pen(im, outline);
+        pen p = make_pen(im, outline, blend);
         pen_rectangle_outline(&p, x0, y0, x1, y1, width);
     }
     return 0;
@@ -603,8 +668,8 @@ static int check_ellipse_box(const double xy[4], int width, const char *what, er
     return 0;
 }
 
-int img_draw_ellipse(img *im, const double xy[4], const uint8_t *fill, const uint8_t *outline,
-                     int width, errmsg *e)
+static int draw_ellipse(img *im, const double xy[4], const uint8_t *fill,
+                        const uint8_t *outline, int width, int blend, errmsg *e)
 {
     if (check_args(im, "ellipse", xy, 4, width, e) || check_ellipse_box(xy, width, "ellipse", e))
         return ERR_FAIL;
@@ -612,11 +677,11 @@ int img_draw_ellipse(img *im, const double xy[4], const uint8_t *fill, const uin
     int want_outline = resolve_inks(im->mode, &fill, &outline, dflt, width);
     int x0 = coord(xy[0]), y0 = coord(xy[1]), x1 = coord(xy[2]), y1 = coord(xy[3]);
     if (fill) {
-        pen p = make_pen(im, fill);
+        pen p = make_pen(im, fill, blend);
         pen_ellipse(&p, x0, y0, x1, y1, 1, 0);
     }
     if (want_outline) {
-        pen p = make_pen(im, outline);
+        pen p = make_pen(im, outline, blend);
         pen_ellipse(&p, x0, y0, x1, y1, 0, width);
     }
     return 0;
@@ -893,8 +958,8 @@ static void truncate_box(const double xy[4], int box[4])
         box[i] = coord(xy[i]);
 }
 
-int img_draw_arc(img *im, const double xy[4], double start, double end, const uint8_t *ink,
-                 int width, errmsg *e)
+static int draw_arc(img *im, const double xy[4], double start, double end, const uint8_t *ink,
+                    int width, int blend, errmsg *e)
 {
     if (check_args(im, "arc", xy, 4, width, e) || check_ellipse_box(xy, width, "arc", e))
         return ERR_FAIL;
@@ -905,14 +970,14 @@ int img_draw_arc(img *im, const double xy[4], double start, double end, const ui
     }
     int box[4];
     truncate_box(xy, box);
-    pen p = make_pen(im, ink);
+    pen p = make_pen(im, ink, blend);
     pen_arc_shape(&p, SHAPE_ARC, box, (float)start, (float)end, 0, width);
     return 0;
 }
 
 static int draw_closed_arc_shape(img *im, arc_shape shape, const double xy[4], double start,
                                  double end, const uint8_t *fill, const uint8_t *outline,
-                                 int width, errmsg *e)
+                                 int width, int blend, errmsg *e)
 {
     const char *what = shape == SHAPE_CHORD ? "chord" : "pieslice";
     if (check_args(im, what, xy, 4, width, e) || check_ellipse_box(xy, width, what, e))
@@ -922,26 +987,28 @@ static int draw_closed_arc_shape(img *im, arc_shape shape, const double xy[4], d
     int box[4];
     truncate_box(xy, box);
     if (fill) {
-        pen p = make_pen(im, fill);
+        pen p = make_pen(im, fill, blend);
         pen_arc_shape(&p, shape, box, (float)start, (float)end, 1, 1);
     }
     if (want_outline) {
-        pen p = make_pen(im, outline);
+        pen p = make_pen(im, outline, blend);
         pen_arc_shape(&p, shape, box, (float)start, (float)end, 0, width);
     }
     return 0;
 }
 
-int img_draw_chord(img *im, const double xy[4], double start, double end, const uint8_t *fill,
-                   const uint8_t *outline, int width, errmsg *e)
+static int draw_chord(img *im, const double xy[4], double start, double end,
+                      const uint8_t *fill, const uint8_t *outline, int width, int blend,
+                      errmsg *e)
 {
-    return draw_closed_arc_shape(im, SHAPE_CHORD, xy, start, end, fill, outline, width, e);
+    return draw_closed_arc_shape(im, SHAPE_CHORD, xy, start, end, fill, outline, width, blend, e);
 }
 
-int img_draw_pieslice(img *im, const double xy[4], double start, double end,
-                      const uint8_t *fill, const uint8_t *outline, int width, errmsg *e)
+static int draw_pieslice(img *im, const double xy[4], double start, double end,
+                         const uint8_t *fill, const uint8_t *outline, int width, int blend,
+                         errmsg *e)
 {
-    return draw_closed_arc_shape(im, SHAPE_PIE, xy, start, end, fill, outline, width, e);
+    return draw_closed_arc_shape(im, SHAPE_PIE, xy, start, end, fill, outline, width, blend, e);
 }
 
 /* ---- rounded rectangles ----
@@ -1019,9 +1086,9 @@ static void rounded_outline(const pen *p, const double q[4], double d, int full_
     }
 }
 
-int img_draw_rounded_rectangle(img *im, const double xy[4], double radius,
-                               const uint8_t *fill, const uint8_t *outline, int width,
-                               errmsg *e)
+static int draw_rounded_rectangle(img *im, const double xy[4], double radius,
+                                  const uint8_t *fill, const uint8_t *outline, int width,
+                                  int blend, errmsg *e)
 {
     if (check_args(im, "rounded_rectangle", xy, 4, width, e) ||
         check_ellipse_box(xy, width, "rounded_rectangle", e))
@@ -1036,18 +1103,102 @@ int img_draw_rounded_rectangle(img *im, const double xy[4], double radius,
     if (full_y)
         d = xy[3] - xy[1];
     if (full_x && full_y)
-        return img_draw_ellipse(im, xy, fill, outline, width, e);
+        return draw_ellipse(im, xy, fill, outline, width, blend, e);
     if (d == 0)
-        return img_draw_rectangle(im, xy, fill, outline, width, e);
+        return draw_rectangle(im, xy, fill, outline, width, blend, e);
     uint8_t dflt[4];
     int want_outline = resolve_inks(im->mode, &fill, &outline, dflt, width);
     if (fill) {
-        pen p = make_pen(im, fill);
+        pen p = make_pen(im, fill, blend);
         rounded_fill(&p, xy, d, full_x, full_y);
     }
     if (want_outline) {
-        pen p = make_pen(im, outline);
+        pen p = make_pen(im, outline, blend);
         rounded_outline(&p, xy, d, full_x, full_y, width);
     }
     return 0;
+}
+
+/* ---- the public entry points ---- */
+
+int img_draw(img *im, const img_draw_args *a, errmsg *e)
+{
+    if (a->blend && (!im || im->mode != IMG_RGB))
+        return err_set(e, ERR_FAIL, "draw: blending (ImageDraw.Draw(im, \"RGBA\")) needs an RGB "
+                                    "image");
+    const double *xy = a->xy;
+    int n = a->npoints, w = a->width, b = a->blend;
+    if (a->shape != IMG_SHAPE_LINE && a->shape != IMG_SHAPE_POLYGON &&
+        a->shape != IMG_SHAPE_POINT && n != 2)
+        return err_set(e, ERR_FAIL, "draw: coordinate list must contain exactly 2 coordinates "
+                                    "(got %d)", n);
+    switch (a->shape) {
+    case IMG_SHAPE_RECTANGLE: return draw_rectangle(im, xy, a->fill, a->outline, w, b, e);
+    case IMG_SHAPE_ROUNDED_RECTANGLE:
+        return draw_rounded_rectangle(im, xy, a->radius, a->fill, a->outline, w, b, e);
+    case IMG_SHAPE_ELLIPSE: return draw_ellipse(im, xy, a->fill, a->outline, w, b, e);
+    case IMG_SHAPE_ARC: return draw_arc(im, xy, a->start, a->end, a->fill, w, b, e);
+    case IMG_SHAPE_CHORD:
+        return draw_chord(im, xy, a->start, a->end, a->fill, a->outline, w, b, e);
+    case IMG_SHAPE_PIESLICE:
+        return draw_pieslice(im, xy, a->start, a->end, a->fill, a->outline, w, b, e);
+    case IMG_SHAPE_LINE: return draw_line(im, xy, n, a->fill, w, b, e);
+    case IMG_SHAPE_POLYGON: return draw_polygon(im, xy, n, a->fill, a->outline, w, b, e);
+    case IMG_SHAPE_POINT: return draw_point(im, xy, n, a->fill, b, e);
+    }
+    return err_set(e, ERR_FAIL, "draw: unknown shape %d", (int)a->shape);
+}
+
+int img_draw_rectangle(img *im, const double xy[4], const uint8_t *fill,
+                       const uint8_t *outline, int width, errmsg *e)
+{
+    return draw_rectangle(im, xy, fill, outline, width, 0, e);
+}
+
+int img_draw_rounded_rectangle(img *im, const double xy[4], double radius,
+                               const uint8_t *fill, const uint8_t *outline, int width,
+                               errmsg *e)
+{
+    return draw_rounded_rectangle(im, xy, radius, fill, outline, width, 0, e);
+}
+
+int img_draw_ellipse(img *im, const double xy[4], const uint8_t *fill, const uint8_t *outline,
+                     int width, errmsg *e)
+{
+    return draw_ellipse(im, xy, fill, outline, width, 0, e);
+}
+
+int img_draw_arc(img *im, const double xy[4], double start, double end, const uint8_t *ink,
+                 int width, errmsg *e)
+{
+    return draw_arc(im, xy, start, end, ink, width, 0, e);
+}
+
+int img_draw_chord(img *im, const double xy[4], double start, double end, const uint8_t *fill,
+                   const uint8_t *outline, int width, errmsg *e)
+{
+    return draw_chord(im, xy, start, end, fill, outline, width, 0, e);
+}
+
+int img_draw_pieslice(img *im, const double xy[4], double start, double end,
+                      const uint8_t *fill, const uint8_t *outline, int width, errmsg *e)
+{
+    return draw_pieslice(im, xy, start, end, fill, outline, width, 0, e);
+}
+
+int img_draw_line(img *im, const double *xy, int npoints, const uint8_t *ink, int width,
+                  errmsg *e)
+{
+    return draw_line(im, xy, npoints, ink, width, 0, e);
+}
+
+int img_draw_polygon(img *im, const double *xy, int npoints, const uint8_t *fill,
+                     const uint8_t *outline, int width, errmsg *e)
+{
+    return draw_polygon(im, xy, npoints, fill, outline, width, 0, e);
+}
+
+int img_draw_point(img *im, const double *xy, int npoints, const uint8_t *ink, errmsg *e)
+{
+    return draw_point(im, xy, npoints, ink, 0, e);
 }

@@ -72,4 +72,37 @@ int img_draw_polygon(img *im, const double *xy, int npoints, const uint8_t *fill
 /* draw.point(xy, fill): one pixel per point. */
 int img_draw_point(img *im, const double *xy, int npoints, const uint8_t *ink, errmsg *e);
 
+/* ---- one entry point for every shape, with blending ----
+ * ImageDraw.Draw(im, "RGBA") on an RGB image makes Pillow BLEND each ink into the pixels by
+ * the ink's alpha (out = (out*(255-a) + ink*a) / 255, Pillow's rounding) instead of writing
+ * it. img_draw() does every shape above, either way; with blend set the image must be RGB
+ * and the inks made for IMG_RGBA (so that they keep their alpha). The fields a shape does
+ * not use are ignored; box shapes need npoints == 2. Pillow quirks kept: a blended polygon
+ * never paints a pixel twice, but a polygon outline wider than 1 is copied, not blended. */
+typedef enum img_shape {
+    IMG_SHAPE_RECTANGLE,
+    IMG_SHAPE_ROUNDED_RECTANGLE,
+    IMG_SHAPE_ELLIPSE,
+    IMG_SHAPE_ARC,
+    IMG_SHAPE_CHORD,
+    IMG_SHAPE_PIESLICE,
+    IMG_SHAPE_LINE,
+    IMG_SHAPE_POLYGON,
+    IMG_SHAPE_POINT
+} img_shape;
+
+typedef struct img_draw_args {
+    img_shape shape;
+    const double *xy; /* npoints (x, y) pairs, flattened */
+    int npoints;
+    const uint8_t *fill;    /* the ink of line, point and arc too */
+    const uint8_t *outline; /* rectangle, rounded rectangle, ellipse, chord, pieslice, polygon */
+    int width;
+    double start, end; /* arc, chord, pieslice */
+    double radius;     /* rounded rectangle */
+    int blend;
+} img_draw_args;
+
+int img_draw(img *im, const img_draw_args *a, errmsg *e);
+
 #endif

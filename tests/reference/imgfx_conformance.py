@@ -128,6 +128,14 @@ def draw_cases():
     for mode in MODES:
         for i, s in enumerate(special):
             cases.append(f"special{i}_{mode} {mode} 33 21 {s}")
+    # ImageDraw.Draw(im, "RGBA") on RGB: every shape blended, translucent and opaque inks.
+    for i, s in enumerate(special):
+        s = s.replace("s:red", "s:#ff000080").replace("s:blue", "t:0,0,255,200")
+        cases.append(f"blend{i} RGB 33 21 {s} blend=1")
+    for case in [c for c in cases if c.split()[1] == "RGB" and c.startswith(
+            ("rect_", "ellipse_", "polygon_", "line_", "point_", "arc_", "chord_", "pieslice_",
+             "rounded_"))]:
+        cases.append("blend_" + case.replace("s:red", "s:#ff000060") + " blend=1")
     return cases
 
 
@@ -190,7 +198,7 @@ def numbers(text):
 
 
 def pillow_draw(im, op, args):
-    d = ImageDraw.Draw(im)
+    d = ImageDraw.Draw(im, "RGBA" if args.get("blend") == "1" else None)
     xy = numbers(args.get("xy", ""))
     pts = [(xy[i], xy[i + 1]) for i in range(0, len(xy) - 1, 2)]
     fill, outline = pillow_ink(args.get("fill")), pillow_ink(args.get("outline"))
