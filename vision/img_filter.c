@@ -72,8 +72,10 @@ static uint8_t clip_float(float v)
 }
 
 /* Filters the inner pixels; the `margin` outermost rows and columns keep their values.
- * Inlined into calls with a constant size so the compiler unrolls the kernel loops. */
-static inline void convolve(const img *src, img *out, int size, const float *w, float offset)
+ * products[k][v] holds (float)v * weight k, the exact product Pillow computes, so the inner
+ * loop only adds. Inlined into calls with a constant size so the kernel loops unroll. */
+static inline void convolve(const img *src, img *out, int size, const float (*products)[256],
+                            float offset)
 {
     int ch = img_channels(src->mode), margin = size / 2;
     size_t stride = (size_t)src->w * (size_t)ch;
@@ -83,12 +85,10 @@ static inline void convolve(const img *src, img *out, int size, const float *w, 
             float sum = offset;
             for (int ky = 0; ky < size; ky++) {
                 const uint8_t *row = src->px + (size_t)(y + margin - ky) * stride + i;
-                const float *k = w + ky * size;
-                float part = 0.0f;
-                for (int kx = 0; kx < size; kx++) {
-                    float term = (float)row[(ptrdiff_t)(kx - margin) * ch] * k[kx];
-                    part = kx == 0 ? term : part + term;
-                }
+                const float(*k)[256] = products + ky * size;
+                float part = k[0][row[-(ptrdiff_t)margin * ch]];
+                for (int kx = 1; kx < size; kx++)
+                    part += k[kx][row[(ptrdiff_t)(kx - margin) * ch]];
                 sum += part;
             }
             o[i] = clip_float(sum);
@@ -102,13 +102,22 @@ static img *apply_kernel(const img *src, int size, const float *weights, float s
     img *out = img_copy(src, e);
     if (!out || src->w < size || src->h < size)
         return out;
-    float w[25];
-    for (int i = 0; i < size * size; i++)
-        w[i] = weights[i] / scale;
+    float(*products)[256] = malloc(sizeof(float[25][256]));
+    if (!products) {
+        img_free(out);
+        err_set(e, ERR_FAIL, "filter: out of memory");
+        return NULL;
+    }
+    for (int k = 0; k < size * size; k++) {
+        float w = weights[k] / scale;
+        for (int v = 0; v < 256; v++)
+            products[k][v] = (float)v * w;
+    }
     if (size == 3)
-        convolve(src, out, 3, w, offset + 0.5f);
+        convolve(src, out, 3, (const float(*)[256])products, offset + 0.5f);
     else
-        convolve(src, out, 5, w, offset + 0.5f);
+        convolve(src, out, 5, (const float(*)[256])products, offset + 0.5f);
+    free(products);
     return out;
 }
 
