@@ -191,7 +191,8 @@ static void test_filter_invariants(void)
     img *outs[5] = {
         img_filter_gaussian_blur(flat, 3.3, &e), img_filter_box_blur(flat, 2.5, &e),
         img_filter_apply_builtin(flat, IMG_FILTER_SMOOTH_MORE, &e),
-        img_filter_rank(flat, IMG_RANK_MEDIAN, 5, &e), img_filter_unsharp_mask(flat, 2, 150, 3, &e)};
+        img_filter_rank(flat, IMG_RANK_MEDIAN, 5, &e),
+        img_filter_unsharp_mask(flat, 2, 150, 3, &e)};
     for (int i = 0; i < 5; i++) {
         T_CHECK(same_pixels(outs[i], flat), "filter %d changed a constant image", i);
         img_free(outs[i]);

@@ -17,6 +17,9 @@
 
 #include "vision/img_color.h"
 
+/* M_PI is POSIX, not C11; this is the same double. */
+#define PI 3.14159265358979323846
+
 
 typedef struct pen {
     img *im;
@@ -151,7 +154,10 @@ static int round_down_f(float f)
     return f >= 0 ? (int)ceil((float)(f - 0.5f)) : (int)-ceil(fabs((double)f) - 0.5);
 }
 
-static int round_up_d(double f) { return f >= 0 ? (int)floor(f + 0.5) : (int)-floor(fabs(f) + 0.5); }
+static int round_up_d(double f)
+{
+    return f >= 0 ? (int)floor(f + 0.5) : (int)-floor(fabs(f) + 0.5);
+}
 
 static int round_down_d(double f)
 {
@@ -806,7 +812,7 @@ static void normalize_angles(float *start, float *end)
                                  360));
 }
 
-static double rad(float degrees) { return degrees * M_PI / 180.0; }
+static double rad(float degrees) { return degrees * PI / 180.0; }
 
 /* An arc whose ends are cut square to the curve. Built for a >= b; a tall ellipse is done
  * as the transposed wide one. */
@@ -825,8 +831,10 @@ static void arc_tree(clip_tree *t, int32_t a, int32_t b, float al, float ar)
     if (ar == al + 360)
         return;
     double a2_b2 = (double)a * a - (double)b * b;
-    int lc = clip_plane(t, -a * sin(rad(al)), b * cos(rad(al)), a2_b2 * sin(al * M_PI / 90.0) / 2.0);
-    int rc = clip_plane(t, a * sin(rad(ar)), -b * cos(rad(ar)), -a2_b2 * sin(ar * M_PI / 90.0) / 2.0);
+    int lc = clip_plane(t, -a * sin(rad(al)), b * cos(rad(al)),
+                        a2_b2 * sin(al * PI / 90.0) / 2.0);
+    int rc = clip_plane(t, a * sin(rad(ar)), -b * cos(rad(ar)),
+                        -a2_b2 * sin(ar * PI / 90.0) / 2.0);
     clip_kind join = ar - al < 180 ? CLIP_AND : CLIP_OR;
     if (fmod(al, 180) == 0 || fmod(ar, 180) == 0) {
         t->root = clip_join(t, join, lc, rc);
@@ -944,7 +952,8 @@ static void pen_arc_shape(const pen *p, arc_shape shape, const int box[4], float
             pen_clipped_ring(p, x0, y0, x1, y1, a + b + 1, &t);
             pie_side_tree(&t, a, b, width, end);
             pen_clipped_ring(p, x0, y0, x1, y1, a + b + 1, &t);
-            int xc = (int)lround((x0 + x1 - width) / 2.0), yc = (int)lround((y0 + y1 - width) / 2.0);
+            int xc = (int)lround((x0 + x1 - width) / 2.0);
+            int yc = (int)lround((y0 + y1 - width) / 2.0);
             pen_ellipse(p, xc, yc, xc + width - 1, yc + width - 1, 1, 0);
         }
         pie_tree(&t, a, b, start, end);

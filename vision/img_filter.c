@@ -213,7 +213,8 @@ static void box_pass_rows(img *im, box_weights b, uint8_t *line)
             for (; x <= inner_to; x++) {
                 const uint8_t *l = in + (x - r - 1) * ch;
                 acc += (uint32_t)l[(2 * r + 1) * ch] - l[0];
-                line[(size_t)x * ch + c] = box_round(acc * b.ww + ((uint32_t)l[0] + l[(2 * r + 2) * ch]) * b.fw);
+                uint32_t ends = (uint32_t)l[0] + l[(2 * r + 2) * ch];
+                line[(size_t)x * ch + c] = box_round(acc * b.ww + ends * b.fw);
             }
             for (; x <= last; x++)
                 line[(size_t)x * ch + c] = box_step(in, ch, x, last, b, &acc);
@@ -366,7 +367,8 @@ static void rank_row(const img *src, img *out, int y, int size, uint32_t k, rank
         }
         for (int x = 0; x <= lastx; x++) {
             if (x > 0) {
-                int gone = clamp_index(x - m - 1, lastx) * ch, come = clamp_index(x + m, lastx) * ch;
+                int gone = clamp_index(x - m - 1, lastx) * ch;
+                int come = clamp_index(x + m, lastx) * ch;
                 for (int dy = -m; dy <= m; dy++) {
                     const uint8_t *row = src->px + (size_t)clamp_index(y + dy, lasty) * stride + c;
                     rank_add(s, row[gone], -1);
