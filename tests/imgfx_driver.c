@@ -120,11 +120,13 @@ static const char *const SHAPE_NAMES[] = {
     [IMG_SHAPE_LINE] = "line",           [IMG_SHAPE_POLYGON] = "polygon",
     [IMG_SHAPE_POINT] = "point"};
 
-/* blend=1 cases go through img_draw() (Pillow: ImageDraw.Draw(im, "RGBA") on RGB). */
-static int run_blended_draw(const test_case *c, img *im, const double *xy, int n,
-                            const uint8_t *fill, const uint8_t *outline, errmsg *e)
+/* blend=1 and joint=curve cases go through img_draw() (blend: Pillow's
+ * ImageDraw.Draw(im, "RGBA") on an RGB image). */
+static int run_shape(const test_case *c, img *im, const double *xy, int n, const uint8_t *fill,
+                     const uint8_t *outline, int blend, int joint, errmsg *e)
 {
-    img_draw_args a = {.xy = xy, .npoints = n, .fill = fill, .outline = outline, .blend = 1};
+    img_draw_args a = {.xy = xy, .npoints = n, .fill = fill, .outline = outline,
+                       .blend = blend, .joint_curve = joint};
     a.width = (int)arg_num(c, "width", strcmp(c->op, "line") == 0 ? 0 : 1);
     a.start = arg_num(c, "start", 0), a.end = arg_num(c, "end", 0);
     a.radius = arg_num(c, "radius", 0);
@@ -140,15 +142,15 @@ static int run_draw(const test_case *c, img *im, errmsg *e)
 {
     double xy[MAX_COORDS];
     int n = parse_numbers(arg(c, "xy", ""), xy, MAX_COORDS) / 2;
-    int blend = arg_num(c, "blend", 0) != 0;
+    int blend = arg_num(c, "blend", 0) != 0, joint = strcmp(arg(c, "joint", "-"), "curve") == 0;
     img_mode ink_mode = blend ? IMG_RGBA : im->mode;
     uint8_t fb[4], ob[4];
     const uint8_t *fill, *outline;
     if (parse_ink(arg(c, "fill", "-"), ink_mode, fb, &fill, e) ||
         parse_ink(arg(c, "outline", "-"), ink_mode, ob, &outline, e))
         return ERR_FAIL;
-    if (blend)
-        return run_blended_draw(c, im, xy, n, fill, outline, e);
+    if (blend || joint)
+        return run_shape(c, im, xy, n, fill, outline, blend, joint, e);
     int width = (int)arg_num(c, "width", 1);
     double start = arg_num(c, "start", 0), end = arg_num(c, "end", 0);
     const char *op = c->op;

@@ -458,14 +458,21 @@ static int draw_polygon(img *im, const double *xy, int npoints, const uint8_t *f
     return rc;
 }
 
+static int draw_pieslice(img *im, const double xy[4], double start, double end,
+                         const uint8_t *fill, const uint8_t *outline, int width, int blend,
+                         errmsg *e);
+static int draw_curve_joints(img *im, const double *xy, int npoints, const uint8_t *ink,
+                             int width, int blend, errmsg *e);
+
 static int draw_line(img *im, const double *xy, int npoints, const uint8_t *ink, int width,
-                     int blend, errmsg *e)
+                     int joint_curve, int blend, errmsg *e)
 {
     if (npoints < 0)
         return err_set(e, ERR_FAIL, "line: negative point count %d", npoints);
     if (check_args(im, "line", xy, 2 * npoints, width, e))
         return ERR_FAIL;
     uint8_t dflt[4];
+    const uint8_t *given = ink;
     if (!ink) {
         img_ink_default(im->mode, dflt);
         ink = dflt;
@@ -481,6 +488,8 @@ static int draw_line(img *im, const double *xy, int npoints, const uint8_t *ink,
     }
     if (width <= 1 && npoints >= 2)
         pen_point(&p, coord(xy[2 * npoints - 2]), coord(xy[2 * npoints - 1]));
+    if (joint_curve && width > 4)
+        return draw_curve_joints(im, xy, npoints, given, width, blend, e);
     return 0;
 }
 
@@ -1128,6 +1137,58 @@ static int draw_rounded_rectangle(img *im, const double xy[4], double radius,
     return 0;
 }
 
+/* ---- line(joint="curve") ----
+ * Pillow 9.4 rounds the joints of a wide polyline in Python: at each inner point whose
+ * heading changes, a pie slice (and past width 8 a 3-pixel line closing the gap) in the
+ * line's ink. Same float arithmetic here: headings in degrees as math.degrees/atan2 give
+ * them, Python's % 360, offsets truncated toward zero. With no ink given, Pillow's joints
+ * get the default ink as an OUTLINE (pieslice(fill=None)), so `ink` is passed on as given. */
+static double python_mod360(double v)
+{
+    double m = fmod(v, 360.0);
+    return m < 0 ? m + 360.0 : m == 0 ? 0.0 : m;
+}
+
+static double heading(const double *from, const double *to)
+{
+    return python_mod360((180.0 / PI) * atan2(to[0] - from[0], from[1] - to[1]));
+}
+
+static double toward_zero(double v) { return v > 0 ? floor(v) : ceil(v); }
+
+/* The point `width/2 - 1` away from p in direction angle - 90 (degrees). */
+static void point_at_angle(const double p[2], double angle, int width, double out[2])
+{
+    double distance = width / 2.0 - 1, r = (PI / 180.0) * (angle - 90);
+    out[0] = p[0] + toward_zero(distance * cos(r));
+    out[1] = p[1] + toward_zero(distance * sin(r));
+}
+
+static int draw_curve_joints(img *im, const double *xy, int npoints, const uint8_t *ink,
+                             int width, int blend, errmsg *e)
+{
+    for (int i = 1; i + 1 < npoints; i++) {
+        const double *point = xy + 2 * i;
+        double a0 = heading(point - 2, point), a1 = heading(point, point + 2);
+        if (a0 == a1)
+            continue;
+        int flipped = (a1 > a0 && a1 - 180 > a0) || (a1 < a0 && a1 + 180 > a0);
+        double box[4] = {point[0] - width / 2.0 + 1, point[1] - width / 2.0 + 1,
+                         point[0] + width / 2.0 - 1, point[1] + width / 2.0 - 1};
+        double start = flipped ? a1 + 90 : a0 - 90, end = flipped ? a0 + 90 : a1 - 90;
+        if (draw_pieslice(im, box, start - 90, end - 90, ink, NULL, 1, blend, e))
+            return ERR_FAIL;
+        if (width <= 8)
+            continue;
+        double gap[6] = {0, 0, point[0], point[1], 0, 0};
+        point_at_angle(point, flipped ? a0 + 90 : a0 - 90, width, gap);
+        point_at_angle(point, flipped ? a1 + 90 : a1 - 90, width, gap + 4);
+        if (draw_line(im, gap, 3, ink, 3, 0, blend, e))
+            return ERR_FAIL;
+    }
+    return 0;
+}
+
 /* ---- the public entry points ---- */
 
 int img_draw(img *im, const img_draw_args *a, errmsg *e)
@@ -1151,7 +1212,7 @@ int img_draw(img *im, const img_draw_args *a, errmsg *e)
         return draw_chord(im, xy, a->start, a->end, a->fill, a->outline, w, b, e);
     case IMG_SHAPE_PIESLICE:
         return draw_pieslice(im, xy, a->start, a->end, a->fill, a->outline, w, b, e);
-    case IMG_SHAPE_LINE: return draw_line(im, xy, n, a->fill, w, b, e);
+    case IMG_SHAPE_LINE: return draw_line(im, xy, n, a->fill, w, a->joint_curve, b, e);
     case IMG_SHAPE_POLYGON: return draw_polygon(im, xy, n, a->fill, a->outline, w, b, e);
     case IMG_SHAPE_POINT: return draw_point(im, xy, n, a->fill, b, e);
     }
@@ -1198,7 +1259,7 @@ int img_draw_pieslice(img *im, const double xy[4], double start, double end,
 int img_draw_line(img *im, const double *xy, int npoints, const uint8_t *ink, int width,
                   errmsg *e)
 {
-    return draw_line(im, xy, npoints, ink, width, 0, e);
+    return draw_line(im, xy, npoints, ink, width, 0, 0, e);
 }
 
 int img_draw_polygon(img *im, const double *xy, int npoints, const uint8_t *fill,

@@ -100,6 +100,7 @@ typedef struct img_draw_args {
     int width;
     double start, end; /* arc, chord, pieslice */
     double radius;     /* rounded rectangle */
+    int joint_curve;   /* line: joint="curve" (rounds the joints of lines wider than 4) */
     int blend;
 } img_draw_args;
 

@@ -128,6 +128,13 @@ def draw_cases():
     for mode in MODES:
         for i, s in enumerate(special):
             cases.append(f"special{i}_{mode} {mode} 33 21 {s}")
+    # line(joint="curve"): random polylines, widths around the 4 and 8 thresholds.
+    for mode in MODES:
+        for i in range(10):
+            pts = ",".join(map(str, coords(rnd, rnd.randint(3, 6), 64, 48, i % 2 == 0)))
+            fill = "-" if i == 9 else ink_for(mode, rnd)
+            width = [5, 8, 9, 12, 17][i % 5]
+            cases.append(f"joint{i}_{mode} {mode} 64 48 line xy={pts} fill={fill} width={width} joint=curve")
     # ImageDraw.Draw(im, "RGBA") on RGB: every shape blended, translucent and opaque inks.
     for i, s in enumerate(special):
         s = s.replace("s:red", "s:#ff000080").replace("s:blue", "t:0,0,255,200")
@@ -160,6 +167,9 @@ def image_cases():
             for a in [0.25, 0.8, 1.6, -0.3]:
                 cases.append(f"blend_{a}_{tag} {mode} {w} {h} blend alpha={a}")
             cases.append(f"kernel_{tag} {mode} {w} {h} kernel size=3 k=1,-2,3,0,5,1,-1,2,1 scale=0 offset=7")
+            # weights summing to 0 with the default scale: Pillow divides by zero
+            cases.append(f"kernel0_{tag} {mode} {w} {h} kernel size=3 "
+                         "k=-1,-1,-1,-1,8,-1,-1,-1,-1 scale=0 offset=0")
             cases.append(f"kernel5_{tag} {mode} {w} {h} kernel size=5 "
                          "k=1,2,3,2,1,0,1,0,1,0,-1,-2,9,-2,-1,0,1,0,1,0,1,2,3,2,1 scale=3.5 offset=-3")
     # One large image per mode: the table-driven blend and the unclamped blur interior only
@@ -213,7 +223,7 @@ def pillow_draw(im, op, args):
     elif op == "arc":
         d.arc(pts, float(args["start"]), float(args["end"]), fill=fill, width=width)
     elif op == "line":
-        d.line(pts, fill=fill, width=int(float(args.get("width", 0))))
+        d.line(pts, fill=fill, width=int(float(args.get("width", 0))), joint=args.get("joint"))
     elif op == "point":
         d.point(pts, fill=fill)
     else:
