@@ -51,10 +51,13 @@ static int bench_copy(vk_ctx *ctx, const opts *o, double *gbps, errmsg *e)
     if (vk_buf_alloc(ctx, (VkDeviceSize)n4 * 16, &src, e) ||
         vk_buf_alloc(ctx, (VkDeviceSize)n4 * 16, &dst, e))
         return e->code;
-    vk_kernel k = {"copy", 2, 8, 1, {64}};
-    uint32_t groups = (n4 + 63) / 64, gx = groups < 65535 ? groups : 65535;
-    uint32_t grid[3] = {gx, (groups + gx - 1) / gx, 1};
-    uint32_t push[2] = {n4, gx * 64};
+    /* Long per-lane loops suit CPU devices (fewer workgroups to schedule); GPUs want many
+     * lanes in flight. */
+    uint32_t wg = 256, per = vk_caps_of(ctx)->type == VK_PHYSICAL_DEVICE_TYPE_CPU ? 64 : 4;
+    vk_kernel k = {"copy", 2, 8, 2, {wg, per}};
+    uint32_t lanes = (n4 + per - 1) / per, groups = (lanes + wg - 1) / wg;
+    uint32_t grid[3] = {groups, 1, 1};
+    uint32_t push[2] = {n4, groups * wg};
     vk_arg args[2] = {{&src, 0, 0, false}, {&dst, 0, 0, true}};
     vk_seq *s = vk_seq_begin(ctx, true, e);
     int rc = !s || vk_seq_dispatch(s, &k, args, push, grid, "copy", e);
