@@ -150,8 +150,8 @@ static void test_truncated(const char *fixture)
     free(data);
 }
 
-/* A Huffman table declaring 512 codes: stb_image 2.27 would write past its table; the
- * decoder must refuse the file first (the sanitizer build checks nothing is overrun). */
+/* A Huffman table declaring 512 codes (stb_image 2.27 wrote past its table on this; the
+ * JPEG path must refuse it cleanly, and the sanitizer build checks nothing is overrun). */
 static void test_hostile_jpeg(void)
 {
     size_t n = 0;

@@ -1,5 +1,9 @@
-/* img_io.c - decoding through stb_image, PNG encoding through libpng, atomic file writes
- * (see img_io.h).
+/* img_io.c - decoding through libjpeg (JPEG) and stb_image (PNG, BMP, GIF), PNG encoding
+ * through libpng, atomic file writes (see img_io.h).
+ *
+ * JPEG goes through libjpeg-turbo with the settings Pillow uses (the library Debian's Pillow
+ * links), so decoded JPEG pixels are Pillow's bit for bit; stb's JPEG decoder differs by a
+ * few levels, and stb 2.27 writes past a Huffman table on hostile files.
  *
  * stb_image is compiled here, from Debian's header, rather than linked from libstb.a: this
  * keeps every stb symbol static to this file (no clash with other users), leaves out the
@@ -14,6 +18,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <png.h>
+#include <jpeglib.h>
+#include <jerror.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +33,6 @@
 #define STBI_NO_LINEAR
 #define STBI_NO_HDR
 #define STBI_ONLY_PNG
-#define STBI_ONLY_JPEG
 #define STBI_ONLY_BMP
 #define STBI_ONLY_GIF
 /* File-wide, not pushed: with STB_IMAGE_STATIC, stb 2.27 declares a function it never defines,
@@ -68,51 +73,111 @@ static const char *sniff_format(const uint8_t *p, size_t n)
     return NULL;
 }
 
-/* One DHT segment, read the way stb reads it: tables follow each other while the declared
- * length lasts, each read whole even past the segment's (or the file's) end, where stb's
- * reader yields zeros. */
-static int dht_segment_ok(const uint8_t *p, size_t n, size_t t, long remaining)
+/* ---- JPEG through libjpeg ------------------------------------------------------------ */
+
+/* libjpeg reports fatal errors through error_exit, which must not return: we jump back into
+ * decode_jpeg with the message. */
+typedef struct jpeg_job {
+    struct jpeg_decompress_struct cinfo;
+    struct jpeg_error_mgr err;
+    jmp_buf jump;
+    char why[JMSG_LENGTH_MAX];
+    img *out;
+    uint8_t *row; /* CMYK scanline */
+} jpeg_job;
+
+static void jpeg_fatal(j_common_ptr c)
 {
-    while (remaining > 0) {
-        size_t codes = 0;
-        for (size_t k = t + 1; k <= t + 16; k++)
-            codes += k < n ? p[k] : 0;
-        if (codes > 256)
-            return 0;
-        t += 17 + codes;
-        remaining -= 17 + (long)codes;
-    }
-    return 1;
+    jpeg_job *job = (jpeg_job *)c->client_data;
+    (*c->err->format_message)(c, job->why);
+    longjmp(job->jump, 1);
 }
 
-/* Whether every Huffman table (DHT segment) of a JPEG declares at most 256 codes. stb_image
- * 2.27 trusts the count and writes past its table otherwise (memory corruption from a
- * hostile file), so such files are refused before stb sees them. Walks the marker segments,
- * skipping entropy-coded data after each SOS; a malformed layout is left to stb to report. */
-static int jpeg_huffman_tables_ok(const uint8_t *p, size_t n)
+/* Warnings are ignored, as Pillow ignores them, except running out of data: Pillow reports
+ * a truncated file where libjpeg would pad the image with grey. */
+static void jpeg_warning(j_common_ptr c, int level)
 {
-    size_t i = 2;
-    while (i + 4 <= n) {
-        if (p[i] != 0xFF) {
-            i++; /* entropy-coded data: look for the next marker */
-            continue;
+    if (level < 0 && c->err->msg_code == JWRN_JPEG_EOF)
+        jpeg_fatal(c);
+}
+
+/* Pillow reads 4-channel JPEGs as inverted ("Adobe") CMYK; a program sees them after
+ * .convert("RGB"), which is what we return. */
+static void cmyk_row_to_rgb(uint8_t *rgb, const uint8_t *cmyk, int w)
+{
+    for (int x = 0; x < w; x++) {
+        unsigned nk = cmyk[x * 4 + 3]; /* 255 - (255 - k) */
+        for (int c = 0; c < 3; c++) {
+            unsigned v = 255u - cmyk[x * 4 + c];
+            unsigned t = v * nk + 128;
+            rgb[x * 3 + c] = (uint8_t)(nk - (((t >> 8) + t) >> 8));
         }
-        uint8_t m = p[i + 1];
-        if (m == 0x00 || m == 0xFF || (m >= 0xD0 && m <= 0xD7) || m == 0x01) {
-            i += (m == 0xFF) ? 1 : 2; /* stuffing, fill or restart: no segment */
-            continue;
-        }
-        if (m == 0xD9)
-            return 1;
-        size_t len = ((size_t)p[i + 2] << 8) | p[i + 3];
-        size_t end = i + 2 + len;
-        if (m == 0xC4 && !dht_segment_ok(p, n, i + 4, (long)len - 2))
-            return 0;
-        if (len < 2 || end > n)
-            return 1;
-        i = end;
     }
-    return 1;
+}
+
+/* The libjpeg calls proper; on a libjpeg error they jump to decode_jpeg's setjmp. */
+static int jpeg_run(jpeg_job *job, const uint8_t *bytes, size_t n, const char *name,
+                    size_t max_bytes, errmsg *e)
+{
+    struct jpeg_decompress_struct *ci = &job->cinfo;
+    jpeg_mem_src(ci, bytes, (unsigned long)n);
+    jpeg_read_header(ci, TRUE);
+    int comps = ci->num_components;
+    if (comps != 1 && comps != 3 && comps != 4)
+        return err_set(e, ERR_FAIL, "%s: JPEG with %d channels is not supported", name, comps);
+    img_mode mode = comps == 1 ? IMG_L : IMG_RGB;
+    size_t want = (size_t)ci->image_width * ci->image_height * (size_t)img_channels(mode);
+    if (ci->image_width < 1 || ci->image_height < 1 || want > max_bytes)
+        return err_set(e, ERR_FAIL, "%s: JPEG image of %ux%u is over the decode limit of %zu "
+                       "bytes", name, ci->image_width, ci->image_height, max_bytes);
+    /* Pillow's settings: libjpeg's defaults (accurate integer IDCT, fancy upsampling). */
+    ci->out_color_space = comps == 1 ? JCS_GRAYSCALE : comps == 3 ? JCS_RGB : JCS_CMYK;
+    jpeg_start_decompress(ci);
+    job->out = img_new((int)ci->output_width, (int)ci->output_height, mode, NULL, e);
+    if (!job->out)
+        return err_prefix(e, "%s: ", name);
+    if (comps == 4 && !(job->row = malloc((size_t)ci->output_width * 4)))
+        return err_set(e, ERR_FAIL, "%s: out of memory", name);
+    size_t stride = (size_t)job->out->w * (size_t)img_channels(mode);
+    while (ci->output_scanline < ci->output_height) {
+        uint8_t *dst = job->out->px + (size_t)ci->output_scanline * stride;
+        JSAMPROW rowp = comps == 4 ? job->row : dst;
+        jpeg_read_scanlines(ci, &rowp, 1);
+        if (comps == 4)
+            cmyk_row_to_rgb(dst, job->row, job->out->w);
+    }
+    jpeg_finish_decompress(ci);
+    return 0;
+}
+
+static img *decode_jpeg(const uint8_t *bytes, size_t n, const char *name, size_t max_bytes,
+                        errmsg *e)
+{
+    jpeg_job *job = calloc(1, sizeof *job);
+    if (!job) {
+        err_set(e, ERR_FAIL, "%s: out of memory", name);
+        return NULL;
+    }
+    job->cinfo.err = jpeg_std_error(&job->err);
+    job->err.error_exit = jpeg_fatal;
+    job->err.emit_message = jpeg_warning;
+    job->cinfo.client_data = job;
+    int rc;
+    if (setjmp(job->jump)) {
+        rc = err_set(e, ERR_FAIL, "%s: corrupt or truncated JPEG (%s)", name, job->why);
+    } else {
+        jpeg_create_decompress(&job->cinfo);
+        rc = jpeg_run(job, bytes, n, name, max_bytes, e);
+    }
+    jpeg_destroy_decompress(&job->cinfo);
+    img *out = job->out;
+    if (rc) {
+        img_free(out);
+        out = NULL;
+    }
+    free(job->row);
+    free(job);
+    return out;
 }
 
 /* stb reports gray+alpha as 2 channels; we have no LA mode, so it becomes RGBA. */
@@ -150,7 +215,6 @@ static int format_info(const char *format, const uint8_t *bytes, size_t n, int *
     stbi__start_mem(&s, bytes, (int)n);
     switch (format[0]) {
     case 'P': return stbi__png_info(&s, w, h, comp);
-    case 'J': return stbi__jpeg_info(&s, w, h, comp);
     case 'B': return stbi__bmp_info(&s, w, h, comp);
     default: return stbi__gif_info(&s, w, h, comp);
     }
@@ -178,11 +242,8 @@ img *img_decode(const void *data, size_t n, const char *name, size_t max_bytes, 
         err_set(e, ERR_FAIL, "%s: not a PNG, JPEG, BMP or GIF file (unknown leading bytes)", name);
         return NULL;
     }
-    if (strcmp(format, "JPEG") == 0 && !jpeg_huffman_tables_ok(bytes, n)) {
-        err_set(e, ERR_FAIL, "%s: corrupt JPEG (a Huffman table declares more than 256 codes)",
-                name);
-        return NULL;
-    }
+    if (strcmp(format, "JPEG") == 0)
+        return decode_jpeg(bytes, n, name, max_bytes, e);
     int w = 0, h = 0, comp = 0;
     if (!format_info(format, bytes, n, &w, &h, &comp)) {
         const char *why = stbi_failure_reason();

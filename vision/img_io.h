@@ -1,9 +1,11 @@
 /* img_io.h - reading images (PNG, JPEG, BMP, GIF) and writing PNG files.
  *
- * Decoding goes through stb_image; only PNG, JPEG, BMP and GIF (first frame) are accepted,
- * recognised by their leading bytes. The decoded mode follows the file's channels:
+ * Only PNG, JPEG, BMP and GIF (first frame) are accepted, recognised by their leading bytes.
+ * JPEG goes through libjpeg-turbo with Pillow's settings, so its pixels equal Pillow's; the
+ * others through stb_image. The decoded mode follows the file's channels:
  *   gray -> "L", gray+alpha -> "RGBA", RGB -> "RGB", RGBA -> "RGBA"
- * (palette files come out as RGB, or RGBA when they carry transparency).
+ * (palette files come out as RGB, or RGBA when they carry transparency; CMYK JPEGs as RGB,
+ * as Pillow's .convert("RGB") gives them). A truncated file is an error, as in Pillow.
  * The decoded size is checked against a byte budget from the header alone, BEFORE any pixel
  * memory is allocated, so a small hostile file cannot make the decoder allocate gigabytes.
  *
