@@ -148,6 +148,21 @@ static void test_draw_errors_and_clipping(void)
     const uint8_t *centre = rgb->px + (4 * 12 + 5) * 3;
     T_CHECK(centre[0] == 128 && centre[1] == 0, "red at alpha 128 over black gives %u,%u",
             centre[0], centre[1]);
+    T_CHECK(img_draw_regular_polygon(rgb, 5, 5, 3, 2, 0, red, NULL, 0, &e) == ERR_FAIL &&
+                strstr(e.text, "n_sides"),
+            "2-sided regular polygon: %s", e.text);
+    T_CHECK(img_draw_regular_polygon(rgb, 5, 5, 0, 5, 0, red, NULL, 0, &e) == ERR_FAIL,
+            "radius 0 accepted");
+    double hexagon[12];
+    T_CHECK(img_draw_regular_polygon_vertices(10, 10, 5, 6, 30, hexagon, &e) == 0, "hexagon");
+    for (int i = 0; i < 6; i++) {
+        double dx = hexagon[2 * i] - 10, dy = hexagon[2 * i + 1] - 10;
+        double hundredths = hexagon[2 * i] * 100;
+        T_CHECK(fabs(sqrt(dx * dx + dy * dy) - 5) < 0.01 &&
+                    fabs(hundredths - round(hundredths)) < 1e-6,
+                "vertex %d (%g, %g) is not on the circle, rounded to 2 decimals", i,
+                hexagon[2 * i], hexagon[2 * i + 1]);
+    }
     img_free(rgb);
     img_free(im);
     img_free(before);

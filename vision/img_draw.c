@@ -12,6 +12,7 @@
 #include "vision/img_draw.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1187,6 +1188,55 @@ static int draw_curve_joints(img *im, const double *xy, int npoints, const uint8
             return ERR_FAIL;
     }
     return 0;
+}
+
+/* ---- regular polygons ----
+ * ImageDraw.regular_polygon computes its vertices in Python, rounded with round(v, 2) before
+ * the polygon truncates them; round() is correctly rounded, as glibc's "%.2f" is. */
+static double python_round2(double v)
+{
+    char buf[400];
+    snprintf(buf, sizeof buf, "%.2f", v);
+    return strtod(buf, NULL);
+}
+
+int img_draw_regular_polygon_vertices(double cx, double cy, double radius, int n_sides,
+                                      double rotation, double *xy, errmsg *e)
+{
+    if (n_sides < 3 || n_sides > IMG_DRAW_MAX_SIDES)
+        return err_set(e, ERR_FAIL, "regular_polygon: n_sides %d must be 3 to %d", n_sides,
+                       IMG_DRAW_MAX_SIDES);
+    if (!(radius > 0))
+        return err_set(e, ERR_FAIL, "regular_polygon: bounding_circle radius should be > 0");
+    double step = 360.0 / n_sides, angle = (270 - 0.5 * step) + rotation;
+    for (int i = 0; i < n_sides; i++) {
+        double r = (360 - angle) * (PI / 180.0);
+        xy[2 * i] = python_round2(radius * cos(r) - 0.0 * sin(r) + cx);
+        xy[2 * i + 1] = python_round2(0.0 * cos(r) + radius * sin(r) + cy);
+        angle += step;
+        if (angle > 360)
+            angle -= 360;
+    }
+    return 0;
+}
+
+int img_draw_regular_polygon(img *im, double cx, double cy, double radius, int n_sides,
+                             double rotation, const uint8_t *fill, const uint8_t *outline,
+                             int blend, errmsg *e)
+{
+    if (n_sides < 3 || n_sides > IMG_DRAW_MAX_SIDES)
+        return err_set(e, ERR_FAIL, "regular_polygon: n_sides %d must be 3 to %d", n_sides,
+                       IMG_DRAW_MAX_SIDES);
+    if (blend && (!im || im->mode != IMG_RGB))
+        return err_set(e, ERR_FAIL, "regular_polygon: blending needs an RGB image");
+    double *xy = malloc((size_t)n_sides * 2 * sizeof *xy);
+    if (!xy)
+        return err_set(e, ERR_FAIL, "regular_polygon: out of memory for %d sides", n_sides);
+    int rc = img_draw_regular_polygon_vertices(cx, cy, radius, n_sides, rotation, xy, e);
+    if (!rc)
+        rc = draw_polygon(im, xy, n_sides, fill, outline, 1, blend, e);
+    free(xy);
+    return rc;
 }
 
 /* ---- the public entry points ---- */

@@ -72,6 +72,17 @@ int img_draw_polygon(img *im, const double *xy, int npoints, const uint8_t *fill
 /* draw.point(xy, fill): one pixel per point. */
 int img_draw_point(img *im, const double *xy, int npoints, const uint8_t *ink, errmsg *e);
 
+/* draw.regular_polygon((cx, cy, radius), n_sides, rotation, fill, outline): Pillow's vertices
+ * (rounded to 2 decimals, as it does) drawn with polygon(). 3 <= n_sides <=
+ * IMG_DRAW_MAX_SIDES, radius > 0. blend as in img_draw_args below. The vertices alone, for
+ * programs that ask for them: xy receives 2 * n_sides doubles. */
+#define IMG_DRAW_MAX_SIDES 100000
+int img_draw_regular_polygon(img *im, double cx, double cy, double radius, int n_sides,
+                             double rotation, const uint8_t *fill, const uint8_t *outline,
+                             int blend, errmsg *e);
+int img_draw_regular_polygon_vertices(double cx, double cy, double radius, int n_sides,
+                                      double rotation, double *xy, errmsg *e);
+
 /* ---- one entry point for every shape, with blending ----
  * ImageDraw.Draw(im, "RGBA") on an RGB image makes Pillow BLEND each ink into the pixels by
  * the ink's alpha (out = (out*(255-a) + ink*a) / 255, Pillow's rounding) instead of writing

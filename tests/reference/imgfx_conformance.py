@@ -128,6 +128,15 @@ def draw_cases():
     for mode in MODES:
         for i, s in enumerate(special):
             cases.append(f"special{i}_{mode} {mode} 33 21 {s}")
+    for mode in MODES:
+        for i in range(12):
+            fill, outline = ink_for(mode, rnd), ink_for(mode, rnd)
+            fill = "-" if i % 4 == 3 else fill
+            cx, cy = round(rnd.uniform(-5, 70), 1), round(rnd.uniform(-5, 50), 1)
+            r = rnd.choice([0.5, 3, 10, 17.25, 40])
+            sides, rot = rnd.randint(3, 12), rnd.choice([0, 15, 45, 90.5, -30, 400])
+            cases.append(f"regular{i}_{mode} {mode} 64 48 regular_polygon xy={cx},{cy} r={r} "
+                         f"sides={sides} rotation={rot} fill={fill} outline={outline}")
     # line(joint="curve"): random polylines, widths around the 4 and 8 thresholds.
     for mode in MODES:
         for i in range(10):
@@ -226,6 +235,10 @@ def pillow_draw(im, op, args):
         d.line(pts, fill=fill, width=int(float(args.get("width", 0))), joint=args.get("joint"))
     elif op == "point":
         d.point(pts, fill=fill)
+    elif op == "regular_polygon":
+        r = float(args["r"])
+        d.regular_polygon((xy[0], xy[1], int(r) if r.is_integer() else r), int(args["sides"]),
+                          float(args.get("rotation", 0)), fill=fill, outline=outline)
     else:
         raise ValueError(f"unknown op {op}")
     return im
