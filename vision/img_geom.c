@@ -66,6 +66,10 @@ int img_resample_parse(const char *name)
             return i;
     if (strcmp(name, "ANTIALIAS") == 0)
         return IMG_LANCZOS;
+    if (strcmp(name, "CUBIC") == 0)
+        return IMG_BICUBIC;
+    if (strcmp(name, "LINEAR") == 0)
+        return IMG_BILINEAR;
     return -1;
 }
 
