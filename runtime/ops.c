@@ -10,7 +10,6 @@ typedef struct mm_kernel {
     const char *rows_shader;     /* SHAPE_ROWS */
     const char *subgroup_shader; /* SHAPE_SUBGROUP */
     uint32_t type_code;          /* specialization constant 2 of both shaders */
-    uint32_t rows_per_lane;      /* constant 3 of the rows shader: weight rows per invocation */
 } mm_kernel;
 
 /* Matmul kernels per weight type. Every shader here takes the same interface: bindings
@@ -18,16 +17,16 @@ typedef struct mm_kernel {
  * (outputs per row), 2 type code, 3 rows per invocation (rows shape) or per workgroup
  * (subgroup shape). */
 static const mm_kernel mm_kernels[] = {
-    {DT_F32, "mm_rows", "mm_sg", 0, TM},
-    {DT_F16, "mm_rows", "mm_sg", 1, TM},
-    {DT_Q4_0, "mmq_rows", "mmq_sg", DT_Q4_0, 1},
-    {DT_Q4_1, "mmq_rows", "mmq_sg", DT_Q4_1, 1},
-    {DT_Q5_0, "mmq_rows", "mmq_sg", DT_Q5_0, 1},
-    {DT_Q5_1, "mmq_rows", "mmq_sg", DT_Q5_1, 1},
-    {DT_Q8_0, "mmq_rows", "mmq_sg", DT_Q8_0, 1},
-    {DT_Q4_K, "mmq_rows", "mmq_sg", DT_Q4_K, 1},
-    {DT_Q5_K, "mmq_rows", "mmq_sg", DT_Q5_K, 1},
-    {DT_Q6_K, "mmq_rows", "mmq_sg", DT_Q6_K, 1},
+    {DT_F32, "mm_rows", "mm_sg", 0},
+    {DT_F16, "mm_rows", "mm_sg", 1},
+    {DT_Q4_0, "mmq_rows", "mmq_sg", DT_Q4_0},
+    {DT_Q4_1, "mmq_rows", "mmq_sg", DT_Q4_1},
+    {DT_Q5_0, "mmq_rows", "mmq_sg", DT_Q5_0},
+    {DT_Q5_1, "mmq_rows", "mmq_sg", DT_Q5_1},
+    {DT_Q8_0, "mmq_rows", "mmq_sg", DT_Q8_0},
+    {DT_Q4_K, "mmq_rows", "mmq_sg", DT_Q4_K},
+    {DT_Q5_K, "mmq_rows", "mmq_sg", DT_Q5_K},
+    {DT_Q6_K, "mmq_rows", "mmq_sg", DT_Q6_K},
 };
 
 const char *op_name(op_kind kind)
@@ -181,9 +180,8 @@ static int record_matmul(vk_seq *s, const op_node *nd, const char *label, errmsg
     uint32_t grid[3] = {0, (N + tn - 1) / tn, 1};
     vk_kernel k;
     if (shape == SHAPE_ROWS) {
-        uint32_t tm = mk->rows_per_lane;
-        k = (vk_kernel){mk->rows_shader, 3, 12, 4, {32, tn, mk->type_code, tm}};
-        grid[0] = (M + 32 * tm - 1) / (32 * tm);
+        k = (vk_kernel){mk->rows_shader, 3, 12, 4, {32, tn, mk->type_code, TM}};
+        grid[0] = (M + 32 * TM - 1) / (32 * TM);
     } else {
         uint32_t sg = caps->subgroup_size ? caps->subgroup_size : 32;
         uint32_t wg = sg < 64 ? 64 : sg, rows = wg / sg;
