@@ -211,6 +211,8 @@ static img *run_image_op(const test_case *c, const img *in, errmsg *e)
                                                      : IMG_RANK_MEDIAN;
         return img_filter_rank(in, k, (int)arg_num(c, "size", 3), e);
     }
+    if (strcmp(op, "modefilter") == 0)
+        return img_filter_mode(in, (int)arg_num(c, "size", 3), e);
     if (strcmp(op, "enhance") == 0)
         return img_enhance(in, img_enhance_parse(arg(c, "kind", "")), arg_num(c, "factor", 1), e);
     if (strcmp(op, "blend") == 0) {

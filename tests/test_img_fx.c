@@ -189,6 +189,11 @@ static void test_filter_errors(void)
     T_CHECK(!img_filter_rank(im, IMG_RANK_MEDIAN, 4, &e) && strstr(e.text, "size"),
             "even rank size: %s", e.text);
     T_CHECK(!img_filter_rank(im, IMG_RANK_MIN, 0, &e), "rank size 0 accepted");
+    T_CHECK(!img_filter_mode(im, 1000, &e) && strstr(e.text, "size"), "mode size 1000: %s",
+            e.text);
+    img *same = img_filter_mode(im, -3, &e);
+    T_CHECK(same && memcmp(same->px, im->px, img_bytes(im)) == 0, "ModeFilter(-3) changed pixels");
+    img_free(same);
     double k[49] = {0};
     T_CHECK(!img_filter_kernel(im, 7, k, NULL, 0, &e) && strstr(e.text, "kernel size"),
             "7x7 kernel: %s", e.text);

@@ -405,3 +405,56 @@ img *img_filter_rank(const img *src, img_rank_kind kind, int size, errmsg *e)
     free(s);
     return out;
 }
+
+/* ---- mode filter ---- */
+
+static uint8_t most_frequent(const uint32_t hist[256], uint8_t original)
+{
+    int best = 0;
+    for (int v = 1; v < 256; v++)
+        if (hist[v] > hist[best])
+            best = v;
+    return hist[best] > 2 ? (uint8_t)best : original;
+}
+
+/* One row of one channel: a histogram of the clipped window, slid along x. */
+static void mode_row(const img *src, img *out, int y, int c, int half, uint32_t hist[256])
+{
+    int ch = img_channels(src->mode);
+    size_t stride = (size_t)src->w * (size_t)ch;
+    int y0 = y - half < 0 ? 0 : y - half, y1 = y + half >= src->h ? src->h - 1 : y + half;
+    memset(hist, 0, 256 * sizeof *hist);
+    for (int yy = y0; yy <= y1; yy++)
+        for (int xx = 0; xx <= half && xx < src->w; xx++)
+            hist[src->px[(size_t)yy * stride + (size_t)xx * ch + c]]++;
+    for (int x = 0; x < src->w; x++) {
+        int gone = x - half - 1, come = x + half;
+        for (int yy = y0; yy <= y1 && x > 0; yy++) {
+            const uint8_t *row = src->px + (size_t)yy * stride + c;
+            if (gone >= 0)
+                hist[row[(size_t)gone * ch]]--;
+            if (come < src->w)
+                hist[row[(size_t)come * ch]]++;
+        }
+        size_t at = (size_t)y * stride + (size_t)x * ch + c;
+        out->px[at] = most_frequent(hist, src->px[at]);
+    }
+}
+
+img *img_filter_mode(const img *src, int size, errmsg *e)
+{
+    if (check_filterable(src, "ModeFilter", e))
+        return NULL;
+    if (size > IMG_FILTER_MAX_RANK_SIZE) {
+        err_set(e, ERR_FAIL, "ModeFilter: size %d is over %d", size, IMG_FILTER_MAX_RANK_SIZE);
+        return NULL;
+    }
+    img *out = img_copy(src, e);
+    if (!out || size < 2)
+        return out;
+    uint32_t hist[256];
+    for (int y = 0; y < src->h; y++)
+        for (int c = 0; c < img_channels(src->mode); c++)
+            mode_row(src, out, y, c, size / 2, hist);
+    return out;
+}

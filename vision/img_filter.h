@@ -65,4 +65,10 @@ img *img_filter_unsharp_mask(const img *src, double radius, int percent, int thr
 typedef enum img_rank_kind { IMG_RANK_MEDIAN, IMG_RANK_MIN, IMG_RANK_MAX } img_rank_kind;
 img *img_filter_rank(const img *src, img_rank_kind kind, int size, errmsg *e);
 
+/* ModeFilter(size): the most frequent value in the size x size box (size/2 each way, even
+ * sizes included, clipped at the borders), smallest value on ties; kept only if it occurs
+ * more than twice, else the pixel stays. size <= IMG_FILTER_MAX_RANK_SIZE; sizes below 2
+ * change nothing, as in Pillow. */
+img *img_filter_mode(const img *src, int size, errmsg *e);
+
 #endif

@@ -170,6 +170,8 @@ def image_cases():
             for kind in ["median", "min", "max"]:
                 for size in [1, 3, 5]:
                     cases.append(f"rank_{kind}{size}_{tag} {mode} {w} {h} rank kind={kind} size={size}")
+            for size in [0, 2, 3, 4, 7]:
+                cases.append(f"mode{size}_{tag} {mode} {w} {h} modefilter size={size}")
             for kind in ["Brightness", "Contrast", "Color", "Sharpness"]:
                 for f in [0, 0.35, 1, 1.7, -0.5]:
                     cases.append(f"enhance_{kind}_{f}_{tag} {mode} {w} {h} enhance kind={kind} factor={f}")
@@ -263,6 +265,8 @@ def pillow_image_op(im, op, args):
         cls = {"median": ImageFilter.MedianFilter, "min": ImageFilter.MinFilter,
                "max": ImageFilter.MaxFilter}[args["kind"]]
         return im.filter(cls(int(args["size"])))
+    if op == "modefilter":
+        return im.filter(ImageFilter.ModeFilter(int(args["size"])))
     if op == "enhance":
         return getattr(ImageEnhance, args["kind"])(im).enhance(float(args["factor"]))
     if op == "blend":
