@@ -9,8 +9,9 @@
  *     When a call gives neither fill nor outline (or no ink for line/point/arc), Pillow's
  *     default ink is used (img_ink_default). An outline equal to the fill (all 4 bytes) is
  *     skipped, as in Pillow. width 0 means "no outline".
- *   - Pixels outside the image are clipped silently. Inks are written as they are, never
- *     blended: drawing (10,20,30,128) on RGBA stores alpha 128.
+ *   - Pixels outside the image are clipped silently. Inks are written as they are, not
+ *     blended: drawing (10,20,30,128) on RGBA stores alpha 128 (Pillow's Draw(im); for
+ *     Draw(rgb_im, "RGBA"), which blends, use img_draw() at the end of this file).
  *
  *     uint8_t red[4];
  *     img_ink_from_str("red", im->mode, red, &e);
