@@ -211,6 +211,8 @@ static img *run_image_op(const test_case *c, const img *in, errmsg *e)
                                                      : IMG_RANK_MEDIAN;
         return img_filter_rank(in, k, (int)arg_num(c, "size", 3), e);
     }
+    if (strcmp(op, "rankfilter") == 0)
+        return img_filter_rank_n(in, (int)arg_num(c, "size", 3), (int)arg_num(c, "rank", 0), e);
     if (strcmp(op, "modefilter") == 0)
         return img_filter_mode(in, (int)arg_num(c, "size", 3), e);
     if (strcmp(op, "enhance") == 0)

@@ -382,6 +382,14 @@ static void rank_row(const img *src, img *out, int y, int size, uint32_t k, rank
 
 img *img_filter_rank(const img *src, img_rank_kind kind, int size, errmsg *e)
 {
+    /* A bad size is reported by img_filter_rank_n; n is only used for good ones. */
+    int n = size >= 1 && size <= IMG_FILTER_MAX_RANK_SIZE ? size * size : 1;
+    int rank = kind == IMG_RANK_MIN ? 0 : kind == IMG_RANK_MAX ? n - 1 : n / 2;
+    return img_filter_rank_n(src, size, rank, e);
+}
+
+img *img_filter_rank_n(const img *src, int size, int rank, errmsg *e)
+{
     if (check_filterable(src, "RankFilter", e))
         return NULL;
     if (size < 1 || size % 2 == 0 || size > IMG_FILTER_MAX_RANK_SIZE) {
@@ -389,8 +397,12 @@ img *img_filter_rank(const img *src, img_rank_kind kind, int size, errmsg *e)
                 IMG_FILTER_MAX_RANK_SIZE);
         return NULL;
     }
-    uint32_t n = (uint32_t)size * (uint32_t)size;
-    uint32_t k = kind == IMG_RANK_MIN ? 0 : kind == IMG_RANK_MAX ? n - 1 : n / 2;
+    if (rank < 0 || rank >= size * size) {
+        err_set(e, ERR_FAIL, "RankFilter: bad rank value %d (0 to %d for size %d)", rank,
+                size * size - 1, size);
+        return NULL;
+    }
+    uint32_t k = (uint32_t)rank;
     img *out = img_new(src->w, src->h, src->mode, NULL, e);
     rank_state *s = malloc(sizeof *s);
     if (!out || !s) {

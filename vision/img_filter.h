@@ -65,6 +65,10 @@ img *img_filter_unsharp_mask(const img *src, double radius, int percent, int thr
 typedef enum img_rank_kind { IMG_RANK_MEDIAN, IMG_RANK_MIN, IMG_RANK_MAX } img_rank_kind;
 img *img_filter_rank(const img *src, img_rank_kind kind, int size, errmsg *e);
 
+/* RankFilter(size, rank): the rank-th smallest (0-based) of the size*size box; MinFilter is
+ * rank 0, MaxFilter size*size-1, MedianFilter size*size/2. Fails for a rank outside that. */
+img *img_filter_rank_n(const img *src, int size, int rank, errmsg *e);
+
 /* ModeFilter(size): the most frequent value in the size x size box (size/2 each way, even
  * sizes included, clipped at the borders), smallest value on ties; kept only if it occurs
  * more than twice, else the pixel stays. size <= IMG_FILTER_MAX_RANK_SIZE; sizes below 2

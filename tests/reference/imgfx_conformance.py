@@ -170,6 +170,8 @@ def image_cases():
             for kind in ["median", "min", "max"]:
                 for size in [1, 3, 5]:
                     cases.append(f"rank_{kind}{size}_{tag} {mode} {w} {h} rank kind={kind} size={size}")
+            for size, rank in [(3, 2), (5, 20), (5, 25), (7, 0), (4, 1)]:
+                cases.append(f"rankn{size}_{rank}_{tag} {mode} {w} {h} rankfilter size={size} rank={rank}")
             for size in [0, 2, 3, 4, 7]:
                 cases.append(f"mode{size}_{tag} {mode} {w} {h} modefilter size={size}")
             for kind in ["Brightness", "Contrast", "Color", "Sharpness"]:
@@ -265,6 +267,8 @@ def pillow_image_op(im, op, args):
         cls = {"median": ImageFilter.MedianFilter, "min": ImageFilter.MinFilter,
                "max": ImageFilter.MaxFilter}[args["kind"]]
         return im.filter(cls(int(args["size"])))
+    if op == "rankfilter":
+        return im.filter(ImageFilter.RankFilter(int(args["size"]), int(args["rank"])))
     if op == "modefilter":
         return im.filter(ImageFilter.ModeFilter(int(args["size"])))
     if op == "enhance":
