@@ -95,11 +95,13 @@ def draw_cases():
                 start = rnd.choice([0, 30, -45, 90, 135.5, 200, 359, 400])
                 end = start + rnd.choice([0, 10, 45, 89, 90, 120, 180, 270, 300, 360, -30])
                 angles = f"start={start} end={end}"
-                cases.append(f"arc_{tag} {mode} {w} {h} arc xy={b} {angles} fill={fill} width={width}")
+                cases.append(f"arc_{tag} {mode} {w} {h} arc xy={b} {angles} fill={fill} "
+                             f"width={width}")
                 cases.append(f"chord_{tag} {mode} {w} {h} chord xy={b} {angles} {common}")
                 cases.append(f"pieslice_{tag} {mode} {w} {h} pieslice xy={b} {angles} {common}")
                 radius = rnd.choice([0, 1, 2.5, 4, 7, 30])
-                cases.append(f"rounded_{tag} {mode} {w} {h} rounded_rectangle xy={b} radius={radius} {common}")
+                cases.append(f"rounded_{tag} {mode} {w} {h} rounded_rectangle xy={b} "
+                             f"radius={radius} {common}")
     # Shapes that exercise Pillow's special cases: corners, horizontal runs, thin ellipses.
     special = [
         "polygon xy=2,2,30,2,30,18,2,18 fill=s:red",
@@ -143,7 +145,8 @@ def draw_cases():
             pts = ",".join(map(str, coords(rnd, rnd.randint(3, 6), 64, 48, i % 2 == 0)))
             fill = "-" if i == 9 else ink_for(mode, rnd)
             width = [5, 8, 9, 12, 17][i % 5]
-            cases.append(f"joint{i}_{mode} {mode} 64 48 line xy={pts} fill={fill} width={width} joint=curve")
+            cases.append(f"joint{i}_{mode} {mode} 64 48 line xy={pts} fill={fill} "
+                         f"width={width} joint=curve")
     # ImageDraw.Draw(im, "RGBA") on RGB: every shape blended, translucent and opaque inks.
     for i, s in enumerate(special):
         s = s.replace("s:red", "s:#ff000080").replace("s:blue", "t:0,0,255,200")
@@ -166,25 +169,31 @@ def image_cases():
                 cases.append(f"boxblur_{r}_{tag} {mode} {w} {h} boxblur radius={r}")
                 cases.append(f"gaussian_{r}_{tag} {mode} {w} {h} gaussian radius={r}")
             cases.append(f"unsharp_{tag} {mode} {w} {h} unsharp radius=2 percent=150 threshold=3")
-            cases.append(f"unsharp2_{tag} {mode} {w} {h} unsharp radius=1.3 percent=300 threshold=0")
+            cases.append(f"unsharp2_{tag} {mode} {w} {h} unsharp radius=1.3 percent=300 "
+                         "threshold=0")
             for kind in ["median", "min", "max"]:
                 for size in [1, 3, 5]:
-                    cases.append(f"rank_{kind}{size}_{tag} {mode} {w} {h} rank kind={kind} size={size}")
+                    cases.append(f"rank_{kind}{size}_{tag} {mode} {w} {h} rank kind={kind} "
+                                 f"size={size}")
             for size, rank in [(3, 2), (5, 20), (5, 25), (7, 0), (4, 1)]:
-                cases.append(f"rankn{size}_{rank}_{tag} {mode} {w} {h} rankfilter size={size} rank={rank}")
+                cases.append(f"rankn{size}_{rank}_{tag} {mode} {w} {h} rankfilter "
+                             f"size={size} rank={rank}")
             for size in [0, 2, 3, 4, 7]:
                 cases.append(f"mode{size}_{tag} {mode} {w} {h} modefilter size={size}")
             for kind in ["Brightness", "Contrast", "Color", "Sharpness"]:
                 for f in [0, 0.35, 1, 1.7, -0.5]:
-                    cases.append(f"enhance_{kind}_{f}_{tag} {mode} {w} {h} enhance kind={kind} factor={f}")
+                    cases.append(f"enhance_{kind}_{f}_{tag} {mode} {w} {h} enhance "
+                                 f"kind={kind} factor={f}")
             for a in [0.25, 0.8, 1.6, -0.3]:
                 cases.append(f"blend_{a}_{tag} {mode} {w} {h} blend alpha={a}")
-            cases.append(f"kernel_{tag} {mode} {w} {h} kernel size=3 k=1,-2,3,0,5,1,-1,2,1 scale=0 offset=7")
+            cases.append(f"kernel_{tag} {mode} {w} {h} kernel size=3 k=1,-2,3,0,5,1,-1,2,1 "
+                         "scale=0 offset=7")
             # weights summing to 0 with the default scale: Pillow divides by zero
             cases.append(f"kernel0_{tag} {mode} {w} {h} kernel size=3 "
                          "k=-1,-1,-1,-1,8,-1,-1,-1,-1 scale=0 offset=0")
             cases.append(f"kernel5_{tag} {mode} {w} {h} kernel size=5 "
-                         "k=1,2,3,2,1,0,1,0,1,0,-1,-2,9,-2,-1,0,1,0,1,0,1,2,3,2,1 scale=3.5 offset=-3")
+                         "k=1,2,3,2,1,0,1,0,1,0,-1,-2,9,-2,-1,0,1,0,1,0,1,2,3,2,1 "
+                         "scale=3.5 offset=-3")
     # One large image per mode: the table-driven blend and the unclamped blur interior only
     # run on images this big.
     for mode in MODES:
@@ -229,7 +238,8 @@ def pillow_draw(im, op, args):
     if op in ("rectangle", "ellipse", "polygon"):
         getattr(d, op)(pts, fill=fill, outline=outline, width=width)
     elif op == "rounded_rectangle":
-        d.rounded_rectangle(pts, float(args.get("radius", 0)), fill=fill, outline=outline, width=width)
+        d.rounded_rectangle(pts, float(args.get("radius", 0)), fill=fill, outline=outline,
+                            width=width)
     elif op in ("chord", "pieslice"):
         getattr(d, op)(pts, float(args["start"]), float(args["end"]), fill=fill, outline=outline,
                        width=width)
