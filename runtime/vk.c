@@ -13,7 +13,8 @@ int vk_check(VkResult r, const char *what, errmsg *e)
     case VK_ERROR_DEVICE_LOST:
         return err_set(e, ERR_ENV, "%s: the Vulkan device was lost (driver reset or crash)", what);
     case VK_ERROR_INCOMPATIBLE_DRIVER:
-        return err_set(e, ERR_ENV, "%s: no Vulkan 1.2 driver is installed", what);
+        return err_set(e, ERR_ENV, "%s: no Vulkan 1.2 driver found (install a GPU driver, or "
+                                   "mesa-vulkan-drivers for the CPU device lavapipe)", what);
     case VK_ERROR_INITIALIZATION_FAILED:
         return err_set(e, ERR_ENV, "%s: the Vulkan driver failed to initialise", what);
     case VK_ERROR_OUT_OF_DEVICE_MEMORY:

@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 PFN_vkCreateInstance vkCreateInstance;
 PFN_vkEnumerateInstanceExtensionProperties vkEnumerateInstanceExtensionProperties;
@@ -162,13 +163,15 @@ int vk_api_load(errmsg *e)
 {
     if (get_proc)
         return 0;
-    void *lib = dlopen("libvulkan.so.1", RTLD_NOW | RTLD_LOCAL);
-    if (!lib)
+    const char *path = getenv("VKEVE_VULKAN_LOADER");
+    void *lib = dlopen(path && *path ? path : "libvulkan.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (!lib && !(path && *path))
         lib = dlopen("libvulkan.so", RTLD_NOW | RTLD_LOCAL);
     if (!lib)
         return err_set(e, ERR_ENV,
-                       "no Vulkan loader (libvulkan.so.1) on this machine; install it, e.g. "
-                       "apt-get install libvulkan1 mesa-vulkan-drivers");
+                       "no Vulkan loader (%s) on this machine; install it, e.g. "
+                       "apt-get install libvulkan1 mesa-vulkan-drivers",
+                       path && *path ? path : "libvulkan.so.1");
     /* dlsym returns void *; POSIX guarantees the conversion to a function pointer works. */
     *(void **)&get_proc = dlsym(lib, "vkGetInstanceProcAddr");
     if (!get_proc)

@@ -4,6 +4,7 @@
  * Vulkan loader gets "no Vulkan loader (libvulkan.so.1)" and exit status 2 rather than a
  * dynamic-link failure before main(). The pointers carry the standard names, so the rest of the
  * code calls vkCreateBuffer(...) as usual. VK_NO_PROTOTYPES is defined for the whole build.
+ * VKEVE_VULKAN_LOADER=/path/to/libvulkan.so.1 picks another loader.
  */
 #ifndef VKEVE_VK_API_H
 #define VKEVE_VK_API_H

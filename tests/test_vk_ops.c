@@ -2,6 +2,7 @@
  * inputs of awkward sizes, through both memory paths (mapped and staged), plus derived
  * barriers in chained graphs, timestamps and the error paths of bad shapes and huge
  * allocations. Runs under the validation layer; any message fails it. */
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,8 +253,26 @@ static void test_errors(vk_ctx *ctx)
             (unsigned long long)in_use);
 }
 
+/* The number of pipeline-cache files vk_close left in dir. */
+static int cache_files(const char *dir)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/vkeve", dir);
+    DIR *d = opendir(path);
+    int n = 0;
+    for (struct dirent *f; d && (f = readdir(d));)
+        n += strncmp(f->d_name, "pipelines-", 10) == 0 && strstr(f->d_name, ".bin") != NULL;
+    if (d)
+        closedir(d);
+    return n;
+}
+
 int main(void)
 {
+    /* A fresh cache folder: the first context must write its compiled pipelines there. */
+    char cache[] = "/tmp/vkeve-cache-XXXXXX";
+    T_CHECK(mkdtemp(cache) != NULL, "mkdtemp");
+    setenv("XDG_CACHE_HOME", cache, 1);
     vk_ctx *ctx = t_gpu_open();
     if (ctx) {
         test_all_ops(ctx);
@@ -262,6 +281,7 @@ int main(void)
         test_errors(ctx);
     }
     t_gpu_close(ctx);
+    T_CHECK(cache_files(cache) == 1, "pipeline cache files in %s: %d", cache, cache_files(cache));
     /* Again through staging buffers and copies, the path discrete GPUs take. */
     setenv("VKEVE_NO_UNIFIED", "1", 1);
     ctx = t_gpu_open();

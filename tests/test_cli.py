@@ -1,0 +1,50 @@
+"""test_cli.py - the vkeve command line's contract: help texts, exit statuses (0 ok,
+1 runtime failure, 2 bad usage or environment) and clear messages when Vulkan is missing.
+Run by ctest with VKEVE_BIN set; uses /usr/bin/python3 only."""
+import os
+import subprocess
+import sys
+
+VKEVE = os.environ["VKEVE_BIN"]
+failures = []
+
+
+def run(args, env_extra=None):
+    env = dict(os.environ)
+    env.update(env_extra or {})
+    p = subprocess.run([VKEVE] + args, capture_output=True, text=True, env=env, timeout=300)
+    return p.returncode, p.stdout, p.stderr
+
+
+def expect(args, code, *texts, env=None, where="stdout+stderr"):
+    rc, out, err = run(args, env)
+    both = out + err
+    if rc != code:
+        failures.append(f"vkeve {' '.join(args)} {env or ''}: exit {rc}, expected {code}\n{both}")
+    for t in texts:
+        if t not in both:
+            failures.append(f"vkeve {' '.join(args)} {env or ''}: no '{t}' in output:\n{both}")
+
+
+expect([], 2, "usage: vkeve COMMAND")
+expect(["--help"], 0, "commands:", "info", "help")
+expect(["help", "info"], 0, "usage: vkeve info")
+expect(["help", "nonsense"], 2, "unknown command 'nonsense'")
+expect(["nonsense"], 2, "unknown command 'nonsense'")
+expect(["info", "--help"], 0, "usage: vkeve info")
+expect(["info", "--bogus"], 2, "unexpected argument '--bogus'")
+expect(["info"], 0, "(selected)", "subgroup size", "fp16 arithmetic", "cooperative matrix",
+       "timestamps")
+expect(["info", "--device", "99"], 2, "device 99 does not exist")
+expect(["info"], 2, "VKEVE_DEVICE='x'", env={"VKEVE_DEVICE": "x"})
+# No driver: the loader finds none.
+expect(["info"], 2, "no Vulkan 1.2 driver found",
+       env={"VK_ICD_FILENAMES": "/nonexistent/icd.json", "VK_DRIVER_FILES": "/nonexistent/icd.json"})
+# No loader at all.
+expect(["info"], 2, "no Vulkan loader (/nonexistent/libvulkan.so.1)",
+       env={"VKEVE_VULKAN_LOADER": "/nonexistent/libvulkan.so.1"})
+
+for f in failures:
+    print("FAIL", f)
+print(f"{len(failures)} failures")
+sys.exit(1 if failures else 0)
