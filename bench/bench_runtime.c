@@ -1,22 +1,33 @@
 /* bench_runtime.c - the Vulkan runtime's speed on the current device, as JSON lines:
  * the device-memory copy kernel's bandwidth (the ceiling a matrix-vector product is held
- * against) and f32/f16 matmul GFLOP/s for decode (N = 1) and prefill (N = 512) shapes, for
- * each kernel shape the device can run.
+ * against), and matmul GFLOP/s and weight GB/s for every weight type vkeve computes with,
+ * at the decode shape (M, N, K) = (4096, 1, 4096) and the prefill shape (4096, 512, 4096),
+ * for each kernel shape the device runs.
  *
- *   bench_runtime [--reps R] [--device N] [--quick] [--decode-only]
+ *   bench_runtime [--reps R] [--device N] [--n N] [--type NAME] [--quick]
+ *     --n N      only the shape with this N (1, 512, or any other)
+ *     --type T   only this weight type ("q4_K", "f16", ...)
+ *     --quick    M = K = 256 and N = 1, 32: a smoke run
  *
- * Times are GPU timestamps around each dispatch, median of R runs of the same recording. */
+ * Times are GPU timestamps around each dispatch: one warm-up run, then the median of R runs
+ * of the same recording. Weights are random blocks (speed does not depend on the values).
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "runtime/ops.h"
+#include "runtime/rng.h"
 
 typedef struct opts {
     int reps, device;
-    int quick;       /* small shapes, for a smoke run */
-    int decode_only; /* skip the N = 512 shapes (minutes on a CPU device) */
+    long only_n;           /* 0: both shapes */
+    const char *only_type; /* NULL: every type */
+    int quick;
 } opts;
+
+static const int bench_types[] = {DT_F32, DT_F16, DT_Q8_0, DT_Q4_0, DT_Q4_1, DT_Q5_0,
+                                  DT_Q5_1, DT_Q4_K, DT_Q5_K, DT_Q6_K};
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -74,19 +85,51 @@ static int bench_copy(vk_ctx *ctx, const opts *o, double *gbps, errmsg *e)
     return 0;
 }
 
+/* Random bytes with every f16 field (as the float types' values, and the quantized types'
+ * scales at the offsets of their blocks) set to a small finite number, so no NaN or
+ * denormal slows a device down. */
+static void *random_weights(int type, size_t bytes)
+{
+    unsigned char *p = malloc(bytes);
+    if (!p)
+        return NULL;
+    rng r = rng_make(77, (uint64_t)type);
+    for (size_t i = 0; i < bytes; i += 8) {
+        uint64_t v = rng_u64(&r);
+        memcpy(p + i, &v, bytes - i < 8 ? bytes - i : 8);
+    }
+    uint16_t h = f32_to_f16(0.01f);
+    if (type == DT_F32) {
+        float f = 0.01f;
+        for (size_t i = 0; i + 4 <= bytes; i += 4)
+            memcpy(p + i, &f, 4);
+        return p;
+    }
+    int bb = type == DT_F16 ? 2 : dtype_block_bytes(type);
+    int at = type == DT_Q6_K ? 208 : 0;
+    for (size_t b = 0; b + (size_t)bb <= bytes; b += (size_t)bb) {
+        memcpy(p + b + at, &h, 2);
+        if (type == DT_Q4_1 || type == DT_Q5_1 || type == DT_Q4_K || type == DT_Q5_K)
+            memcpy(p + b + 2, &h, 2);
+    }
+    return p;
+}
+
 static int bench_matmul(vk_ctx *ctx, const opts *o, int type, op_shape shape, uint32_t M,
                         uint32_t N, uint32_t K, double copy_gbps, errmsg *e)
 {
-    vk_buf wb, xb, yb;
+    vk_buf wb = {0}, xb = {0}, yb = {0};
     tensor w = {type, {K, M, 1, 1}, &wb, 0}, x = {DT_F32, {K, N, 1, 1}, &xb, 0};
     tensor y = {DT_F32, {M, N, 1, 1}, &yb, 0};
-    if (vk_buf_alloc(ctx, tensor_bytes(&w), &wb, e) || vk_buf_alloc(ctx, tensor_bytes(&x), &xb, e) ||
-        vk_buf_alloc(ctx, tensor_bytes(&y), &yb, e))
-        return e->code;
-    /* Contents do not change the speed; zeroed memory is fine. */
-    vk_seq *s = vk_seq_begin(ctx, true, e);
+    void *host = random_weights(type, tensor_bytes(&w));
+    int rc = !host ? err_set(e, ERR_FAIL, "out of host memory") : 0;
+    rc = rc || vk_buf_alloc(ctx, tensor_bytes(&w), &wb, e) ||
+         vk_buf_alloc(ctx, tensor_bytes(&x), &xb, e) || vk_buf_alloc(ctx, tensor_bytes(&y), &yb, e) ||
+         vk_buf_write(ctx, &wb, 0, host, tensor_bytes(&w), e);
+    free(host);
+    vk_seq *s = rc ? NULL : vk_seq_begin(ctx, true, e);
     op_node nd = {.kind = OP_MATMUL, .dst = &y, .src = {&w, &x}, .shape = shape};
-    int rc = !s || ops_record(s, &nd, e);
+    rc = rc || !s || ops_record(s, &nd, e);
     double ms = rc ? -1 : median_ms(s, o->reps, e);
     vk_seq_free(s);
     vk_buf_free(ctx, &wb), vk_buf_free(ctx, &xb), vk_buf_free(ctx, &yb);
@@ -95,29 +138,50 @@ static int bench_matmul(vk_ctx *ctx, const opts *o, int type, op_shape shape, ui
     double flops = 2.0 * M * N * K, wbytes = (double)tensor_bytes(&w);
     double gbps = wbytes / (ms * 1e6);
     printf("{\"bench\":\"matmul\",\"device\":\"%s\",\"type\":\"%s\",\"shape\":\"%s\",\"M\":%u,"
-           "\"N\":%u,\"K\":%u,\"ms\":%.3f,\"gflops\":%.2f,\"weight_gbps\":%.2f,"
-           "\"of_copy_gbps\":%.2f}\n",
-           vk_caps_of(ctx)->name, dtype_name(type), shape == SHAPE_ROWS ? "rows" : "subgroup", M,
-           N, K, ms, flops / (ms * 1e6), gbps, copy_gbps > 0 ? gbps / copy_gbps : 0);
+           "\"N\":%u,\"K\":%u,\"weight_bytes\":%.0f,\"ms\":%.3f,\"gflops\":%.2f,"
+           "\"weight_gbps\":%.2f,\"of_copy_gbps\":%.2f}\n",
+           vk_caps_of(ctx)->name, dtype_name(type), shape == SHAPE_ROWS ? "rows" : "subgroup", M, N,
+           K, wbytes, ms, flops / (ms * 1e6), gbps, copy_gbps > 0 ? gbps / copy_gbps : 0);
     return 0;
 }
 
 static int parse(int argc, char **argv, opts *o)
 {
-    *o = (opts){5, -1, 0, 0};
+    *o = (opts){5, -1, 0, NULL, 0};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
             o->reps = atoi(argv[++i]);
         else if (strcmp(argv[i], "--device") == 0 && i + 1 < argc)
             o->device = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--n") == 0 && i + 1 < argc)
+            o->only_n = atol(argv[++i]);
+        else if (strcmp(argv[i], "--type") == 0 && i + 1 < argc)
+            o->only_type = argv[++i];
         else if (strcmp(argv[i], "--quick") == 0)
             o->quick = 1;
-        else if (strcmp(argv[i], "--decode-only") == 0)
-            o->decode_only = 1;
         else
             return 1;
     }
-    return o->reps < 1;
+    return o->reps < 1 || o->only_n < 0 || o->only_n > 65536;
+}
+
+/* Every selected weight type, kernel shape and N. */
+static int bench_all_matmuls(vk_ctx *ctx, const opts *o, double copy_gbps, errmsg *e)
+{
+    uint32_t size = o->quick ? 256 : 4096;
+    const uint32_t ns[2] = {1, o->quick ? 32 : 512};
+    int n_shapes = o->only_n ? 1 : 2, rc = 0;
+    for (size_t t = 0; t < sizeof bench_types / sizeof bench_types[0] && !rc; t++) {
+        int type = bench_types[t];
+        if (o->only_type && strcmp(o->only_type, dtype_name(type)) != 0)
+            continue;
+        for (int shape = SHAPE_ROWS; shape <= SHAPE_SUBGROUP && !rc; shape++)
+            for (int i = 0; i < n_shapes && !rc; i++)
+                if (shape == SHAPE_ROWS || vk_caps_of(ctx)->subgroup_arithmetic)
+                    rc = bench_matmul(ctx, o, type, (op_shape)shape, size,
+                                      o->only_n ? (uint32_t)o->only_n : ns[i], size, copy_gbps, e);
+    }
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -125,7 +189,8 @@ int main(int argc, char **argv)
     opts o;
     setvbuf(stdout, NULL, _IOLBF, 0); /* one JSON line at a time, also into a pipe */
     if (parse(argc, argv, &o)) {
-        fprintf(stderr, "usage: bench_runtime [--reps R] [--device N] [--quick] [--decode-only]\n");
+        fprintf(stderr, "usage: bench_runtime [--reps R] [--device N] [--n N] [--type NAME] "
+                        "[--quick]\n");
         return 2;
     }
     errmsg e = {0};
@@ -135,16 +200,9 @@ int main(int argc, char **argv)
         return e.code;
     }
     double copy = 0;
-    int rc = bench_copy(ctx, &o, &copy, &e);
-    uint32_t big = o.quick ? 256 : 4096, batch = o.quick ? 32 : 512;
-    const uint32_t ns[2] = {1, batch};
-    for (int type = DT_F32; type <= DT_F16 && !rc; type++)
-        for (int shape = SHAPE_ROWS; shape <= SHAPE_SUBGROUP && !rc; shape++)
-            for (int i = 0; i < (o.decode_only ? 1 : 2) && !rc; i++)
-                if (shape == SHAPE_ROWS || vk_caps_of(ctx)->subgroup_arithmetic)
-                    rc = bench_matmul(ctx, &o, type, (op_shape)shape, big, ns[i], big, copy, &e);
+    int rc = bench_copy(ctx, &o, &copy, &e) || bench_all_matmuls(ctx, &o, copy, &e);
     if (rc)
         fprintf(stderr, "bench_runtime: %s\n", e.text);
     vk_close(ctx);
-    return rc;
+    return rc ? (e.code ? e.code : ERR_FAIL) : 0;
 }
