@@ -173,6 +173,8 @@ static int run_draw(const test_case *c, img *im, errmsg *e)
         return img_draw_polygon(im, xy, n, fill, outline, width, e);
     if (strcmp(op, "point") == 0)
         return img_draw_point(im, xy, n, fill, e);
+    if (strcmp(op, "floodfill") == 0)
+        return img_floodfill(im, xy[0], xy[1], fill, outline, (int)arg_num(c, "thresh", 0), e);
     if (strcmp(op, "regular_polygon") == 0)
         return img_draw_regular_polygon(im, xy[0], xy[1], arg_num(c, "r", 1),
                                         (int)arg_num(c, "sides", 3), arg_num(c, "rotation", 0),

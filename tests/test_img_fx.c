@@ -163,6 +163,19 @@ static void test_draw_errors_and_clipping(void)
                 "vertex %d (%g, %g) is not on the circle, rounded to 2 decimals", i,
                 hexagon[2 * i], hexagon[2 * i + 1]);
     }
+    /* Flood fill: a uniform image fills completely; a value already there changes nothing. */
+    uint8_t grey[4] = {90, 90, 90, 255}, dark[4] = {10, 20, 30, 255};
+    img *flat = img_new(9, 7, IMG_RGB, grey, &e);
+    T_CHECK(img_floodfill(flat, 4, 3, NULL, NULL, 0, &e) == ERR_FAIL, "floodfill without value");
+    T_CHECK(img_floodfill(flat, NAN, 3, dark, NULL, 0, &e) == ERR_FAIL, "floodfill NaN seed");
+    T_CHECK(img_floodfill(flat, 4, 3, dark, NULL, 0, &e) == 0, "floodfill: %s", e.text);
+    int all_dark = 1;
+    for (size_t i = 0; i < img_bytes(flat); i += 3)
+        all_dark &= flat->px[i] == 10 && flat->px[i + 2] == 30;
+    T_CHECK(all_dark, "a uniform image was not filled completely");
+    T_CHECK(img_floodfill(flat, 100, 3, grey, NULL, 0, &e) == 0 && flat->px[0] == 10,
+            "a seed outside the image must change nothing");
+    img_free(flat);
     img_free(rgb);
     img_free(im);
     img_free(before);

@@ -1239,6 +1239,85 @@ int img_draw_regular_polygon(img *im, double cx, double cy, double radius, int n
     return rc;
 }
 
+/* ---- flood fill ----
+ * Pillow grows the region breadth-first in Python; the filled set is the same whatever the
+ * order (a filled pixel never qualifies again), so an explicit stack does it here. */
+static int color_diff(const uint8_t *a, const uint8_t *b, int ch)
+{
+    int d = 0;
+    for (int c = 0; c < ch; c++)
+        d += abs(a[c] - b[c]);
+    return d;
+}
+
+typedef struct fill_rule {
+    uint8_t background[4];
+    const uint8_t *value, *border;
+    int thresh, ch;
+} fill_rule;
+
+static int qualifies(const fill_rule *r, const uint8_t *p)
+{
+    if (!r->border)
+        return color_diff(p, r->background, r->ch) <= r->thresh;
+    return memcmp(p, r->value, (size_t)r->ch) != 0 && memcmp(p, r->border, (size_t)r->ch) != 0;
+}
+
+static int grow_region(img *im, int x, int y, const fill_rule *r, errmsg *e)
+{
+    size_t cap = 1024, n = 0;
+    int *stack = malloc(cap * 2 * sizeof *stack);
+    if (!stack)
+        return err_set(e, ERR_FAIL, "floodfill: out of memory");
+    stack[n * 2] = x, stack[n * 2 + 1] = y, n++;
+    while (n > 0) {
+        n--;
+        int cx = stack[n * 2], cy = stack[n * 2 + 1];
+        const int next[4][2] = {{cx + 1, cy}, {cx - 1, cy}, {cx, cy + 1}, {cx, cy - 1}};
+        for (int k = 0; k < 4; k++) {
+            int s = next[k][0], t = next[k][1];
+            if (s < 0 || t < 0 || s >= im->w || t >= im->h)
+                continue;
+            uint8_t *p = im->px + ((size_t)t * (size_t)im->w + (size_t)s) * (size_t)r->ch;
+            if (!qualifies(r, p))
+                continue;
+            memcpy(p, r->value, (size_t)r->ch);
+            if (n == cap) {
+                int *bigger = realloc(stack, cap * 4 * sizeof *stack);
+                if (!bigger) {
+                    free(stack);
+                    return err_set(e, ERR_FAIL, "floodfill: out of memory");
+                }
+                stack = bigger, cap *= 2;
+            }
+            stack[n * 2] = s, stack[n * 2 + 1] = t, n++;
+        }
+    }
+    free(stack);
+    return 0;
+}
+
+int img_floodfill(img *im, double x, double y, const uint8_t *value, const uint8_t *border,
+                  int thresh, errmsg *e)
+{
+    double seed[2] = {x, y};
+    if (check_args(im, "floodfill", seed, 2, 0, e))
+        return ERR_FAIL;
+    if (!value)
+        return err_set(e, ERR_FAIL, "floodfill: no fill value");
+    int ix = coord(x), iy = coord(y);
+    int sx = ix < 0 ? ix + im->w : ix, sy = iy < 0 ? iy + im->h : iy;
+    if (sx < 0 || sy < 0 || sx >= im->w || sy >= im->h)
+        return 0;
+    fill_rule r = {{0, 0, 0, 0}, value, border, thresh, img_channels(im->mode)};
+    uint8_t *seed_px = im->px + ((size_t)sy * (size_t)im->w + (size_t)sx) * (size_t)r.ch;
+    memcpy(r.background, seed_px, (size_t)r.ch);
+    if (color_diff(value, r.background, r.ch) <= thresh)
+        return 0;
+    memcpy(seed_px, value, (size_t)r.ch);
+    return grow_region(im, ix, iy, &r, e);
+}
+
 /* ---- the public entry points ---- */
 
 int img_draw(img *im, const img_draw_args *a, errmsg *e)

@@ -84,6 +84,17 @@ int img_draw_regular_polygon(img *im, double cx, double cy, double radius, int n
 int img_draw_regular_polygon_vertices(double cx, double cy, double radius, int n_sides,
                                       double rotation, double *xy, errmsg *e);
 
+/* ImageDraw.floodfill(im, (x, y), value, border, thresh): fills the 4-connected region around
+ * the seed whose pixels are within thresh (sum of channel differences) of the seed's colour,
+ * or, with a border, every connected pixel that is neither the border colour nor value.
+ * value and border are inks (img_color.h; only the image's channels count), border NULL
+ * for None. As in Pillow: nothing happens when the seed is outside the image or already
+ * within thresh of value; negative seed coordinates index from the far side for the seed
+ * itself (Python indexing) but the region is grown from the unwrapped position. Seed
+ * coordinates are truncated to ints first. */
+int img_floodfill(img *im, double x, double y, const uint8_t *value, const uint8_t *border,
+                  int thresh, errmsg *e);
+
 /* ---- one entry point for every shape, with blending ----
  * ImageDraw.Draw(im, "RGBA") on an RGB image makes Pillow BLEND each ink into the pixels by
  * the ink's alpha (out = (out*(255-a) + ink*a) / 255, Pillow's rounding) instead of writing

@@ -139,6 +139,19 @@ def draw_cases():
             sides, rot = rnd.randint(3, 12), rnd.choice([0, 15, 45, 90.5, -30, 400])
             cases.append(f"regular{i}_{mode} {mode} 64 48 regular_polygon xy={cx},{cy} r={r} "
                          f"sides={sides} rotation={rot} fill={fill} outline={outline}")
+    # floodfill on the noisy input: thresholds decide the region; border mode; odd seeds.
+    values = {"L": ("i:250", "i:7"), "RGB": ("t:250,0,10", "t:1,2,3"),
+              "RGBA": ("t:250,0,10,255", "t:1,2,3,4")}
+    for mode in MODES:
+        value, border = values[mode]
+        for i, (seed, thresh) in enumerate([("10,10", 0), ("20,30", 40), ("5,40", 120),
+                                            ("60,2", 400), ("-3,5", 90), ("70,5", 50)]):
+            cases.append(f"flood{i}_{mode} {mode} 64 48 floodfill xy={seed} fill={value} "
+                         f"thresh={thresh}")
+        cases.append(f"floodb_{mode} {mode} 64 48 floodfill xy=30,20 fill={value} "
+                     f"outline={border}")
+    for i, (seed, value) in enumerate([("12,40", "i:0"), ("40,10", "i:128"), ("-1,-1", "i:0")]):
+        cases.append(f"floodl{i} L 64 48 floodfill xy={seed} fill={value} thresh=30")
     # line(joint="curve"): random polylines, widths around the 4 and 8 thresholds.
     for mode in MODES:
         for i in range(10):
@@ -249,6 +262,9 @@ def pillow_draw(im, op, args):
         d.line(pts, fill=fill, width=int(float(args.get("width", 0))), joint=args.get("joint"))
     elif op == "point":
         d.point(pts, fill=fill)
+    elif op == "floodfill":
+        ImageDraw.floodfill(im, (int(xy[0]), int(xy[1])), fill, border=outline,
+                            thresh=int(args.get("thresh", 0)))
     elif op == "regular_polygon":
         r = float(args["r"])
         d.regular_polygon((xy[0], xy[1], int(r) if r.is_integer() else r), int(args["sides"]),
