@@ -313,11 +313,15 @@ img *img_filter_unsharp_mask(const img *src, double radius, int percent, int thr
     img *out = box_blur_passes(src, gaussian_box_radius((float)radius, 3), 3, e);
     if (!out)
         return NULL;
+    /* Pillow's diff * percent / 100 (C division), for each of the 511 possible diffs; in 64
+     * bits, where Pillow's int would overflow for absurd percents. */
+    long long boost[511];
+    for (int d = -255; d <= 255; d++)
+        boost[d + 255] = (long long)d * percent / 100;
     size_t n = img_bytes(src);
     for (size_t i = 0; i < n; i++) {
         int diff = src->px[i] - out->px[i];
-        /* 64-bit product: Pillow's int may overflow for absurd percents; we stay defined. */
-        long long boosted = src->px[i] + (long long)diff * percent / 100;
+        long long boosted = src->px[i] + boost[diff + 255];
         int clipped = boosted > 255 ? 255 : boosted < 0 ? 0 : (int)boosted;
         out->px[i] = abs(diff) > threshold ? clip_int(clipped) : src->px[i];
     }
@@ -354,28 +358,35 @@ static uint8_t rank_select(rank_state *s, uint32_t k)
     return (uint8_t)s->m;
 }
 
+/* The window's rows for output row y, edge rows repeated (Pillow's expand()). */
+static void window_rows(const img *src, int y, int size, const uint8_t **rows)
+{
+    size_t stride = (size_t)src->w * (size_t)img_channels(src->mode);
+    for (int i = 0; i < size; i++)
+        rows[i] = src->px + (size_t)clamp_index(y - size / 2 + i, src->h - 1) * stride;
+}
+
 static void rank_row(const img *src, img *out, int y, int size, uint32_t k, rank_state *s)
 {
-    int ch = img_channels(src->mode), m = size / 2, lastx = src->w - 1, lasty = src->h - 1;
-    size_t stride = (size_t)src->w * (size_t)ch;
+    int ch = img_channels(src->mode), m = size / 2, lastx = src->w - 1;
+    const uint8_t *rows[IMG_FILTER_MAX_RANK_SIZE];
+    window_rows(src, y, size, rows);
+    uint8_t *o = out->px + (size_t)y * (size_t)src->w * (size_t)ch;
     for (int c = 0; c < ch; c++) {
         memset(s, 0, sizeof *s);
-        for (int dy = -m; dy <= m; dy++) {
-            const uint8_t *row = src->px + (size_t)clamp_index(y + dy, lasty) * stride + c;
+        for (int i = 0; i < size; i++)
             for (int dx = -m; dx <= m; dx++)
-                rank_add(s, row[clamp_index(dx, lastx) * ch], 1);
-        }
+                rank_add(s, rows[i][clamp_index(dx, lastx) * ch + c], 1);
         for (int x = 0; x <= lastx; x++) {
             if (x > 0) {
-                int gone = clamp_index(x - m - 1, lastx) * ch;
-                int come = clamp_index(x + m, lastx) * ch;
-                for (int dy = -m; dy <= m; dy++) {
-                    const uint8_t *row = src->px + (size_t)clamp_index(y + dy, lasty) * stride + c;
-                    rank_add(s, row[gone], -1);
-                    rank_add(s, row[come], 1);
+                int gone = clamp_index(x - m - 1, lastx) * ch + c;
+                int come = clamp_index(x + m, lastx) * ch + c;
+                for (int i = 0; i < size; i++) {
+                    rank_add(s, rows[i][gone], -1);
+                    rank_add(s, rows[i][come], 1);
                 }
             }
-            out->px[(size_t)y * stride + (size_t)x * ch + c] = rank_select(s, k);
+            o[(size_t)x * ch + c] = rank_select(s, k);
         }
     }
 }
