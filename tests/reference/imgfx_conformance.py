@@ -64,7 +64,10 @@ def coords(rnd, n, w, h, floats):
 
 def box(rnd, w, h):
     x0, y0 = rnd.randint(-w // 4, w), rnd.randint(-h // 4, h)
-    return [x0, y0, x0 + rnd.randint(0, w), y0 + rnd.randint(0, h)]
+    b = [x0, y0, x0 + rnd.randint(0, w), y0 + rnd.randint(0, h)]
+    if rnd.random() < 0.4:  # fractional corners, negative ones too (truncated toward zero)
+        b = [round(v + rnd.uniform(-0.99, 0.99), 2) for v in b]
+    return b
 
 
 def draw_cases():
