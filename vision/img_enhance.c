@@ -32,13 +32,14 @@ static int check_mode(const img *im, const char *what, errmsg *e)
 #define BLEND_TABLE_MIN_BYTES ((size_t)1 << 17)
 
 /* Pillow's ImagingBlend for one byte: single-precision float, truncated; clipped only when
- * alpha is outside [0, 1] (inside, the value cannot leave 0..255). */
+ * alpha is outside [0, 1] (inside, the value cannot leave 0..255). A NaN (alpha NaN or
+ * infinite) gives 0, as the x86 conversion under Pillow does. */
 static inline uint8_t blend_byte(uint8_t p, uint8_t q, float f)
 {
     float v = (float)p + f * (float)(q - p);
     if (f >= 0 && f <= 1)
         return (uint8_t)v;
-    return v <= 0.0f ? 0 : v >= 255.0f ? 255 : (uint8_t)v;
+    return !(v > 0.0f) ? 0 : v >= 255.0f ? 255 : (uint8_t)v;
 }
 
 img *img_blend(const img *a, const img *b, double alpha, errmsg *e)

@@ -200,7 +200,7 @@ def image_cases():
                 for f in [0, 0.35, 1, 1.7, -0.5]:
                     cases.append(f"enhance_{kind}_{f}_{tag} {mode} {w} {h} enhance "
                                  f"kind={kind} factor={f}")
-            for a in [0.25, 0.8, 1.6, -0.3]:
+            for a in [0.25, 0.8, 1.6, -0.3, 1e30, float("inf"), float("nan")]:
                 cases.append(f"blend_{a}_{tag} {mode} {w} {h} blend alpha={a}")
             cases.append(f"kernel_{tag} {mode} {w} {h} kernel size=3 k=1,-2,3,0,5,1,-1,2,1 "
                          "scale=0 offset=7")
