@@ -102,6 +102,10 @@ static void test_draw_errors_and_clipping(void)
                 strstr(e.text, "limit") != NULL,
             "40000-wide ellipse: %s", e.text);
     T_CHECK(img_draw_rounded_rectangle(im, box, NAN, red, red, 2, &e) == ERR_FAIL, "NaN radius");
+    T_CHECK(img_draw_arc(im, box, NAN, 90, red, 2, &e) == ERR_FAIL && strstr(e.text, "finite"),
+            "NaN angle: %s", e.text);
+    T_CHECK(img_draw_pieslice(im, box, 0, 1e300, red, NULL, 1, &e) == ERR_FAIL,
+            "angle beyond float accepted");
     T_CHECK(same_pixels(im, before), "a rejected call changed the image");
 
     /* Large but allowed shapes far outside the image clip silently (and quickly). */

@@ -971,6 +971,14 @@ static void pen_arc_shape(const pen *p, arc_shape shape, const int box[4], float
     }
 }
 
+/* Pillow takes the angles as floats; NaN or overflow there would reach (int) casts. */
+static int check_angles(double start, double end, const char *what, errmsg *e)
+{
+    if (!isfinite((float)start) || !isfinite((float)end))
+        return err_set(e, ERR_FAIL, "%s: angles %g, %g must be finite floats", what, start, end);
+    return 0;
+}
+
 static void truncate_box(const double xy[4], int box[4])
 {
     for (int i = 0; i < 4; i++)
@@ -980,7 +988,8 @@ static void truncate_box(const double xy[4], int box[4])
 static int draw_arc(img *im, const double xy[4], double start, double end, const uint8_t *ink,
                     int width, int blend, errmsg *e)
 {
-    if (check_args(im, "arc", xy, 4, width, e) || check_ellipse_box(xy, width, "arc", e))
+    if (check_args(im, "arc", xy, 4, width, e) || check_ellipse_box(xy, width, "arc", e) ||
+        check_angles(start, end, "arc", e))
         return ERR_FAIL;
     uint8_t dflt[4];
     if (!ink) {
@@ -999,7 +1008,8 @@ static int draw_closed_arc_shape(img *im, arc_shape shape, const double xy[4], d
                                  int width, int blend, errmsg *e)
 {
     const char *what = shape == SHAPE_CHORD ? "chord" : "pieslice";
-    if (check_args(im, what, xy, 4, width, e) || check_ellipse_box(xy, width, what, e))
+    if (check_args(im, what, xy, 4, width, e) || check_ellipse_box(xy, width, what, e) ||
+        check_angles(start, end, what, e))
         return ERR_FAIL;
     uint8_t dflt[4];
     int want_outline = resolve_inks(im->mode, &fill, &outline, dflt, width);
