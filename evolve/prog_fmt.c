@@ -112,8 +112,17 @@ static int repr_container(interp *I, pv v, pbuf *b)
         I->cdepth--;
         return pi_raise(I, "RecursionError", "maximum recursion depth exceeded while getting the repr of an object");
     }
+    /* Shared sublists make a small value with an enormous repr: each element costs a step,
+     * and the text may not outgrow the memory budget. */
+    size_t n_items = o->kind == PO_LIST || o->kind == PO_TUPLE ? ((plist *)o)->len : ((pdict *)o)->len;
+    int r = pi_step(I, 1 + (long)n_items);
+    if (!r && b->len > I->lim.max_bytes)
+        r = pi_reserve(I, (size_t)-1);
+    if (r) {
+        I->cdepth--;
+        return -1;
+    }
     o->repr_busy = 1;
-    int r = 0;
     if (o->kind == PO_SET) {
         pdict *d = (pdict *)o;
         pbuf_puts(b, d->len ? "{" : "set()");

@@ -395,6 +395,10 @@ int pi_hash(interp *I, pv v, uint64_t *h)
             return pi_raise(I, "BudgetExceeded", "recursion depth exceeded while hashing");
         }
         uint64_t x = 0x345678;
+        if (pi_step(I, 1 + (long)t->len)) {
+            I->cdepth--;
+            return -1;
+        }
         for (size_t i = 0; i < t->len; i++) {
             uint64_t e;
             if (pi_hash(I, t->items[i], &e)) {
@@ -451,7 +455,12 @@ int pi_equal(interp *I, pv a, pv b, int *out)
         I->cdepth--;
         return pi_raise(I, "RecursionError", "maximum recursion depth exceeded in comparison");
     }
-    int r = 0;
+    /* Each element compared costs a step: equal structures with shared parts can be huge. */
+    int r = pi_step(I, 1 + (long)(x->kind == PO_LIST || x->kind == PO_TUPLE ? ((plist *)x)->len : ((pdict *)x)->len));
+    if (r) {
+        I->cdepth--;
+        return -1;
+    }
     if (x->kind == PO_DICT || x->kind == PO_SET) {
         pdict *d = (pdict *)x, *e = (pdict *)y;
         *out = d->len == e->len;
@@ -546,9 +555,9 @@ int pi_compare(interp *I, int op, pv a, pv b, int *out)
     }
     plist *l = pv_list(a), *m = pv_list(b);
     size_t n = l->len < m->len ? l->len : m->len;
-    int r = 0;
+    int r = pi_step(I, 1 + (long)n);
     *out = (l->len > m->len) - (l->len < m->len);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && !r; i++) {
         int eq;
         if ((r = pi_equal(I, l->items[i], m->items[i], &eq)))
             break;
