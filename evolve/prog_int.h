@@ -130,6 +130,7 @@ typedef struct pimage {
 typedef struct pdraw {
     pobj h;
     pimage *target;
+    int blend; /* Draw(rgb_image, "RGBA"): inks are blended by their alpha */
 } pdraw;
 
 typedef struct ppixels { /* img.load(): pixels[x, y] reads and writes the image */

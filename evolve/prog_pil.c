@@ -998,9 +998,10 @@ int pi_image_method(interp *I, pv self, const char *name, int argc, const pv *ar
 
 /* ---- ImageDraw ---- */
 
-static int draw_shape(interp *I, img *im, const char *name, int argc, const pv *argv, int kwc, const int *kwn,
-                      const pv *kwv)
+static int draw_shape(interp *I, img *im, int blend, const char *name, int argc, const pv *argv, int kwc,
+                      const int *kwn, const pv *kwv)
 {
+    img_mode ink_mode = blend ? IMG_RGBA : im->mode; /* blended inks keep their alpha */
     int is_line = strcmp(name, "line") == 0, is_point = strcmp(name, "point") == 0;
     int is_arc = strcmp(name, "arc") == 0, is_chord = strcmp(name, "chord") == 0;
     int is_pie = strcmp(name, "pieslice") == 0, is_rounded = strcmp(name, "rounded_rectangle") == 0;
@@ -1031,15 +1032,15 @@ static int draw_shape(interp *I, img *im, const char *name, int argc, const pv *
             return -1;
         width = (int64_t)fmax(-1, fmin(1e6, wd));
     }
-    if (get_ink(I, fill_v, im->mode, "fill", fill, &has_fill))
+    if (get_ink(I, fill_v, ink_mode, "fill", fill, &has_fill))
         return -1;
-    if (outline_v.tag != PV_UNSET && get_ink(I, outline_v, im->mode, "outline", outline, &has_outline))
+    if (outline_v.tag != PV_UNSET && get_ink(I, outline_v, ink_mode, "outline", outline, &has_outline))
         return -1;
     if ((is_line || is_point || is_arc) && !has_fill) { /* Pillow's default ink */
-        img_ink_default(im->mode, fill);
+        img_ink_default(ink_mode, fill);
         has_fill = 1;
     } else if (!is_line && !is_point && !is_arc && !has_fill && !has_outline) {
-        img_ink_default(im->mode, outline);
+        img_ink_default(ink_mode, outline);
         has_outline = 1;
     }
     double *xy;
@@ -1066,22 +1067,92 @@ static int draw_shape(interp *I, img *im, const char *name, int argc, const pv *
         return pi_raise(I, "ValueError", "%s(): xy must be two points (x0, y0, x1, y1)", name);
     }
     errmsg e;
-    int r;
-    const uint8_t *f = has_fill ? fill : NULL, *o = has_outline ? outline : NULL;
-    int w = (int)width;
-    if (strcmp(name, "rectangle") == 0) r = img_draw_rectangle(im, xy, f, o, w, &e);
-    else if (is_rounded) r = img_draw_rounded_rectangle(im, xy, radius, f, o, w, &e);
-    else if (strcmp(name, "ellipse") == 0) r = img_draw_ellipse(im, xy, f, o, w, &e);
-    else if (is_arc) r = img_draw_arc(im, xy, start, end, f, w, &e);
-    else if (is_chord) r = img_draw_chord(im, xy, start, end, f, o, w, &e);
-    else if (is_pie) r = img_draw_pieslice(im, xy, start, end, f, o, w, &e);
-    else if (is_line) r = img_draw_line(im, xy, np, f, w, &e);
-    else if (is_point) r = img_draw_point(im, xy, np, f, &e);
-    else r = img_draw_polygon(im, xy, np, f, o, w, &e);
+    img_draw_args args = {0};
+    args.shape = strcmp(name, "rectangle") == 0 ? IMG_SHAPE_RECTANGLE : is_rounded ? IMG_SHAPE_ROUNDED_RECTANGLE
+                 : strcmp(name, "ellipse") == 0 ? IMG_SHAPE_ELLIPSE : is_arc ? IMG_SHAPE_ARC
+                 : is_chord ? IMG_SHAPE_CHORD : is_pie ? IMG_SHAPE_PIESLICE : is_line ? IMG_SHAPE_LINE
+                 : is_point ? IMG_SHAPE_POINT : IMG_SHAPE_POLYGON;
+    args.xy = xy;
+    args.npoints = np;
+    args.fill = has_fill ? fill : NULL;
+    args.outline = has_outline ? outline : NULL;
+    args.width = (int)width;
+    args.start = start;
+    args.end = end;
+    args.radius = radius;
+    args.blend = blend;
+    int r = img_draw(im, &args, &e);
     free(xy);
     if (r)
         return pi_raise(I, "ValueError", "%s(): %s", name, e.text);
     return 0;
+}
+
+/* Python's round(x, 2), correctly rounded as CPython does it. */
+static double round2(double x)
+{
+    char buf[400];
+    snprintf(buf, sizeof buf, "%.2f", x);
+    return strtod(buf, NULL);
+}
+
+/* draw.regular_polygon(bounding_circle, n_sides, rotation, fill, outline): the vertices as
+ * Pillow 9.4 computes them (start at the bottom-left vertex, each rounded to 2 decimals),
+ * then draw.polygon(xy, fill, outline). */
+static int draw_regular_polygon(interp *I, pdraw *d, int argc, const pv *argv, int kwc, const int *kwn,
+                                const pv *kwv)
+{
+    static const char *const names[] = {"bounding_circle", "n_sides", "rotation", "fill", "outline"};
+    pv a[5];
+    double c[3], rotation = 0;
+    if (pi_args(I, "regular_polygon", argc, argv, kwc, kwn, kwv, 5, names, 2, a))
+        return -1;
+    if (!pv_is_intlike(a[1]))
+        return pi_raise(I, "TypeError", "n_sides should be an int");
+    int64_t n = a[1].u.i;
+    if (n < 3)
+        return pi_raise(I, "ValueError", "n_sides should be an int > 2");
+    if (n > 100000)
+        return pi_raise(I, "BudgetExceeded", "regular_polygon: too many sides");
+    int len = seq_len(a[0]);
+    if (len < 0)
+        return pi_raise(I, "TypeError", "bounding_circle should be a tuple");
+    if (len == 3) {
+        if (get_numbers(I, a[0], 3, 0, "bounding_circle", c))
+            return -1;
+    } else if (len == 2 && seq_len(pv_list(a[0])->items[0]) == 2) {
+        if (get_numbers(I, pv_list(a[0])->items[0], 2, 0, "bounding_circle", c) ||
+            pi_to_double(I, pv_list(a[0])->items[1], "bounding_circle", &c[2]))
+            return -1;
+    } else {
+        return pi_raise(I, "ValueError", "bounding_circle should contain 2D coordinates and a radius");
+    }
+    if (c[2] <= 0)
+        return pi_raise(I, "ValueError", "bounding_circle radius should be > 0");
+    if (a[2].tag != PV_UNSET && pi_to_double(I, a[2], "rotation", &rotation))
+        return -1;
+    plist *xy = pi_list(I, PO_LIST, (size_t)n);
+    if (!xy)
+        return -1;
+    double step = 360.0 / (double)n, angle = (270 - 0.5 * step) + rotation;
+    for (int64_t k = 0; k < n; k++) {
+        double phi = (360 - angle) * (M_PI / 180.0);
+        plist *pt = pi_list(I, PO_TUPLE, 2);
+        if (!pt) {
+            pi_release(I, pv_obj(xy));
+            return -1;
+        }
+        pt->items[pt->len++] = pv_float(round2(c[2] * cos(phi) - 0 * sin(phi) + c[0]));
+        pt->items[pt->len++] = pv_float(round2(0 * cos(phi) + c[2] * sin(phi) + c[1]));
+        xy->items[xy->len++] = pv_obj(pt);
+        angle += step;
+        if (angle > 360)
+            angle -= 360;
+    }
+    pv poly_args[3] = {pv_obj(xy), a[3].tag == PV_UNSET ? pv_none() : a[3], a[4].tag == PV_UNSET ? pv_none() : a[4]};
+    int r = draw_shape(I, d->target->im, d->blend, "polygon", 3, poly_args, 0, NULL, NULL);
+    pi_release(I, pv_obj(xy));
+    return r;
 }
 
 int pi_draw_method(interp *I, pv self, const char *name, int argc, const pv *argv, int kwc, const int *kwn,
@@ -1096,8 +1167,13 @@ int pi_draw_method(interp *I, pv self, const char *name, int argc, const pv *arg
         if (strcmp(shapes[k], name) == 0) {
             if (!d->target->im)
                 return pi_raise(I, "ValueError", "the image is no longer available");
-            return draw_shape(I, d->target->im, name, argc, argv, kwc, kwn, kwv);
+            return draw_shape(I, d->target->im, d->blend, name, argc, argv, kwc, kwn, kwv);
         }
+    if (strcmp(name, "regular_polygon") == 0) {
+        if (!d->target->im)
+            return pi_raise(I, "ValueError", "the image is no longer available");
+        return draw_regular_polygon(I, d, argc, argv, kwc, kwn, kwv);
+    }
     if (strcmp(name, "text") == 0 || strcmp(name, "multiline_text") == 0 || strcmp(name, "textbbox") == 0 ||
         strcmp(name, "textsize") == 0 || strcmp(name, "textlength") == 0)
         return pi_raise(I, "NotImplementedError", "ImageDraw.%s is not supported (no fonts in the sandbox)", name);
@@ -1234,12 +1310,19 @@ PIL_NATIVE(f_draw)
     img *im;
     if (pi_args(I, "Draw", argc, argv, kwc, kwn, kwv, 2, names, 1, a) || get_image(I, a[0], "ImageDraw.Draw()", &im))
         return -1;
-    if (a[1].tag != PV_UNSET && a[1].tag != PV_NONE &&
-        !(pv_is(a[1], PO_STR) && strcmp(pv_str(a[1])->s, img_mode_name(im->mode)) == 0))
-        return pi_raise(I, "ValueError", "ImageDraw.Draw(): a mode other than the image's is not supported");
+    int blend = 0;
+    if (a[1].tag != PV_UNSET && a[1].tag != PV_NONE) {
+        if (!pv_is(a[1], PO_STR))
+            return pi_raise(I, "TypeError", "ImageDraw.Draw(): mode must be a string");
+        /* As Pillow: "RGBA" on an RGB image blends; any other different mode is refused. */
+        blend = strcmp(pv_str(a[1])->s, "RGBA") == 0 && im->mode == IMG_RGB;
+        if (!blend && strcmp(pv_str(a[1])->s, img_mode_name(im->mode)) != 0)
+            return pi_raise(I, "ValueError", "mode mismatch");
+    }
     pdraw *d = pi_new(I, PO_DRAW, sizeof *d);
     if (!d)
         return -1;
+    d->blend = blend;
     d->target = (pimage *)a[0].u.o;
     d->target->h.refs++;
     *out = pv_obj(d);
