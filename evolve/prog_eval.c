@@ -34,16 +34,37 @@ static int enter(interp *I)
     return 0;
 }
 
+static int cmp_sym(const void *a, const void *b)
+{
+    return (*(const int *)a > *(const int *)b) - (*(const int *)a < *(const int *)b);
+}
+
 /* Names that exist in Python but never in the sandbox. */
 static const char *const forbidden_names[] = {
     "open", "eval", "exec", "compile", "__import__", "getattr", "setattr", "delattr", "hasattr",
     "globals", "locals", "vars", "input", "breakpoint", "exit", "quit", "help", "dir", "memoryview",
     "__builtins__", NULL};
 
+static int is_local_of(const node *def, int sym)
+{
+    return def && bsearch(&sym, def->locals, (size_t)def->n_locals, sizeof(int), cmp_sym) != NULL;
+}
+
 static int lookup(interp *I, pscope *s, int sym, pv *out)
 {
     for (pscope *c = s; c; c = c->parent) {
         pv *v = pi_scope_find(c, sym);
+        /* Python decides locals at compile time: a local read before it is bound is an error,
+         * not a read of the global of the same name. */
+        if (!v && is_local_of(c->func, sym)) {
+            if (c == s)
+                return pi_raise(I, "UnboundLocalError",
+                                "cannot access local variable '%s' where it is not associated with a value",
+                                pi_sym_name(I, sym));
+            return pi_raise(I, "NameError",
+                            "cannot access free variable '%s' where it is not associated with a value in enclosing scope",
+                            pi_sym_name(I, sym));
+        }
         if (v && v->tag == PV_GLOBAL_REF) {
             c = I->globals;
             v = pi_scope_find(c, sym);
@@ -262,6 +283,8 @@ static int call_func(interp *I, pfunc *f, int argc, const pv *argv, int kwc, con
     pscope *sc = pi_scope(I, f->closure);
     if (!sc)
         return -1;
+    if (f->def->kind == N_DEF)
+        sc->func = f->def;
     int saved_line = I->line;
     int r = bind_args(I, f, sc, argc, argv, kwc, kwn, kwv);
     I->depth++;

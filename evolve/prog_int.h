@@ -79,6 +79,7 @@ typedef struct pdict { /* PO_DICT and PO_SET */
 typedef struct pscope {
     pobj h;
     struct pscope *parent; /* the defining scope of the function; NULL for module scope */
+    const struct node *func; /* the N_DEF whose call this is, else NULL */
     size_t n, cap;         /* open addressing keyed by symbol id */
     int *syms;             /* -1 empty */
     pv *vals;
@@ -230,6 +231,8 @@ struct node {
     node **kids;
     int n_kids;
     int *ops;      /* N_COMPARE: one operator per comparison */
+    int *locals;   /* N_DEF: the names its body binds (sorted symbol ids), as Python decides */
+    int n_locals;
 };
 
 /* A parsed program: the syntax tree, its symbol table and constants. */

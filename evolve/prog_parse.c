@@ -1112,6 +1112,125 @@ static int parse_params(parser *P, node *fn, int closer)
     return 0;
 }
 
+/* A growable set of symbol ids, for collecting a function's local names. */
+typedef struct symset {
+    int *ids;
+    int n, cap;
+} symset;
+
+static int symset_add(symset *s, int id)
+{
+    for (int k = 0; k < s->n; k++)
+        if (s->ids[k] == id)
+            return 0;
+    if (s->n == s->cap) {
+        int cap = s->cap ? s->cap * 2 : 16;
+        int *ids = realloc(s->ids, (size_t)cap * sizeof *ids);
+        if (!ids)
+            return -1;
+        s->ids = ids;
+        s->cap = cap;
+    }
+    s->ids[s->n++] = id;
+    return 0;
+}
+
+/* Names bound by an assignment target. */
+static int collect_target(node *t, symset *set)
+{
+    if (t->kind == N_NAME)
+        return symset_add(set, t->sym);
+    if (t->kind == N_STARRED)
+        return collect_target(t->a, set);
+    if (t->kind == N_TUPLE || t->kind == N_LIST)
+        for (int k = 0; k < t->n_kids; k++)
+            if (collect_target(t->kids[k], set))
+                return -1;
+    return 0;
+}
+
+/* Names a block binds, not descending into nested functions (their names only) or
+ * comprehensions (their own scope); `global`/`nonlocal` names go to declared. */
+static int collect_locals(node *b, symset *set, symset *declared)
+{
+    for (int k = 0; b && k < b->n_kids; k++) {
+        node *s = b->kids[k];
+        int r = 0;
+        switch (s->kind) {
+        case N_ASSIGN:
+            for (int j = 0; j < s->n_kids && !r; j++)
+                r = collect_target(s->kids[j], set);
+            break;
+        case N_AUGASSIGN: r = collect_target(s->a, set); break;
+        case N_FOR:
+            r = collect_target(s->a, set) || collect_locals(s->c, set, declared) ||
+                (s->n_kids && collect_locals(s->kids[0], set, declared));
+            break;
+        case N_IF:
+        case N_WHILE: r = collect_locals(s->b, set, declared) || collect_locals(s->c, set, declared); break;
+        case N_TRY:
+            r = collect_locals(s->a, set, declared) || collect_locals(s->b, set, declared) ||
+                collect_locals(s->c, set, declared);
+            for (int j = 0; j < s->n_kids && !r; j++)
+                r = (s->kids[j]->sym >= 0 && symset_add(set, s->kids[j]->sym)) ||
+                    collect_locals(s->kids[j]->b, set, declared);
+            break;
+        case N_DEF: r = symset_add(set, s->sym); break;
+        case N_IMPORT:
+        case N_FROMIMPORT:
+            for (int j = 0; j < s->n_kids && !r; j++)
+                r = symset_add(set, s->kind == N_IMPORT ? s->kids[j]->sym : s->kids[j]->op);
+            break;
+        case N_DEL:
+            for (int j = 0; j < s->n_kids && !r; j++)
+                r = collect_target(s->kids[j], set);
+            break;
+        case N_GLOBAL:
+            for (int j = 0; j < s->n_kids && !r; j++)
+                r = symset_add(declared, s->kids[j]->sym);
+            break;
+        default: break;
+        }
+        if (r)
+            return -1;
+    }
+    return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    return (*(const int *)a > *(const int *)b) - (*(const int *)a < *(const int *)b);
+}
+
+/* Records in the N_DEF which names are local to it (parameters and bound names). */
+static int set_def_locals(parser *P, node *d)
+{
+    symset set = {0}, declared = {0};
+    int r = 0;
+    for (int k = 0; k < d->n_kids && !r; k++)
+        r = symset_add(&set, d->kids[k]->sym);
+    if (!r)
+        r = collect_locals(d->a, &set, &declared);
+    if (!r && set.n) {
+        d->locals = code_alloc(P->code, (size_t)set.n * sizeof *d->locals);
+        r = d->locals ? 0 : -1;
+        for (int k = 0; !r && k < set.n; k++) {
+            int skip = 0;
+            for (int j = 0; j < declared.n; j++)
+                skip |= declared.ids[j] == set.ids[k];
+            if (!skip)
+                d->locals[d->n_locals++] = set.ids[k];
+        }
+        if (!r)
+            qsort(d->locals, (size_t)d->n_locals, sizeof *d->locals, cmp_int);
+    }
+    free(set.ids);
+    free(declared.ids);
+    if (r)
+        P->oom = 1;
+    return r;
+}
+
 static node *parse_def(parser *P)
 {
     int line = cur(P)->line;
@@ -1132,7 +1251,9 @@ static node *parse_def(parser *P)
     if (expect_op(P, OP_COLON))
         return NULL;
     d->a = parse_block(P);
-    return d->a ? d : NULL;
+    if (!d->a || set_def_locals(P, d))
+        return NULL;
+    return d;
 }
 
 /* A dotted module name: PIL.Image */
