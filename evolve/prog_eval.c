@@ -47,7 +47,7 @@ static const char *const forbidden_names[] = {
 
 static int is_local_of(const node *def, int sym)
 {
-    return def && bsearch(&sym, def->locals, (size_t)def->n_locals, sizeof(int), cmp_sym) != NULL;
+    return def && def->n_locals && bsearch(&sym, def->locals, (size_t)def->n_locals, sizeof(int), cmp_sym) != NULL;
 }
 
 static int lookup(interp *I, pscope *s, int sym, pv *out)
