@@ -17,26 +17,45 @@
  *             r.cases[i].out ? use(r.cases[i].out) : report(&r.cases[i].fail);
  *     prog_result_free(&r);
  *
- * The language: statements def (defaults, keyword-only, *args, **kwargs, nested functions and
- * closures), lambda, return, if/elif/else, for/while (+ else), break, continue, pass, assert,
- * raise, del, assignment (tuple unpacking, subscripts, attributes, augmented, annotated),
- * try/except/finally, imports from an allow-list (PIL and its submodules Image, ImageDraw,
- * ImageOps, ImageEnhance, ImageFilter, ImageColor; math). Values: 64-bit int (overflow is an
- * OverflowError, never undefined behaviour), float, bool, None, str (f-strings with format
- * specs, % formatting, str.format), list, tuple, dict, set-free. Python semantics for floor
- * division and modulo, banker's round, repr of floats (shortest round-trip form).
+ * The language: statements def (defaults, keyword-only, *args, **kwargs, annotations ignored,
+ * nested functions and closures), lambda, return, if/elif/else, for/while (+ else), break,
+ * continue, pass, assert, raise, del, global, nonlocal, try/except/else/finally, assignment
+ * (tuple and starred unpacking, subscripts, augmented, annotated), imports from an allow-list
+ * (PIL and its submodules Image, ImageDraw, ImageOps, ImageEnhance, ImageFilter, ImageColor;
+ * math). Values: 64-bit int (overflow is an OverflowError, never undefined behaviour), float,
+ * bool, None, str (f-strings with format specs, % formatting, str.format), list, tuple, dict,
+ * set. Python semantics for floor division and modulo, banker's round, the shortest
+ * round-trip float repr, and Python's local-name rule (UnboundLocalError).
+ * Not supported (clear SyntaxError or NameError): class, with, yield, async, walrus, decorators,
+ * bytes, complex numbers, slice assignment, type(), iter()/next(). Strings are byte strings:
+ * len() and indexing count UTF-8 bytes. Sets iterate in insertion order (CPython: hash order).
+ * zip, map, filter, enumerate, reversed and dict views return lists.
+ *
+ * The image API follows Pillow 9.4 (vision/img_*.h do the pixels): Image.new/merge/blend/
+ * composite/alpha_composite/eval, Image.Resampling/Transpose/Transform and the legacy
+ * constants; img.size/width/height/mode, copy, crop, resize (box, reducing_gap), rotate,
+ * transpose, transform, paste, convert (L/RGB/RGBA), filter, point, getpixel, putpixel, load
+ * (px[x, y]), getdata, putdata, split, getbands, thumbnail, reduce, putalpha, histogram,
+ * getextrema, getbbox; ImageDraw.Draw(img[, "RGBA"]) rectangle, rounded_rectangle, ellipse,
+ * arc, chord, pieslice, line, polygon, regular_polygon, point; ImageOps mirror, flip,
+ * grayscale, invert, posterize, solarize, autocontrast, equalize, colorize, pad, expand, crop,
+ * scale, contain, fit; ImageEnhance Brightness/Contrast/Color/Sharpness; ImageFilter built-in
+ * kernels, Kernel, GaussianBlur, BoxBlur, UnsharpMask, Median/Min/MaxFilter; ImageColor
+ * getrgb/getcolor. Not available: draw.text (no fonts), quantize, palette and other modes.
  *
  * The sandbox: no file, network, clock, environment or randomness access exists in the
- * language; `open`, `eval`, `exec`, `__import__`, `getattr`, `globals` are unknown names and
- * every dunder attribute is refused. Steps, recursion depth, the bytes held by all live values
- * and images, image sides and the number of cases are budgeted (prog_limits); a program that
- * exceeds a budget ends with kind "BudgetExceeded" BEFORE the offending allocation.
+ * language; `open`, `eval`, `exec`, `compile`, `__import__`, `getattr`, `globals`, Image.open,
+ * img.save/show and every dunder name or attribute fail with kind "Forbidden". Steps, the bytes
+ * held by all live values and images, image sides and the number of cases are budgeted
+ * (prog_limits): exceeding one ends with kind "BudgetExceeded" BEFORE the offending
+ * allocation; too deep recursion is a "RecursionError". except clauses cannot catch these.
  *
  * Failures carry a Python-style kind ("SyntaxError", "NameError", "TypeError", "IndexError",
  * "KeyError", "ZeroDivisionError", "ValueError", "AttributeError", "OverflowError",
  * "AssertionError", "BudgetExceeded", "Forbidden", ...), a message and the 1-based source line.
  * A run is deterministic: the same source and input give the same bytes everywhere.
- * prog_run is re-entrant: threads may run programs concurrently.
+ * prog_run is re-entrant: threads may run programs concurrently (each run needs about 1 MiB
+ * of C stack, 2 MiB under ASan: interpreter recursion is capped well below that).
  */
 #ifndef VKEVE_PROG_H
 #define VKEVE_PROG_H
@@ -76,8 +95,9 @@ typedef struct prog_result {
     prog_failure fail;   /* whole-program failure: syntax, import, no args_list ... */
     int n_cases;         /* entries of args_list that were run */
     prog_case cases[PROG_MAX_CASES];
-    char *func_source;   /* source before the first top-level `args_list =`, stripped
-                            (what EVE shows the solver); NULL if there is none */
+    char *func_source;   /* source before the line of the first top-level `args_list =`
+                            statement, stripped (EVE shows the solver the text before the
+                            first `args_list =`); NULL if there is none */
 } prog_result;
 
 /* Runs a challenger program on input (which is not modified). Returns 0 when the program was

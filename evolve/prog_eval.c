@@ -29,7 +29,7 @@ static int enter(interp *I)
 {
     if (++I->cdepth > PI_MAX_CDEPTH) {
         I->cdepth--;
-        return pi_raise(I, "RecursionError", "maximum recursion depth exceeded (expression nesting)");
+        return pi_raise(I, "RecursionError", "maximum recursion depth exceeded");
     }
     return 0;
 }
