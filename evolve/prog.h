@@ -27,7 +27,7 @@
  * set. Python semantics for floor division and modulo, banker's round, the shortest
  * round-trip float repr, and Python's local-name rule (UnboundLocalError).
  * Not supported (clear SyntaxError or NameError): class, with, yield, async, walrus, decorators,
- * bytes, complex numbers, slice assignment, type(), iter()/next(). Strings are byte strings:
+ * bytes, complex numbers, iter()/next(), generators. Strings are byte strings:
  * len() and indexing count UTF-8 bytes. Sets iterate in insertion order (CPython: hash order).
  * zip, map, filter, enumerate, reversed and dict views return lists.
  *

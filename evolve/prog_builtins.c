@@ -1045,7 +1045,7 @@ static int is_instance_of(interp *I, pv v, pv type, int *out)
         return 0;
     }
     if (pv_is(type, PO_EXCTYPE)) {
-        *out = pv_is(v, PO_EXC) && strcmp(((pexc *)v.u.o)->kind, ((pexctype *)type.u.o)->name) == 0;
+        *out = strcmp(pi_type_name(v), ((pexctype *)type.u.o)->name) == 0;
         return 0;
     }
     if (!pv_is(type, PO_NATIVE))
@@ -1083,6 +1083,30 @@ NATIVE(b_isinstance)
     if (nargs(I, "isinstance", argc, kwc, 2, 2) || is_instance_of(I, argv[0], argv[1], &r))
         return -1;
     *out = pv_bool(r);
+    return 0;
+}
+
+/* type(x): the built-in for core types (so type(x) == int works), else a class object named
+ * after the type. Identity-free comparison of those is by name (pi_equal). */
+NATIVE(b_type)
+{
+    (void)self;
+    (void)kwn;
+    (void)kwv;
+    if (nargs(I, "type", argc, kwc, 1, 1))
+        return -1;
+    const char *name = pi_type_name(argv[0]);
+    int sym = pi_sym(I, name);
+    pv *builtin = sym >= 0 ? pi_scope_find(I->builtins, sym) : NULL;
+    if (builtin && (pv_is(*builtin, PO_NATIVE) || pv_is(*builtin, PO_EXCTYPE))) {
+        *out = pv_ref(*builtin);
+        return 0;
+    }
+    pexctype *t = pi_new(I, PO_EXCTYPE, sizeof *t);
+    if (!t)
+        return -1;
+    t->name = name; /* pi_type_name returns static strings */
+    *out = pv_obj(t);
     return 0;
 }
 
@@ -2182,7 +2206,7 @@ static const struct {
     {"list", b_list}, {"tuple", b_tuple}, {"dict", b_dict}, {"set", b_set}, {"divmod", b_divmod},
     {"isinstance", b_isinstance}, {"map", b_map}, {"filter", b_filter}, {"any", b_any}, {"all", b_all},
     {"print", b_print}, {"pow", b_pow}, {"repr", b_repr}, {"format", b_format}, {"chr", b_chr},
-    {"ord", b_ord}, {"hex", b_hex}, {"bin", b_bin}, {"oct", b_oct}, {"callable", b_callable},
+    {"ord", b_ord}, {"hex", b_hex}, {"bin", b_bin}, {"oct", b_oct}, {"callable", b_callable}, {"type", b_type},
     {NULL, NULL}};
 
 static const char *const exception_names[] = {

@@ -496,6 +496,23 @@ static int eval_call(interp *I, pscope *s, node *n, pv *out)
 
 static int assign(interp *I, pscope *s, node *t, pv v);
 
+/* obj[a:b:c] = *val, or del obj[a:b:c] when val is NULL. Releases obj. */
+static int slice_target(interp *I, pscope *s, pv obj, node *sl, const pv *val)
+{
+    pv parts[3] = {pv_none(), pv_none(), pv_none()};
+    node *exprs[3] = {sl->a, sl->b, sl->c};
+    int r = 0;
+    for (int k = 0; k < 3 && !r; k++)
+        if (exprs[k])
+            r = eval(I, s, exprs[k], &parts[k]);
+    if (!r)
+        r = pi_set_slice(I, obj, parts[0], parts[1], parts[2], val);
+    for (int k = 0; k < 3; k++)
+        pi_release(I, parts[k]);
+    pi_release(I, obj);
+    return r;
+}
+
 /* a, *rest, z = items: the starred target takes a list of what the others leave. */
 static int unpack_starred(interp *I, pscope *s, node *t, plist *items, int star)
 {
@@ -563,10 +580,8 @@ static int assign(interp *I, pscope *s, node *t, pv v)
     case N_SUBSCRIPT:
         if (eval(I, s, t->a, &obj))
             return -1;
-        if (t->b->kind == N_SLICE) {
-            pi_release(I, obj);
-            return pi_raise(I, "TypeError", "slice assignment is not supported");
-        }
+        if (t->b->kind == N_SLICE)
+            return slice_target(I, s, obj, t->b, &v);
         if (eval(I, s, t->b, &idx)) {
             pi_release(I, obj);
             return -1;
@@ -647,10 +662,15 @@ static int exec_del(interp *I, pscope *s, node *n)
             pi_release(I, old);
             continue;
         }
-        if (t->kind != N_SUBSCRIPT || t->b->kind == N_SLICE)
-            return pi_raise(I, "TypeError", "del supports names and single subscripts only");
+        if (t->kind != N_SUBSCRIPT)
+            return pi_raise(I, "TypeError", "del supports names and subscripts only");
         if (eval(I, s, t->a, &obj))
             return -1;
+        if (t->b->kind == N_SLICE) {
+            if (slice_target(I, s, obj, t->b, NULL))
+                return -1;
+            continue;
+        }
         if (eval(I, s, t->b, &idx)) {
             pi_release(I, obj);
             return -1;

@@ -191,7 +191,18 @@ int pi_repr(interp *I, pv v, pbuf *b)
     case PO_DICT:
     case PO_SET: return repr_container(I, v, b);
     case PO_FUNC: pbuf_printf(b, "<function %s>", func_name(I, (pfunc *)o)); return 0;
-    case PO_NATIVE: pbuf_printf(b, "<built-in function %s>", ((pnative *)o)->name); return 0;
+    case PO_NATIVE: {
+        static const char *const types[] = {"int", "float", "str", "bool", "list", "tuple", "dict", "set",
+                                            "range", NULL};
+        pnative *nf = (pnative *)o;
+        for (int k = 0; nf->fn && nf->self.tag == PV_NONE && types[k]; k++)
+            if (strcmp(types[k], nf->name) == 0) {
+                pbuf_printf(b, "<class '%s'>", nf->name);
+                return 0;
+            }
+        pbuf_printf(b, "<built-in function %s>", nf->name);
+        return 0;
+    }
     case PO_RANGE: {
         prange *r = (prange *)o;
         if (r->step == 1)

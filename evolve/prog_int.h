@@ -372,6 +372,8 @@ int pi_getitem(interp *I, pv obj, pv index, pv *out);
 int pi_setitem(interp *I, pv obj, pv index, pv val);
 int pi_delitem(interp *I, pv obj, pv index);
 int pi_slice(interp *I, pv obj, pv lo, pv hi, pv step, pv *out);
+/* list[lo:hi:step] = items (val NULL: del list[lo:hi:step]). */
+int pi_set_slice(interp *I, pv obj, pv lo, pv hi, pv step, const pv *val);
 
 /* Number conversion helpers: raise TypeError naming what when v is not a number. */
 int pi_to_int(interp *I, pv v, const char *what, int64_t *out);

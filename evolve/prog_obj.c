@@ -411,6 +411,13 @@ int pi_hash(interp *I, pv v, uint64_t *h)
         *h = x;
         return 0;
     }
+    if (o->kind == PO_EXCTYPE) { /* classes compare by name, so they hash by name */
+        uint64_t x = 1469598103934665603ULL;
+        for (const char *p = ((pexctype *)o)->name; *p; p++)
+            x = (x ^ (unsigned char)*p) * 1099511628211ULL;
+        *h = mix64(x);
+        return 0;
+    }
     if (o->kind == PO_LIST || o->kind == PO_DICT || o->kind == PO_SET)
         return pi_raise(I, "TypeError", "unhashable type: '%s'", pi_type_name(v));
     *h = mix64((uint64_t)(uintptr_t)o);
@@ -444,6 +451,10 @@ int pi_equal(interp *I, pv a, pv b, int *out)
     *out = 0;
     if (x->kind != y->kind)
         return 0;
+    if (x->kind == PO_EXCTYPE) {
+        *out = strcmp(((pexctype *)x)->name, ((pexctype *)y)->name) == 0;
+        return 0;
+    }
     if (x->kind == PO_STR) {
         pstr *s = (pstr *)x, *t = (pstr *)y;
         *out = s->len == t->len && memcmp(s->s, t->s, s->len) == 0;

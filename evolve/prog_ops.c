@@ -551,6 +551,76 @@ int pi_slice(interp *I, pv obj, pv lo, pv hi, pv step, pv *out)
     return 0;
 }
 
+int pi_set_slice(interp *I, pv obj, pv lo, pv hi, pv step, const pv *val)
+{
+    if (!pv_is(obj, PO_LIST))
+        return pi_raise(I, "TypeError", "'%s' object does not support slice %s", pi_type_name(obj),
+                        val ? "assignment" : "deletion");
+    plist *l = pv_list(obj);
+    int64_t start = 0, stop = 0, st = 1;
+    if (slice_bounds(I, lo, hi, step, (int64_t)l->len, &start, &stop, &st))
+        return -1;
+    int64_t n = 0;
+    if (st > 0 && start < stop)
+        n = (stop - start - 1) / st + 1;
+    if (st < 0 && start > stop)
+        n = (start - stop - 1) / (-st) + 1;
+    plist *items = NULL;
+    if (val && pi_to_list(I, *val, &items)) /* a copy: a[:] = a works */
+        return -1;
+    size_t m = items ? items->len : 0;
+    int r = 0;
+    if (st != 1) {
+        if (items && (size_t)n != m) {
+            r = pi_raise(I, "ValueError", "attempt to assign sequence of size %zu to extended slice of size %lld", m,
+                         (long long)n);
+        } else {
+            /* Extended slices: replace in place, or delete from the back so indices stay valid. */
+            for (int64_t k = 0; k < n && items; k++) {
+                pv old = l->items[start + k * st];
+                l->items[start + k * st] = pv_ref(items->items[k]);
+                pi_release(I, old);
+            }
+            for (int64_t k = 0; k < n && !items && !r; k++) {
+                int64_t at = st > 0 ? start + (n - 1 - k) * st : start + k * st;
+                r = pi_delitem(I, obj, pv_int(at));
+            }
+        }
+    } else {
+        if (stop < start)
+            stop = start;
+        size_t old_n = (size_t)(stop - start), new_len = l->len - old_n + m;
+        pv *removed = old_n ? malloc(old_n * sizeof *removed) : NULL;
+        if (old_n && !removed) {
+            r = pi_raise(I, "MemoryError", "out of host memory");
+        } else if (new_len > l->cap) {
+            if (pi_resize_account(I, &l->h, sizeof *l + new_len * sizeof(pv))) {
+                r = -1;
+            } else {
+                pv *grown = pi_realloc(I, l->items, new_len * sizeof(pv));
+                r = grown ? 0 : -1;
+                if (grown) {
+                    l->items = grown;
+                    l->cap = new_len;
+                }
+            }
+        }
+        if (!r) {
+            memcpy(removed, l->items + start, old_n * sizeof(pv));
+            memmove(l->items + start + m, l->items + stop, (l->len - (size_t)stop) * sizeof(pv));
+            for (size_t k = 0; k < m; k++)
+                l->items[(size_t)start + k] = pv_ref(items->items[k]);
+            l->len = new_len;
+            for (size_t k = 0; k < old_n; k++)
+                pi_release(I, removed[k]);
+        }
+        free(removed);
+    }
+    if (items)
+        pi_release(I, pv_obj(items));
+    return r;
+}
+
 int pi_contains(interp *I, pv container, pv item, int *out)
 {
     *out = 0;
