@@ -218,6 +218,8 @@ int prog_run(const char *source, size_t len, const img *input, const prog_limits
              prog_result *out, errmsg *e)
 {
     memset(out, 0, sizeof *out);
+    if (!source || !input || !input->px)
+        return err_set(e, ERR_FAIL, "prog_run: no source or no input image");
     interp I;
     int host_fail;
     prog_code *code = start(&I, source, len, lim, &out->fail, &host_fail);
@@ -256,6 +258,8 @@ int prog_exec_script(const char *source, size_t len, const prog_limits *lim, cha
 {
     memset(fail, 0, sizeof *fail);
     *printed = NULL;
+    if (!source)
+        return err_set(e, ERR_FAIL, "prog_exec_script: no source");
     interp I;
     int host_fail;
     prog_code *code = start(&I, source, len, lim, fail, &host_fail);
