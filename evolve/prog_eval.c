@@ -539,6 +539,23 @@ static int unpack_starred(interp *I, pscope *s, node *t, plist *items, int star)
 
 static int unpack(interp *I, pscope *s, node *t, pv v)
 {
+    /* The common `r, g, b = pixel`: a small tuple or list of the right length is unpacked
+     * from a snapshot of its items, without making a list. */
+    if ((pv_is(v, PO_TUPLE) || pv_is(v, PO_LIST)) && pv_list(v)->len == (size_t)t->n_kids && t->n_kids <= 8) {
+        pv snap[8];
+        int n = t->n_kids, r = 0, starred = 0;
+        for (int k = 0; k < n; k++)
+            starred |= t->kids[k]->kind == N_STARRED;
+        if (!starred) {
+            for (int k = 0; k < n; k++)
+                snap[k] = pv_ref(pv_list(v)->items[k]);
+            for (int k = 0; k < n && !r; k++)
+                r = assign(I, s, t->kids[k], snap[k]);
+            for (int k = 0; k < n; k++)
+                pi_release(I, snap[k]);
+            return r;
+        }
+    }
     plist *items;
     if (pi_to_list(I, v, &items))
         return -1;

@@ -319,6 +319,7 @@ int pi_str_eq(pv v, const char *s);
 /* Lists, tuples, dicts. */
 plist *pi_list(interp *I, int kind, size_t cap);
 int pi_list_push(interp *I, plist *l, pv v); /* takes ownership of v */
+int pi_list_reserve(interp *I, plist *l, size_t cap); /* room for cap items */
 pdict *pi_dict(interp *I);
 pdict *pi_set(interp *I);
 static inline int pv_is_dictlike(pv v) { return pv_is(v, PO_DICT) || pv_is(v, PO_SET); }

@@ -101,7 +101,10 @@ static void free_parts(pobj *o)
 {
     switch (o->kind) {
     case PO_LIST:
-    case PO_TUPLE: free(((plist *)o)->items); break;
+    case PO_TUPLE:
+        if (((plist *)o)->items != (pv *)((plist *)o + 1)) /* small ones keep items inline */
+            free(((plist *)o)->items);
+        break;
     case PO_DICT:
     case PO_SET:
         free(((pdict *)o)->entries);
@@ -312,6 +315,14 @@ plist *pi_list(interp *I, int kind, size_t cap)
     if (cap > I->lim.max_bytes / sizeof(pv) || pi_reserve(I, sizeof(plist) + cap * sizeof(pv)))
         return pi_raise(I, "BudgetExceeded", "memory budget exceeded (%zu MiB)",
                         I->lim.max_bytes >> 20), NULL;
+    if (cap && cap <= 8) { /* one block: small tuples are made by the million in pixel loops */
+        plist *l = pi_new(I, kind, sizeof *l + cap * sizeof(pv));
+        if (l) {
+            l->items = (pv *)(l + 1);
+            l->cap = cap;
+        }
+        return l;
+    }
     plist *l = pi_new(I, kind, sizeof *l);
     if (!l)
         return NULL;
@@ -326,21 +337,34 @@ plist *pi_list(interp *I, int kind, size_t cap)
     return l;
 }
 
+int pi_list_reserve(interp *I, plist *l, size_t cap)
+{
+    if (cap <= l->cap)
+        return 0;
+    if (cap > I->lim.max_bytes / sizeof(pv))
+        return pi_reserve(I, (size_t)-1);
+    if (pi_resize_account(I, &l->h, sizeof *l + cap * sizeof(pv)))
+        return -1;
+    pv *items;
+    if (l->items == (pv *)(l + 1)) { /* leaving the inline block: it stays, unused */
+        items = pi_malloc(I, cap * sizeof(pv));
+        if (items)
+            memcpy(items, l->items, l->len * sizeof(pv));
+    } else {
+        items = pi_realloc(I, l->items, cap * sizeof(pv));
+    }
+    if (!items)
+        return -1;
+    l->items = items;
+    l->cap = cap;
+    return 0;
+}
+
 int pi_list_push(interp *I, plist *l, pv v)
 {
-    if (l->len == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 4;
-        if (pi_resize_account(I, &l->h, sizeof *l + cap * sizeof(pv))) {
-            pi_release(I, v);
-            return -1;
-        }
-        pv *items = pi_realloc(I, l->items, cap * sizeof(pv));
-        if (!items) {
-            pi_release(I, v);
-            return -1;
-        }
-        l->items = items;
-        l->cap = cap;
+    if (l->len == l->cap && pi_list_reserve(I, l, l->cap ? l->cap * 2 : 4)) {
+        pi_release(I, v);
+        return -1;
     }
     l->items[l->len++] = v;
     return 0;

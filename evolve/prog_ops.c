@@ -593,17 +593,8 @@ int pi_set_slice(interp *I, pv obj, pv lo, pv hi, pv step, const pv *val)
         pv *removed = old_n ? malloc(old_n * sizeof *removed) : NULL;
         if (old_n && !removed) {
             r = pi_raise(I, "MemoryError", "out of host memory");
-        } else if (new_len > l->cap) {
-            if (pi_resize_account(I, &l->h, sizeof *l + new_len * sizeof(pv))) {
-                r = -1;
-            } else {
-                pv *grown = pi_realloc(I, l->items, new_len * sizeof(pv));
-                r = grown ? 0 : -1;
-                if (grown) {
-                    l->items = grown;
-                    l->cap = new_len;
-                }
-            }
+        } else {
+            r = pi_list_reserve(I, l, new_len);
         }
         if (!r) {
             memcpy(removed, l->items + start, old_n * sizeof(pv));
