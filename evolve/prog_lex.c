@@ -19,6 +19,8 @@ typedef struct lexer {
     size_t len, pos;
     int line;
     int paren;                  /* bracket depth: newlines inside are not significant */
+    int paren_line[256];        /* line of each open bracket (the first 256) */
+    char paren_char[256];
     int indents[LEX_MAX_INDENT];
     int n_indents;
     token *toks;
@@ -285,8 +287,13 @@ static int lex_op(lexer *L)
             if (d->op == 0)
                 return lex_error(L, "SyntaxError", "'...' (Ellipsis) is not supported");
             int op = d->op;
-            if (op == OP_LPAR || op == OP_LBRACK || op == OP_LBRACE)
+            if (op == OP_LPAR || op == OP_LBRACK || op == OP_LBRACE) {
+                if (L->paren < 256) {
+                    L->paren_line[L->paren] = L->line;
+                    L->paren_char[L->paren] = d->text[0];
+                }
                 L->paren++;
+            }
             if ((op == OP_RPAR || op == OP_RBRACK || op == OP_RBRACE) && L->paren > 0)
                 L->paren--;
             token *t = push(L, T_OP);
@@ -417,6 +424,13 @@ static int lex_loop(lexer *L)
             if (r)
                 return r;
         }
+    }
+    if (L->paren > 0) { /* Python names the bracket and the line it was opened on */
+        int k = L->paren <= 256 ? L->paren - 1 : 255;
+        char msg[64];
+        snprintf(msg, sizeof msg, "'%c' was never closed", L->paren_char[k]);
+        L->line = L->paren_line[k];
+        return lex_error(L, "SyntaxError", msg);
     }
     if (L->n > 0 && L->toks[L->n - 1].type != T_NEWLINE && L->toks[L->n - 1].type != T_DEDENT)
         if (!push(L, T_NEWLINE))

@@ -120,6 +120,8 @@ static const char *const snippets[] = {
     "a, b = [1, 2, 3]",
     "print(len(5))",
     "x = 1 +\n",
+    "x = 1\ny = (2,\n     3\nz = 4\n",
+    "x = [1, 2\n",
     "def f(:\n    pass",
     "if True:\nprint(1)",
     "for i in range(3):\n        x = 1\n    y = 2",
