@@ -170,8 +170,12 @@ static int parse_float_text(interp *I, pstr *s, pv *out)
         b--;
     if (b - a >= sizeof buf)
         return pi_raise(I, "ValueError", "could not convert string to float: (too long)");
-    for (size_t k = a; k < b; k++)
-        buf[o++] = s->s[k];
+    for (size_t k = a; k < b; k++) { /* Python allows _ between digits: 1_000.5 */
+        int between_digits = k > a && k + 1 < b && isdigit((unsigned char)s->s[k - 1]) &&
+                             isdigit((unsigned char)s->s[k + 1]);
+        if (s->s[k] != '_' || !between_digits)
+            buf[o++] = s->s[k];
+    }
     buf[o] = 0;
     char *end;
     double d = strtod(buf, &end);

@@ -324,7 +324,9 @@ static int make_exception(interp *I, pexctype *t, int argc, const pv *argv, pv *
     *out = pv_obj(e);
     if (argc > 0) {
         pbuf b = {0};
-        if (pi_tostr(I, argv[0], &b) || pi_buf_to_str(I, &b, &e->message)) {
+        /* str(KeyError(k)) is repr(k), as a missing key reads in Python */
+        int r = strcmp(t->name, "KeyError") == 0 ? pi_repr(I, argv[0], &b) : pi_tostr(I, argv[0], &b);
+        if (r || pi_buf_to_str(I, &b, &e->message)) {
             free(b.s);
             e->message = pv_none();
             pi_release(I, *out);
