@@ -1,13 +1,14 @@
 /* bench_prog.c - how many challenger programs per second the interpreter runs on one core.
  *
- * usage: bench_prog [PROGRAM_DIR] [SECONDS_PER_PROGRAM]
+ * usage: bench_prog [PROGRAM_DIR] [SECONDS_PER_PROGRAM] [IMAGE]
  *   PROGRAM_DIR defaults to $VKEVE_TEST_DATA/programs, else tests/programs.
- * Each *.py program runs (all four cases, as prog_run does for EVE) repeatedly on a 448x448
- * RGB gradient for about SECONDS_PER_PROGRAM (default 0.2). Prints one JSON line per program,
+ * Each *.py program runs (all four cases, as prog_run does for EVE) repeatedly on IMAGE (the
+ * 448x448 test image bench/pillow_programs.py uses; a 448x448 RGB gradient when none is given)
+ * for about SECONDS_PER_PROGRAM (default 0.2). Prints one JSON line per program,
  * one for the pure interpreter (a tight arithmetic loop, in steps per second), and a summary:
- *   {"bench":"prog","programs":95,"programs_per_s":...,"ms_per_program_median":...}
- * programs_per_s is the harmonic mean over programs (total runs / total time, each program
- * weighted equally).
+ *   {"bench":"prog","programs":126,"programs_per_s":...,"ms_per_program_median":...}
+ * programs_per_s is the number of programs over the time to run each of them once (each
+ * program's time is its mean over its repeats), comparable to bench/pillow_programs.py.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 
 #include "evolve/prog.h"
 #include "vision/img.h"
+#include "vision/img_io.h"
 
 static double now(void)
 {
@@ -108,12 +110,13 @@ int main(int argc, char **argv)
     double seconds = argc > 2 ? atof(argv[2]) : 0.2;
 
     errmsg e;
-    img *input = img_new(448, 448, IMG_RGB, NULL, &e);
+    const char *image_name = argc > 3 ? argv[3] : "448x448 RGB gradient";
+    img *input = argc > 3 ? img_load(argv[3], 0, &e) : img_new(448, 448, IMG_RGB, NULL, &e);
     if (!input) {
         fprintf(stderr, "bench_prog: %s\n", e.text);
         return 1;
     }
-    for (int y = 0; y < 448; y++)
+    for (int y = 0; y < 448 && argc <= 3; y++)
         for (int x = 0; x < 448; x++) {
             uint8_t *p = input->px + ((size_t)y * 448 + (size_t)x) * 3;
             p[0] = (uint8_t)(x * 255 / 447);
@@ -158,9 +161,9 @@ int main(int argc, char **argv)
         free(names[k]);
     }
     qsort(per, (size_t)timed, sizeof *per, by_value);
-    printf("{\"bench\":\"prog\",\"programs\":%d,\"image\":\"448x448 RGB\",\"cases_per_program\":4,"
+    printf("{\"bench\":\"prog\",\"programs\":%d,\"image\":\"%s\",\"cases_per_program\":4,"
            "\"programs_per_s\":%.1f,\"ms_per_program_median\":%.3f,\"threads\":1}\n",
-           timed, timed ? timed / total : 0.0, timed ? per[timed / 2] * 1e3 : 0.0);
+           timed, image_name, timed ? timed / total : 0.0, timed ? per[timed / 2] * 1e3 : 0.0);
     img_free(input);
     return 0;
 }
