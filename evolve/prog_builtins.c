@@ -1304,6 +1304,8 @@ static int str_split(interp *I, pstr *s, int argc, const pv *argv, int kwc, cons
     pv a[2];
     if (pi_args(I, "split", argc, argv, kwc, kwn, kwv, 2, names, 0, a))
         return -1;
+    if (pi_search_cost(I, s->len, pv_is(a[0], PO_STR) ? pv_str(a[0])->len : 1))
+        return -1;
     int64_t maxsplit = -1;
     if (a[1].tag != PV_UNSET && pi_to_int(I, a[1], "split() maxsplit", &maxsplit))
         return -1;
@@ -1401,6 +1403,8 @@ static int str_replace(interp *I, pstr *s, int argc, const pv *argv, pv *out)
     if (argc == 3 && pi_to_int(I, argv[2], "replace() count", &count))
         return -1;
     pstr *old = pv_str(argv[0]), *new = pv_str(argv[1]);
+    if (pi_search_cost(I, s->len, old->len))
+        return -1;
     pbuf b = {0};
     size_t i = 0;
     int64_t done = 0;
@@ -1457,6 +1461,8 @@ static int str_find(interp *I, pstr *s, int argc, const pv *argv, int mode, pv *
         return pi_raise(I, "TypeError", "must be str");
     pstr *n = pv_str(argv[0]);
     int64_t found = -1, count = 0;
+    if (pi_search_cost(I, s->len, n->len))
+        return -1;
     for (size_t k = 0; k + n->len <= s->len; k++) {
         if (memcmp(s->s + k, n->s, n->len) != 0)
             continue;
@@ -1482,6 +1488,8 @@ static int str_find(interp *I, pstr *s, int argc, const pv *argv, int mode, pv *
 
 static int str_case(interp *I, pstr *s, int how, pv *out)
 {
+    if (pi_step(I, (long)(s->len / PI_COPY_BYTES_PER_STEP)))
+        return -1;
     pstr *r = pi_new(I, PO_STR, sizeof *r + s->len + 1);
     if (!r)
         return -1;

@@ -296,6 +296,12 @@ struct interp {
 int pi_raise(interp *I, const char *kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Counts n interpreter steps; raises BudgetExceeded past the limit. */
 int pi_step(interp *I, long n);
+/* Copying memory costs steps too, so a loop of big copies is bounded in time like any loop:
+ * one step per PI_COPY_BYTES_PER_STEP bytes of strings, per PI_COPY_ITEMS_PER_STEP items. */
+#define PI_COPY_BYTES_PER_STEP 64
+#define PI_COPY_ITEMS_PER_STEP 8
+/* Steps for a naive substring search of needle in hay (worst case hay * needle compares). */
+int pi_search_cost(interp *I, size_t hay, size_t needle);
 /* Checks that n more bytes fit the memory budget (raises BudgetExceeded otherwise). */
 int pi_reserve(interp *I, size_t n);
 

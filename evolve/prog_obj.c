@@ -33,6 +33,12 @@ int pi_step(interp *I, long n)
     return 0;
 }
 
+int pi_search_cost(interp *I, size_t hay, size_t needle)
+{
+    double compares = (double)hay * (double)(needle ? needle : 1);
+    return pi_step(I, 1 + (long)fmin(compares / (4.0 * PI_COPY_BYTES_PER_STEP), 1e15));
+}
+
 int pi_reserve(interp *I, size_t n)
 {
     if (n > I->lim.max_bytes || I->bytes > I->lim.max_bytes - n)
@@ -279,6 +285,8 @@ void pbuf_printf(pbuf *b, const char *fmt, ...)
 
 pv pi_str(interp *I, const char *s, size_t len)
 {
+    if (pi_step(I, (long)(len / PI_COPY_BYTES_PER_STEP)))
+        return pv_none();
     pstr *p = pi_new(I, PO_STR, sizeof *p + len + 1);
     if (!p)
         return pv_none();
@@ -315,6 +323,8 @@ plist *pi_list(interp *I, int kind, size_t cap)
     if (cap > I->lim.max_bytes / sizeof(pv) || pi_reserve(I, sizeof(plist) + cap * sizeof(pv)))
         return pi_raise(I, "BudgetExceeded", "memory budget exceeded (%zu MiB)",
                         I->lim.max_bytes >> 20), NULL;
+    if (pi_step(I, (long)(cap / PI_COPY_ITEMS_PER_STEP)))
+        return NULL;
     if (cap && cap <= 8) { /* one block: small tuples are made by the million in pixel loops */
         plist *l = pi_new(I, kind, sizeof *l + cap * sizeof(pv));
         if (l) {

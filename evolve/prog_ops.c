@@ -225,13 +225,20 @@ static int repeat(interp *I, pv seq, int64_t n, pv *out)
         if (s->len && (uint64_t)n > (I->lim.max_bytes / s->len))
             return pi_reserve(I, (size_t)-1);
         size_t total = s->len * (size_t)n;
-        if (pi_reserve(I, total) || pi_step(I, (long)(total / 4096)))
+        if (pi_reserve(I, total) || pi_step(I, (long)(total / PI_COPY_BYTES_PER_STEP)))
             return -1;
         pstr *r = pi_new(I, PO_STR, sizeof *r + total + 1);
         if (!r)
             return -1;
-        for (int64_t k = 0; k < n; k++)
-            memcpy(r->s + (size_t)k * s->len, s->s, s->len);
+        /* Doubling copies: 'x' * 10**6 is twenty memcpy calls, not a million. */
+        size_t done = total ? s->len : 0;
+        if (total)
+            memcpy(r->s, s->s, s->len);
+        while (done < total) {
+            size_t chunk = done < total - done ? done : total - done;
+            memcpy(r->s + done, r->s, chunk);
+            done += chunk;
+        }
         r->len = total;
         r->s[total] = 0;
         *out = pv_obj(r);
@@ -241,8 +248,6 @@ static int repeat(interp *I, pv seq, int64_t n, pv *out)
     if (l->len && (uint64_t)n > I->lim.max_bytes / sizeof(pv) / l->len)
         return pi_reserve(I, (size_t)-1);
     size_t total = l->len * (size_t)n;
-    if (pi_step(I, (long)(total / 64)))
-        return -1;
     plist *r = pi_list(I, l->h.kind, total);
     if (!r)
         return -1;
@@ -257,7 +262,7 @@ static int concat(interp *I, pv a, pv b, pv *out)
 {
     if (pv_is(a, PO_STR)) {
         pstr *x = pv_str(a), *y = pv_str(b);
-        if (pi_reserve(I, x->len + y->len))
+        if (pi_reserve(I, x->len + y->len) || pi_step(I, (long)((x->len + y->len) / PI_COPY_BYTES_PER_STEP)))
             return -1;
         pstr *r = pi_new(I, PO_STR, sizeof *r + x->len + y->len + 1);
         if (!r)
@@ -531,6 +536,8 @@ int pi_slice(interp *I, pv obj, pv lo, pv hi, pv step, pv *out)
         n = (start - stop - 1) / (-st) + 1;
     if (pv_is(obj, PO_STR)) {
         pstr *s = pv_str(obj);
+        if (pi_step(I, n / PI_COPY_BYTES_PER_STEP))
+            return -1;
         pstr *r = pi_new(I, PO_STR, sizeof *r + (size_t)n + 1);
         if (!r)
             return -1;
@@ -624,9 +631,11 @@ int pi_contains(interp *I, pv container, pv item, int *out)
             *out = 1;
             return 0;
         }
+        if (pi_search_cost(I, h->len, n->len))
+            return -1;
         for (size_t k = 0; k + n->len <= h->len && !*out; k++)
             *out = memcmp(h->s + k, n->s, n->len) == 0;
-        return pi_step(I, (long)(h->len / 256));
+        return 0;
     }
     if (pv_is(container, PO_LIST) || pv_is(container, PO_TUPLE)) {
         plist *l = pv_list(container);
