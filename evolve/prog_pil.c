@@ -1088,17 +1088,8 @@ static int draw_shape(interp *I, img *im, int blend, const char *name, int argc,
     return 0;
 }
 
-/* Python's round(x, 2), correctly rounded as CPython does it. */
-static double round2(double x)
-{
-    char buf[400];
-    snprintf(buf, sizeof buf, "%.2f", x);
-    return strtod(buf, NULL);
-}
-
-/* draw.regular_polygon(bounding_circle, n_sides, rotation, fill, outline): the vertices as
- * Pillow 9.4 computes them (start at the bottom-left vertex, each rounded to 2 decimals),
- * then draw.polygon(xy, fill, outline). */
+/* draw.regular_polygon(bounding_circle, n_sides, rotation, fill, outline): Pillow's vertices
+ * (img_draw_regular_polygon_vertices), then draw.polygon(xy, fill, outline). */
 static int draw_regular_polygon(interp *I, pdraw *d, int argc, const pv *argv, int kwc, const int *kwn,
                                 const pv *kwv)
 {
@@ -1112,7 +1103,7 @@ static int draw_regular_polygon(interp *I, pdraw *d, int argc, const pv *argv, i
     int64_t n = a[1].u.i;
     if (n < 3)
         return pi_raise(I, "ValueError", "n_sides should be an int > 2");
-    if (n > 100000)
+    if (n > IMG_DRAW_MAX_SIDES)
         return pi_raise(I, "BudgetExceeded", "regular_polygon: too many sides");
     int len = seq_len(a[0]);
     if (len < 0)
@@ -1131,24 +1122,20 @@ static int draw_regular_polygon(interp *I, pdraw *d, int argc, const pv *argv, i
         return pi_raise(I, "ValueError", "bounding_circle radius should be > 0");
     if (a[2].tag != PV_UNSET && pi_to_double(I, a[2], "rotation", &rotation))
         return -1;
-    plist *xy = pi_list(I, PO_LIST, (size_t)n);
+    errmsg e;
+    double *coords = malloc((size_t)n * 2 * sizeof *coords);
+    if (!coords)
+        return pi_raise(I, "MemoryError", "out of host memory");
+    if (img_draw_regular_polygon_vertices(c[0], c[1], c[2], (int)n, rotation, coords, &e)) {
+        free(coords);
+        return pi_raise(I, "ValueError", "%s", e.text);
+    }
+    plist *xy = pi_list(I, PO_LIST, (size_t)n * 2);
+    for (int64_t k = 0; xy && k < n * 2; k++)
+        xy->items[xy->len++] = pv_float(coords[k]);
+    free(coords);
     if (!xy)
         return -1;
-    double step = 360.0 / (double)n, angle = (270 - 0.5 * step) + rotation;
-    for (int64_t k = 0; k < n; k++) {
-        double phi = (360 - angle) * (M_PI / 180.0);
-        plist *pt = pi_list(I, PO_TUPLE, 2);
-        if (!pt) {
-            pi_release(I, pv_obj(xy));
-            return -1;
-        }
-        pt->items[pt->len++] = pv_float(round2(c[2] * cos(phi) - 0 * sin(phi) + c[0]));
-        pt->items[pt->len++] = pv_float(round2(0 * cos(phi) + c[2] * sin(phi) + c[1]));
-        xy->items[xy->len++] = pv_obj(pt);
-        angle += step;
-        if (angle > 360)
-            angle -= 360;
-    }
     pv poly_args[3] = {pv_obj(xy), a[3].tag == PV_UNSET ? pv_none() : a[3], a[4].tag == PV_UNSET ? pv_none() : a[4]};
     int r = draw_shape(I, d->target->im, d->blend, "polygon", 3, poly_args, 0, NULL, NULL);
     pi_release(I, pv_obj(xy));
@@ -1300,6 +1287,35 @@ PIL_NATIVE(f_eval)
     if (get_image(I, argv[0], "Image.eval()", &im))
         return -1;
     return m_point(I, im, argv[1], out);
+}
+
+/* ImageDraw.floodfill(image, xy, value, border=None, thresh=0) */
+PIL_NATIVE(f_floodfill)
+{
+    (void)self;
+    static const char *const names[] = {"image", "xy", "value", "border", "thresh"};
+    pv a[5];
+    img *im;
+    double xy[2];
+    uint8_t value[4], border[4];
+    int has_value, has_border;
+    int64_t thresh = 0;
+    if (pi_args(I, "floodfill", argc, argv, kwc, kwn, kwv, 5, names, 3, a) ||
+        get_image(I, a[0], "floodfill()", &im) || get_numbers(I, a[1], 2, 0, "floodfill() xy", xy) ||
+        get_ink(I, a[2], im->mode, "floodfill() value", value, &has_value) ||
+        get_ink(I, a[3], im->mode, "floodfill() border", border, &has_border) ||
+        (a[4].tag != PV_UNSET && pi_to_int(I, a[4], "floodfill() thresh", &thresh)))
+        return -1;
+    if (!has_value)
+        return pi_raise(I, "TypeError", "floodfill(): value must be a colour");
+    if (charge(I, (double)im->w * im->h * 2))
+        return -1;
+    errmsg e;
+    if (img_floodfill(im, xy[0], xy[1], value, has_border ? border : NULL,
+                      (int)fmax(-1, fmin(1e9, (double)thresh)), &e))
+        return pi_raise(I, "ValueError", "%s", e.text);
+    *out = pv_none();
+    return 0;
 }
 
 PIL_NATIVE(f_draw)
@@ -1807,8 +1823,9 @@ int pi_pil_getattr(interp *I, int which, const char *name, pv *out)
             return 0;
         return pi_raise(I, "AttributeError", "type object 'Transform' has no attribute '%s'", name);
     case MOD_IMAGEDRAW:
-        if (strcmp(name, "Draw") == 0) {
-            *out = pi_native(I, "Draw", f_draw, pv_none());
+        if (strcmp(name, "Draw") == 0 || strcmp(name, "floodfill") == 0) {
+            *out = name[0] == 'D' ? pi_native(I, "Draw", f_draw, pv_none())
+                                  : pi_native(I, "floodfill", f_floodfill, pv_none());
             return out->tag == PV_OBJ ? 0 : -1;
         }
         return pi_raise(I, "AttributeError", "module 'PIL.ImageDraw' has no attribute '%s'", name);
