@@ -37,9 +37,9 @@
  * transpose, transform, paste, convert (L/RGB/RGBA), filter, point, getpixel, putpixel, load
  * (px[x, y]), getdata, putdata, split, getbands, thumbnail, reduce, putalpha, histogram,
  * getextrema, getbbox; ImageDraw.Draw(img[, "RGBA"]) rectangle, rounded_rectangle, ellipse,
- * arc, chord, pieslice, line, polygon, regular_polygon, point; ImageOps mirror, flip,
- * grayscale, invert, posterize, solarize, autocontrast, equalize, colorize, pad, expand, crop,
- * scale, contain, fit; ImageEnhance Brightness/Contrast/Color/Sharpness; ImageFilter built-in
+ * arc, chord, pieslice, line, polygon, regular_polygon, point, and ImageDraw.floodfill;
+ * ImageOps mirror, flip, grayscale, invert, posterize, solarize, autocontrast, equalize,
+ * colorize, pad, expand, crop, scale, contain, fit; ImageEnhance Brightness/Contrast/Color/Sharpness; ImageFilter built-in
  * kernels, Kernel, GaussianBlur, BoxBlur, UnsharpMask, Median/Min/MaxFilter; ImageColor
  * getrgb/getcolor. Not available: draw.text (no fonts), quantize, palette and other modes.
  *
