@@ -60,6 +60,36 @@ static const char *const programs[] = {
     "             {'method': Image.Transform.PERSPECTIVE, 'data': (1, 0.1, 0, 0, 1, 0, 0.001, 0), 'fill': 7},\n"
     "             {'method': Image.QUAD, 'data': (0, 0, 10, 200, 300, 220, 310, 5), 'fill': (0, 0, 255)}]\n",
 
+    /* argument forms models write: positional filters, float boxes, masks, legacy constants */
+    "from PIL import Image, ImageDraw, ImageOps, ImageEnhance, ImageFilter\n"
+    "def edit_image(img, k):\n"
+    "    w, h = img.size\n"
+    "    if k == 0:\n"
+    "        out = img.resize((w // 2, h // 3), Image.ANTIALIAS)\n"
+    "    elif k == 1:\n"
+    "        out = img.rotate(45, Image.BICUBIC, True)\n"
+    "    elif k == 2:\n"
+    "        out = ImageOps.expand(ImageEnhance.Brightness(img).enhance(2), 10, 'red')\n"
+    "    elif k == 3:\n"
+    "        out = Image.new(\"RGB\", img.size, \"white\")\n"
+    "        d = ImageDraw.Draw(out)\n"
+    "        d.line([(0, 0), (w // 2, h // 2), (w, 0)], fill=(10, 200, 30), width=3)\n"
+    "        d.rectangle((5.5, 5.2, 60.7, 40.1), outline=(255, 0, 0))\n"
+    "        out.paste(img.crop((10.4, 10.6, 100.5, 80.5)), (20, 30))\n"
+    "    elif k == 4:\n"
+    "        out = img.filter(ImageFilter.GaussianBlur(radius=2.5)).convert(\"L\").convert(\"RGB\")\n"
+    "    elif k == 5:\n"
+    "        out = Image.blend(img.point(lambda x: x * 1.5), img.transpose(Image.Transpose.FLIP_TOP_BOTTOM), 0.3)\n"
+    "    elif k == 6:\n"
+    "        mask = Image.new(\"RGBA\", (50, 40), (0, 0, 0, 128))\n"
+    "        out = img.copy()\n"
+    "        out.paste(ImageOps.posterize(img.crop((0, 0, 50, 40)), 3), (7, 9), mask)\n"
+    "    else:\n"
+    "        out = ImageOps.pad(ImageOps.autocontrast(img.filter(ImageFilter.MedianFilter(size=5)), cutoff=(1, 2)), (500, 300), color=\"blue\")\n"
+    "        out = out.rotate(30, center=(10, 10), translate=(5, 5), fillcolor=\"gray\")\n"
+    "    return out\n"
+    "args_list = [{\"k\": k} for k in range(8)]\n",
+
     /* failures that must be failures of the same kind under Pillow */
     "from PIL import Image, ImageOps, ImageDraw\n"
     "def edit_image(img, what):\n"
