@@ -7,6 +7,7 @@
  * their lines) is CPython's own answer, not one written here. A second part checks the
  * prog_run API (args_repr, func_source, fresh input per case, whole-program failures).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -390,9 +391,60 @@ static void check_run_api(void)
     img_free(in);
 }
 
+/* prog_run is re-entrant: the same program in four threads gives the same bytes. */
+static const char threaded_src[] =
+    "from PIL import ImageDraw, ImageFilter\n"
+    "def edit_image(img, k):\n"
+    "    out = img.filter(ImageFilter.GaussianBlur(k)).rotate(k * 7, expand=True)\n"
+    "    ImageDraw.Draw(out).ellipse([1, 1, 5 + k, 4 + k], fill=f'#{k * 30:02x}8040')\n"
+    "    s = sorted({str(v) for v in range(50 * k)})\n"
+    "    return out.resize((len(s) % 7 + 3, 5))\n"
+    "args_list = [{'k': k} for k in range(1, 5)]\n";
+
+typedef struct thread_job {
+    const img *input;
+    prog_result result;
+    int status;
+} thread_job;
+
+static void *run_job(void *arg)
+{
+    thread_job *j = arg;
+    errmsg e;
+    j->status = prog_run(threaded_src, strlen(threaded_src), j->input, NULL, &j->result, &e);
+    return NULL;
+}
+
+static void check_threads(void)
+{
+    img *in = test_image();
+    thread_job jobs[4];
+    pthread_t th[4];
+    for (int k = 0; k < 4; k++) {
+        jobs[k].input = in;
+        T_CHECK(pthread_create(&th[k], NULL, run_job, &jobs[k]) == 0, "pthread_create");
+    }
+    for (int k = 0; k < 4; k++)
+        pthread_join(th[k], NULL);
+    for (int k = 0; k < 4; k++) {
+        prog_result *r = &jobs[k].result, *r0 = &jobs[0].result;
+        T_CHECK(jobs[k].status == 0 && r->n_cases == 4, "thread %d: status %d, %d cases", k, jobs[k].status,
+                r->n_cases);
+        for (int c = 0; c < r->n_cases && c < r0->n_cases; c++) {
+            img *a = r->cases[c].out, *b = r0->cases[c].out;
+            T_CHECK(a && b && a->w == b->w && a->h == b->h && memcmp(a->px, b->px, img_bytes(a)) == 0,
+                    "thread %d case %d differs from thread 0 (%s)", k, c, r->cases[c].fail.message);
+        }
+    }
+    for (int k = 0; k < 4; k++)
+        prog_result_free(&jobs[k].result);
+    img_free(in);
+}
+
 int main(void)
 {
     check_against_python();
     check_run_api();
+    check_threads();
     return t_finish();
 }
