@@ -290,21 +290,21 @@ static int m_integer(interp *I, pv self, int argc, const pv *argv, int kwc, cons
     return 0;
 }
 
-static int m_fold(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv, pv *out)
+static int m_prod(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv, pv *out)
 {
+    (void)self;
     (void)kwn;
     (void)kwv;
-    int is_prod = strcmp(pv_str(self)->s, "prod") == 0;
     if (argc != 1 || kwc)
-        return pi_raise(I, "TypeError", "math.%s() takes exactly one argument", pv_str(self)->s);
+        return pi_raise(I, "TypeError", "math.prod() takes exactly one argument");
     piter it;
-    pv v, acc = is_prod ? pv_int(1) : pv_float(0);
+    pv v, acc = pv_int(1);
     int got;
     if (pi_iter_init(I, argv[0], &it))
         return -1;
     while ((got = pi_iter_next(I, &it, &v)) > 0) {
         pv next;
-        int r = pv_is_num(v) ? pi_binop(I, is_prod ? OP_MUL : OP_ADD, acc, v, &next)
+        int r = pv_is_num(v) ? pi_binop(I, OP_MUL, acc, v, &next)
                              : pi_raise(I, "TypeError", "must be real number, not %s", pi_type_name(v));
         pi_release(I, v);
         if (r)
@@ -313,9 +313,87 @@ static int m_fold(interp *I, pv self, int argc, const pv *argv, int kwc, const i
     }
     if (got < 0)
         return -1;
-    if (!is_prod && acc.tag != PV_FLOAT)
-        acc = pv_float((double)acc.u.i);
     *out = acc;
+    return 0;
+}
+
+/* Adds x into the non-overlapping partial sums p[0..*n) (Shewchuk's exact summation). */
+static void fsum_add(double *p, int *n, double x)
+{
+    int i = 0;
+    for (int j = 0; j < *n; j++) {
+        double y = p[j];
+        if (fabs(x) < fabs(y)) {
+            double t = x;
+            x = y;
+            y = t;
+        }
+        double hi = x + y, lo = y - (hi - x);
+        if (lo != 0.0)
+            p[i++] = lo;
+        x = hi;
+    }
+    p[i] = x;
+    *n = i + 1;
+}
+
+/* The correctly rounded sum of the partials, rounding half to even as CPython's fsum. */
+static double fsum_result(const double *p, int n)
+{
+    double hi = 0, lo = 0;
+    if (n == 0)
+        return 0.0;
+    hi = p[--n];
+    while (n > 0) {
+        double x = hi, y = p[--n];
+        hi = x + y;
+        lo = y - (hi - x);
+        if (lo != 0.0)
+            break;
+    }
+    if (n > 0 && ((lo < 0 && p[n - 1] < 0) || (lo > 0 && p[n - 1] > 0))) {
+        double y = lo * 2, x = hi + y;
+        if (y == x - hi)
+            hi = x;
+    }
+    return hi;
+}
+
+/* math.fsum: exact summation; the partials never exceed about 40 for doubles. */
+static int m_fsum(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv, pv *out)
+{
+    (void)self;
+    (void)kwn;
+    (void)kwv;
+    if (argc != 1 || kwc)
+        return pi_raise(I, "TypeError", "math.fsum() takes exactly one argument");
+    double partials[64], special = 0;
+    int n = 0, got, has_special = 0, saw_nan = 0;
+    piter it;
+    pv v;
+    if (pi_iter_init(I, argv[0], &it))
+        return -1;
+    while ((got = pi_iter_next(I, &it, &v)) > 0) {
+        double x;
+        int r = pi_to_double(I, v, "fsum", &x);
+        pi_release(I, v);
+        if (r)
+            return -1;
+        if (!isfinite(x)) {
+            special += x;
+            has_special = 1;
+            saw_nan |= isnan(x);
+            continue;
+        }
+        fsum_add(partials, &n, x);
+        if (n >= 60 || !isfinite(partials[n - 1]))
+            return pi_raise(I, "OverflowError", "intermediate overflow in fsum");
+    }
+    if (got < 0)
+        return -1;
+    if (has_special && isnan(special) && !saw_nan)
+        return pi_raise(I, "ValueError", "-inf + inf in fsum");
+    *out = pv_float(has_special ? special : fsum_result(partials, n));
     return 0;
 }
 
@@ -328,7 +406,7 @@ static const struct {
     {"hypot", m_hypot}, {"dist", m_hypot}, {"isclose", m_isclose}, {"isnan", m_classify},
     {"isinf", m_classify}, {"isfinite", m_classify}, {"radians", m_classify}, {"degrees", m_classify},
     {"modf", m_classify}, {"gcd", m_integer}, {"lcm", m_integer}, {"factorial", m_integer},
-    {"comb", m_integer}, {"perm", m_integer}, {"prod", m_fold}, {"fsum", m_fold}, {NULL, NULL}};
+    {"comb", m_integer}, {"perm", m_integer}, {"prod", m_prod}, {"fsum", m_fsum}, {NULL, NULL}};
 
 int pi_math_getattr(interp *I, const char *name, pv *out)
 {
