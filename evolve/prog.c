@@ -40,6 +40,7 @@ void pi_finish(interp *I)
     /* Everything still live (globals, cycles, values of a failed case) goes at once. */
     pi_free_all(I);
     free(I->fstack);
+    free(I->gc_work);
     free(I->out);
     I->fstack = NULL;
     I->out = NULL;

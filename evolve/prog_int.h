@@ -46,6 +46,7 @@ struct pobj {
     size_t bytes;          /* accounted against the memory budget */
     pobj *prev, *next;     /* the interpreter's live list; NULL for program constants */
     int repr_busy;         /* set while repr walks this container (prints [...] on cycles) */
+    int gc_refs, gc_mark;  /* scratch of the cycle collector (pi_collect) */
 };
 
 typedef struct pstr {
@@ -287,6 +288,9 @@ struct interp {
     pobj **fstack;       /* objects waiting to be freed (pi_release) */
     size_t fstack_n, fstack_cap;
     int freeing;
+    int collecting;
+    pobj **gc_work;      /* the collector's worklist */
+    size_t gc_n, gc_cap;
     int sym_edit_image, sym_args_list, sym_self;
 };
 
@@ -314,6 +318,9 @@ static inline pv pv_ref(pv v) { if (v.tag == PV_OBJ) v.u.o->refs++; return v; }
 void pi_release(interp *I, pv v);
 /* Frees every live object (the end of a run). */
 void pi_free_all(interp *I);
+/* Frees unreachable reference cycles (closures and the scopes that define them); runs by
+ * itself when an allocation would exceed the memory budget. */
+void pi_collect(interp *I);
 /* Memory held by the object besides its header block, e.g. list items, image pixels. */
 void *pi_malloc(interp *I, size_t n);
 void *pi_realloc(interp *I, void *p, size_t n);

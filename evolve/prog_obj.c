@@ -41,6 +41,9 @@ int pi_search_cost(interp *I, size_t hay, size_t needle)
 
 int pi_reserve(interp *I, size_t n)
 {
+    /* Before refusing, free what only reference cycles keep alive. */
+    if (n <= I->lim.max_bytes && I->bytes > I->lim.max_bytes - n && !I->collecting)
+        pi_collect(I);
     if (n > I->lim.max_bytes || I->bytes > I->lim.max_bytes - n)
         return pi_raise(I, "BudgetExceeded", "memory budget exceeded (%zu MiB)",
                         I->lim.max_bytes >> 20);
@@ -221,6 +224,84 @@ void pi_release(interp *I, pv v)
         unlink_free(I, o);
     }
     I->freeing = 0;
+}
+
+/* ---- the cycle collector ----
+ * Reference counting frees everything but cycles. The collector finds them the way CPython's
+ * does, without knowing the roots: an object whose count exceeds the references other live
+ * objects hold on it is referenced from outside (the C stack, the interpreter) and is alive,
+ * with everything it reaches; the rest is garbage. */
+
+static int gc_live(pv v) { return v.tag == PV_OBJ && v.u.o && v.u.o->prev; }
+
+static void gc_uncount(interp *I, pv v)
+{
+    (void)I;
+    if (gc_live(v))
+        v.u.o->gc_refs--;
+}
+
+static void gc_push(interp *I, pobj *o)
+{
+    o->gc_mark = 1;
+    if (I->gc_n == I->gc_cap) {
+        size_t cap = I->gc_cap ? I->gc_cap * 2 : 256;
+        pobj **w = realloc(I->gc_work, cap * sizeof *w);
+        if (!w) { /* cannot finish the walk: keep everything */
+            I->gc_cap = 0;
+            return;
+        }
+        I->gc_work = w;
+        I->gc_cap = cap;
+    }
+    I->gc_work[I->gc_n++] = o;
+}
+
+static void gc_reach(interp *I, pv v)
+{
+    if (gc_live(v) && !v.u.o->gc_mark)
+        gc_push(I, v.u.o);
+}
+
+/* Garbage gives back the references it holds on live objects before it is freed. */
+static void gc_release_live(interp *I, pv v)
+{
+    (void)I;
+    if (gc_live(v) && v.u.o->gc_mark)
+        v.u.o->refs--;
+}
+
+void pi_collect(interp *I)
+{
+    if (I->freeing)
+        return;
+    I->collecting = 1;
+    for (pobj *o = I->live.next; o != &I->live; o = o->next) {
+        o->gc_refs = o->refs;
+        o->gc_mark = 0;
+    }
+    for (pobj *o = I->live.next; o != &I->live; o = o->next)
+        each_child(o, gc_uncount, I);
+    I->gc_n = 0;
+    int complete = 1;
+    for (pobj *o = I->live.next; o != &I->live && complete; o = o->next)
+        if (o->gc_refs > 0 && !o->gc_mark) {
+            gc_push(I, o);
+            while (I->gc_n > 0 && I->gc_cap > 0)
+                each_child(I->gc_work[--I->gc_n], gc_reach, I);
+            complete = I->gc_cap > 0;
+        }
+    if (complete) {
+        for (pobj *o = I->live.next; o != &I->live; o = o->next)
+            if (!o->gc_mark)
+                each_child(o, gc_release_live, I);
+        for (pobj *o = I->live.next, *next; o != &I->live; o = next) {
+            next = o->next;
+            if (!o->gc_mark)
+                unlink_free(I, o);
+        }
+    }
+    I->collecting = 0;
 }
 
 void pi_free_all(interp *I)

@@ -180,6 +180,25 @@ static void check_scripts(void)
 }
 
 /* Programs with images: budgets on image sizes, forbidden file access. */
+/* Reference cycles are garbage the collector frees when memory runs short: a loop that makes
+ * a closure per call stays within the budget instead of failing. */
+static void check_cycles(void)
+{
+    const char *src = "def f(v):\n    pad = [v] * 3000\n    g = lambda x: x + v\n    return g(1)\n"
+                      "t = 0\nfor i in range(5000):\n    t += f(i)\n"
+                      "a = []\nb = [a]\na.append(b)\nkeep = [a]\na = b = None\nprint(t, len(keep[0]))\n";
+    prog_limits lim = limits();
+    lim.max_bytes = (size_t)16 << 20; /* 5000 leaked scopes of 48 KiB would need 240 MiB */
+    lim.steps = 20000000;
+    char *printed;
+    prog_failure fail;
+    errmsg e;
+    T_CHECK(prog_exec_script(src, strlen(src), &lim, &printed, &fail, &e) == 0, "cycles: %s", e.text);
+    T_CHECK(fail.kind[0] == 0 && printed && strcmp(printed, "12502500 1\n") == 0, "cycles: %s %s / %s", fail.kind,
+            fail.message, printed ? printed : "");
+    free(printed);
+}
+
 static void check_images(void)
 {
     static const hostile progs[] = {
@@ -249,6 +268,7 @@ static void check_images(void)
 int main(void)
 {
     check_scripts();
+    check_cycles();
     check_images();
     return t_finish();
 }
