@@ -1668,6 +1668,81 @@ bad:
     return pi_raise(I, "ValueError", "Single '%c' encountered in format string", s[i]);
 }
 
+/* partition / rpartition: (head, sep, tail) around the first / last sep. */
+static int str_partition(interp *I, pstr *s, int argc, const pv *argv, int last, pv *out)
+{
+    if (argc != 1 || !pv_is(argv[0], PO_STR))
+        return pi_raise(I, "TypeError", "partition() takes exactly one str argument");
+    pstr *sep = pv_str(argv[0]);
+    if (sep->len == 0)
+        return pi_raise(I, "ValueError", "empty separator");
+    if (pi_search_cost(I, s->len, sep->len))
+        return -1;
+    long at = -1;
+    for (size_t k = 0; k + sep->len <= s->len; k++)
+        if (memcmp(s->s + k, sep->s, sep->len) == 0) {
+            at = (long)k;
+            if (!last)
+                break;
+        }
+    size_t a = at < 0 ? (last ? 0 : s->len) : (size_t)at, b = at < 0 ? a : a + sep->len;
+    plist *t = pi_list(I, PO_TUPLE, 3);
+    if (!t)
+        return -1;
+    *out = pv_obj(t);
+    const char *parts[3] = {s->s, s->s + a, s->s + b};
+    size_t lens[3] = {a, b - a, s->len - b};
+    for (int k = 0; k < 3; k++) {
+        pv v = pi_str(I, parts[k], lens[k]);
+        if (v.tag != PV_OBJ) {
+            pi_release(I, *out);
+            return -1;
+        }
+        t->items[t->len++] = v;
+    }
+    return 0;
+}
+
+/* removeprefix / removesuffix */
+static int str_remove_affix(interp *I, pstr *s, int argc, const pv *argv, int suffix, pv *out)
+{
+    if (argc != 1 || !pv_is(argv[0], PO_STR))
+        return pi_raise(I, "TypeError", "%s() takes exactly one str argument", suffix ? "removesuffix" : "removeprefix");
+    pstr *a = pv_str(argv[0]);
+    int match = a->len <= s->len && memcmp(s->s + (suffix ? s->len - a->len : 0), a->s, a->len) == 0;
+    size_t cut = match ? a->len : 0;
+    *out = pi_str(I, s->s + (suffix ? 0 : cut), s->len - cut);
+    return out->tag == PV_OBJ ? 0 : -1;
+}
+
+/* splitlines(): lines split at \n, \r\n and \r, without the line ends. */
+static int str_splitlines(interp *I, pstr *s, int argc, pv *out)
+{
+    if (argc)
+        return pi_raise(I, "TypeError", "splitlines() with keepends is not supported");
+    plist *l = pi_list(I, PO_LIST, 0);
+    if (!l)
+        return -1;
+    *out = pv_obj(l);
+    size_t start = 0;
+    for (size_t k = 0; k <= s->len; k++) {
+        int end = k == s->len || s->s[k] == '\n' || s->s[k] == '\r';
+        if (!end)
+            continue;
+        if (k == s->len && start == k)
+            break;
+        pv v = pi_str(I, s->s + start, k - start);
+        if (v.tag != PV_OBJ || pi_list_push(I, l, v)) {
+            pi_release(I, *out);
+            return -1;
+        }
+        if (k < s->len && s->s[k] == '\r' && k + 1 < s->len && s->s[k + 1] == '\n')
+            k++;
+        start = k + 1;
+    }
+    return 0;
+}
+
 static int isspace_(int c) { return isspace(c); }
 static int isdigit_(int c) { return isdigit(c); }
 static int isalpha_(int c) { return isalpha(c); }
@@ -1711,6 +1786,11 @@ static int str_method(interp *I, pstr *s, const char *m, int argc, const pv *arg
     if (strcmp(m, "rjust") == 0) return str_pad(I, s, argc, argv, '>', out);
     if (strcmp(m, "center") == 0) return str_pad(I, s, argc, argv, '^', out);
     if (strcmp(m, "zfill") == 0) return str_pad(I, s, argc, argv, 'z', out);
+    if (strcmp(m, "partition") == 0) return str_partition(I, s, argc, argv, 0, out);
+    if (strcmp(m, "rpartition") == 0) return str_partition(I, s, argc, argv, 1, out);
+    if (strcmp(m, "removeprefix") == 0) return str_remove_affix(I, s, argc, argv, 0, out);
+    if (strcmp(m, "removesuffix") == 0) return str_remove_affix(I, s, argc, argv, 1, out);
+    if (strcmp(m, "splitlines") == 0) return str_splitlines(I, s, argc, out);
     *found = 0;
     return 0;
 }
@@ -2086,7 +2166,8 @@ static int bound_method(interp *I, pv obj, int sym, pv *out)
 static const char *const str_methods[] = {
     "format", "split", "strip", "lstrip", "rstrip", "join", "replace", "startswith", "endswith", "find",
     "rfind", "index", "count", "upper", "lower", "title", "capitalize", "isspace", "isdigit", "isnumeric",
-    "isdecimal", "isalpha", "isalnum", "isupper", "islower", "ljust", "rjust", "center", "zfill", NULL};
+    "isdecimal", "isalpha", "isalnum", "isupper", "islower", "ljust", "rjust", "center", "zfill",
+    "partition", "rpartition", "removeprefix", "removesuffix", "splitlines", NULL};
 static const char *const list_methods[] = {"append", "extend", "insert", "pop", "remove", "reverse", "copy",
                                            "clear", "sort", "index", "count", NULL};
 static const char *const set_methods[] = {"add", "remove", "discard", "update", "copy", "union", "intersection",

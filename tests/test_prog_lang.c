@@ -107,6 +107,8 @@ static const char *const snippets[] = {
     "print('ab' * 3, 'x' * 0, '' * 5, 'abc' * 1, len('xy' * 1001), ('abc' * 7)[-4:], [1, 2] * 2, (0,) * 3)",
     "import math\nprint(math.fsum([0.1] * 10), math.fsum([1e100, 1.0, -1e100]), math.fsum([]), math.fsum(range(5)), math.prod([2, 3.5]), math.prod([]))",
     "import math\nprint(math.fsum([1.1, 2.2, 3.3, 1e-17, -1e16, 1e16]), math.fsum([float('inf'), 1]))\nmath.fsum([float('inf'), -float('inf')])",
+    "print('a=b=c'.partition('='), 'a=b=c'.rpartition('='), 'abc'.partition('x'), 'abc'.rpartition('x'))",
+    "print('img_01.png'.removeprefix('img_'), 'x.png'.removesuffix('.png'), 'x'.removesuffix('y'), 'a\\nb\\r\\nc\\rd\\n'.splitlines(), ''.splitlines(), 'x\\n\\ny'.splitlines())",
     "count = 0\ndef bump(k):\n    global count\n    count += k\n    return count\nbump(2)\nprint(bump(3), count)",
     "def make():\n    n = 0\n    def inc():\n        nonlocal n\n        n += 1\n        return n\n    return inc\nf = make()\nf()\nprint(f(), f())",
     "x = 'g'\ndef outer():\n    x = 'o'\n    def inner():\n        global x\n        x = 'set'\n    inner()\n    return x\nprint(outer(), x)",
