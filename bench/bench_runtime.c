@@ -26,7 +26,7 @@ typedef struct opts {
     int quick;
 } opts;
 
-static const int bench_types[] = {DT_F32, DT_F16, DT_Q8_0, DT_Q4_0, DT_Q4_1, DT_Q5_0,
+static const int bench_types[] = {DT_F32, DT_F16, DT_BF16, DT_Q8_0, DT_Q4_0, DT_Q4_1, DT_Q5_0,
                                   DT_Q5_1, DT_Q4_K, DT_Q5_K, DT_Q6_K};
 
 static int cmp_double(const void *a, const void *b)
@@ -105,7 +105,7 @@ static void *random_weights(int type, size_t bytes)
             memcpy(p + i, &f, 4);
         return p;
     }
-    int bb = type == DT_F16 ? 2 : dtype_block_bytes(type);
+    int bb = type == DT_F16 || type == DT_BF16 ? 2 : dtype_block_bytes(type);
     int at = type == DT_Q6_K ? 208 : 0;
     for (size_t b = 0; b + (size_t)bb <= bytes; b += (size_t)bb) {
         memcpy(p + b + at, &h, 2);

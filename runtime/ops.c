@@ -19,6 +19,7 @@ typedef struct mm_kernel {
 static const mm_kernel mm_kernels[] = {
     {DT_F32, "mm_rows", "mm_sg", 0},
     {DT_F16, "mm_rows", "mm_sg", 1},
+    {DT_BF16, "mm_rows", "mm_sg", 2},
     {DT_Q4_0, "mmq_rows", "mmq_sg", DT_Q4_0},
     {DT_Q4_1, "mmq_rows", "mmq_sg", DT_Q4_1},
     {DT_Q5_0, "mmq_rows", "mmq_sg", DT_Q5_0},

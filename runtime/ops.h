@@ -42,7 +42,7 @@ typedef enum op_kind {
     OP_MAX_ROWS,     /* dst[r] = max of row r of src0 (f32) */
     OP_SOFTMAX_ROWS, /* dst row r = softmax(scale * row r of src0) (f32) */
     OP_MATMUL,       /* dst[n][m] = sum_k src0[m][k] * src1[n][k]: src0 weights (M rows of K,
-                        f32 or f16), src1 activations (N rows of K, f32), dst N rows of M */
+                        f32, f16, bf16 or a quantized type), src1 activations (N rows of K, f32), dst N rows of M */
 } op_kind;
 
 /* Which kernel shape a matmul uses; AUTO picks by device type. Tests run every shape. */

@@ -1,5 +1,5 @@
 // mm_rows.comp - D = A·Bᵀ with each invocation producing a TM x TN tile: TM rows of A
-// against TN rows of B. A: M rows of K weights (f32 or f16), B: N rows of K floats,
+// against TN rows of B. A: M rows of K weights (f32, f16 or bf16), B: N rows of K floats,
 // D: N rows of M floats.
 // This is the shape CPU devices (lavapipe) run best: no shared memory, no barriers, and
 // every loaded value is used TM or TN times, because a load there costs far more than a
@@ -7,7 +7,7 @@
 #version 450
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint TN = 1;
-layout(constant_id = 2) const uint TYPE = 0; // 0 f32, 1 f16
+layout(constant_id = 2) const uint TYPE = 0; // 0 f32, 1 f16, 2 bf16
 layout(constant_id = 3) const uint TM = 1;
 
 layout(std430, binding = 0) readonly buffer A { uint a[]; };

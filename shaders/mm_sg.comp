@@ -7,7 +7,7 @@
 #extension GL_KHR_shader_subgroup_arithmetic : require
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint TN = 1;
-layout(constant_id = 2) const uint TYPE = 0; // 0 f32, 1 f16
+layout(constant_id = 2) const uint TYPE = 0; // 0 f32, 1 f16, 2 bf16
 layout(constant_id = 3) const uint ROWS = 1;
 
 layout(std430, binding = 0) readonly buffer A { uint a[]; };

@@ -98,15 +98,15 @@ static void test_reduce(vk_ctx *ctx, op_kind kind, size_t rows, size_t cols, flo
     free(a), free(want);
 }
 
-/* Weights as stored on the device (f32 or f16 bits) and as the reference sees them. */
+/* Weights as stored on the device (f32, f16 or bf16 bits) and as the reference sees them. */
 static void *make_weights(int type, float *w, size_t n)
 {
     if (type == DT_F32)
         return memcpy(malloc(n * 4), w, n * 4);
     uint16_t *h = malloc(n * 2);
     for (size_t i = 0; i < n; i++) {
-        h[i] = f32_to_f16(w[i]);
-        w[i] = f16_to_f32(h[i]);
+        h[i] = type == DT_F16 ? f32_to_f16(w[i]) : f32_to_bf16(w[i]);
+        w[i] = type == DT_F16 ? f16_to_f32(h[i]) : bf16_to_f32(h[i]);
     }
     return h;
 }
@@ -153,11 +153,12 @@ static void test_all_ops(vk_ctx *ctx)
     test_reduce(ctx, OP_SOFTMAX_ROWS, 5, 7, 0.125f);
     static const size_t mm[][3] = {{1, 1, 1}, {7, 3, 7}, {97, 5, 4097}, {513, 1, 64},
                                    {33, 513, 31}, {4097, 2, 16}, {64, 9, 4096}};
+    static const int float_types[] = {DT_F32, DT_F16, DT_BF16};
     for (size_t i = 0; i < sizeof mm / sizeof mm[0]; i++)
-        for (int type = DT_F32; type <= DT_F16; type++) {
-            test_matmul(ctx, type, SHAPE_ROWS, mm[i][0], mm[i][1], mm[i][2]);
+        for (int t = 0; t < 3; t++) {
+            test_matmul(ctx, float_types[t], SHAPE_ROWS, mm[i][0], mm[i][1], mm[i][2]);
             if (vk_caps_of(ctx)->subgroup_arithmetic)
-                test_matmul(ctx, type, SHAPE_SUBGROUP, mm[i][0], mm[i][1], mm[i][2]);
+                test_matmul(ctx, float_types[t], SHAPE_SUBGROUP, mm[i][0], mm[i][1], mm[i][2]);
         }
 }
 
