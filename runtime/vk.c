@@ -1,5 +1,9 @@
 /* vk.c - instance, device choice, capability probing and validation-message counting. */
+#define _GNU_SOURCE /* dl_iterate_phdr, RTLD_NODELETE */
 #include "runtime/vk_internal.h"
+
+#include <dlfcn.h>
+#include <link.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +77,36 @@ static bool validation_requested(void)
     return found;
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+typedef struct lib_names {
+    char name[8][512];
+    int n;
+} lib_names;
+
+static int note_vulkan_library(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    lib_names *libs = data;
+    const char *name = info->dlpi_name;
+    if (libs->n < 8 && (strstr(name, "libvulkan_") || strstr(name, "VkLayer")))
+        snprintf(libs->name[libs->n++], sizeof libs->name[0], "%s", name);
+    return 0;
+}
+
+/* In sanitizer builds only: LeakSanitizer looks for pointers in library globals at exit, but
+ * the loader unloads the driver and layers at vkDestroyInstance, and what they still hold
+ * then looks leaked. Pinning them (RTLD_NODELETE) keeps them mapped for the leak check. */
+static void pin_vulkan_libraries(void)
+{
+    lib_names libs = {.n = 0};
+    dl_iterate_phdr(note_vulkan_library, &libs);
+    for (int i = 0; i < libs.n; i++)
+        dlopen(libs.name[i], RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+}
+#else
+static void pin_vulkan_libraries(void) {}
+#endif
+
 /* Creates the instance and, when the validation layer is requested, a messenger counting
  * into ctx (which may be NULL when only listing devices). */
 static int create_instance(vk_ctx *ctx, VkInstance *out, errmsg *e)
@@ -100,6 +134,7 @@ static int create_instance(vk_ctx *ctx, VkInstance *out, errmsg *e)
     };
     if (vk_check(vkCreateInstance(&info, NULL, out), "vkCreateInstance", e))
         return e->code;
+    pin_vulkan_libraries();
     if (vk_api_load_instance(*out, e)) {
         vkDestroyInstance(*out, NULL);
         return e->code;

@@ -1,9 +1,6 @@
 /* testutil.c - check counting and float comparison for tests (see testutil.h). */
-#define _GNU_SOURCE /* dl_iterate_phdr, RTLD_NODELETE */
 #include "tests/testutil.h"
 
-#include <dlfcn.h>
-#include <link.h>
 
 #include <math.h>
 #include <stdarg.h>
@@ -71,38 +68,11 @@ int t_finish(void)
     return failures ? 1 : 0;
 }
 
-typedef struct lib_names {
-    char name[8][512];
-    int n;
-} lib_names;
-
-static int note_vulkan_library(struct dl_phdr_info *info, size_t size, void *data)
-{
-    (void)size;
-    lib_names *libs = data;
-    const char *name = info->dlpi_name;
-    if (libs->n < 8 && (strstr(name, "libvulkan_") || strstr(name, "VkLayer")))
-        snprintf(libs->name[libs->n++], sizeof libs->name[0], "%s", name);
-    return 0;
-}
-
-/* LeakSanitizer looks for pointers in library globals at exit, but the Vulkan loader unloads
- * the driver and layers at vkDestroyInstance; what they still hold then looks leaked. Pinning
- * them (RTLD_NODELETE) keeps them mapped for the leak check. */
-static void pin_vulkan_libraries(void)
-{
-    lib_names libs = {.n = 0};
-    dl_iterate_phdr(note_vulkan_library, &libs);
-    for (int i = 0; i < libs.n; i++)
-        dlopen(libs.name[i], RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
-}
-
 vk_ctx *t_gpu_open(void)
 {
     errmsg e = {0};
     vk_ctx *ctx = vk_open(-1, &e);
     T_CHECK(ctx != NULL, "no Vulkan device: %s", e.text);
-    pin_vulkan_libraries();
     const char *layers = getenv("VK_INSTANCE_LAYERS");
     if (ctx && layers && strstr(layers, "VK_LAYER_KHRONOS_validation"))
         T_CHECK(vk_validation_enabled(ctx), "the validation layer was requested but is not active");
