@@ -98,7 +98,7 @@ static void *random_weights(int type, size_t bytes)
         uint64_t v = rng_u64(&r);
         memcpy(p + i, &v, bytes - i < 8 ? bytes - i : 8);
     }
-    uint16_t h = f32_to_f16(0.01f);
+    uint16_t h = type == DT_BF16 ? f32_to_bf16(0.01f) : f32_to_f16(0.01f);
     if (type == DT_F32) {
         float f = 0.01f;
         for (size_t i = 0; i + 4 <= bytes; i += 4)
