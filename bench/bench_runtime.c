@@ -62,13 +62,11 @@ static int bench_copy(vk_ctx *ctx, const opts *o, double *gbps, errmsg *e)
     if (vk_buf_alloc(ctx, (VkDeviceSize)n4 * 16, &src, e) ||
         vk_buf_alloc(ctx, (VkDeviceSize)n4 * 16, &dst, e))
         return e->code;
-    /* Long per-lane loops suit CPU devices (fewer workgroups to schedule); GPUs want many
-     * lanes in flight. */
-    uint32_t wg = 256, per = vk_caps_of(ctx)->type == VK_PHYSICAL_DEVICE_TYPE_CPU ? 64 : 4;
-    vk_kernel k = {"copy", 2, 8, 2, {wg, per}};
-    uint32_t lanes = (n4 + per - 1) / per, groups = (lanes + wg - 1) / wg;
-    uint32_t grid[3] = {groups, 1, 1};
-    uint32_t push[2] = {n4, groups * wg};
+    uint32_t wg = 256, groups = (n4 + wg - 1) / wg;
+    vk_kernel k = {"copy", 2, 8, 1, {wg}, 1, 0};
+    uint32_t grid[3] = {groups < 65535 ? groups : 65535, 1, 1};
+    grid[1] = (groups + grid[0] - 1) / grid[0];
+    uint32_t push[2] = {n4, grid[0]};
     vk_arg args[2] = {{&src, 0, 0, false}, {&dst, 0, 0, true}};
     vk_seq *s = vk_seq_begin(ctx, true, e);
     int rc = !s || vk_seq_dispatch(s, &k, args, push, grid, "copy", e);
@@ -140,7 +138,7 @@ static int bench_matmul(vk_ctx *ctx, const opts *o, int type, op_shape shape, ui
     printf("{\"bench\":\"matmul\",\"device\":\"%s\",\"type\":\"%s\",\"shape\":\"%s\",\"M\":%u,"
            "\"N\":%u,\"K\":%u,\"weight_bytes\":%.0f,\"ms\":%.3f,\"gflops\":%.2f,"
            "\"weight_gbps\":%.2f,\"of_copy_gbps\":%.2f}\n",
-           vk_caps_of(ctx)->name, dtype_name(type), shape == SHAPE_ROWS ? "rows" : "subgroup", M, N,
+           vk_caps_of(ctx)->name, dtype_name(type), op_shape_name(shape), M, N,
            K, wbytes, ms, flops / (ms * 1e6), gbps, copy_gbps > 0 ? gbps / copy_gbps : 0);
     return 0;
 }
@@ -177,7 +175,7 @@ static int bench_all_matmuls(vk_ctx *ctx, const opts *o, double copy_gbps, errms
             continue;
         for (int shape = SHAPE_ROWS; shape <= SHAPE_SUBGROUP && !rc; shape++)
             for (int i = 0; i < n_shapes && !rc; i++)
-                if (shape == SHAPE_ROWS || vk_caps_of(ctx)->subgroup_arithmetic)
+                if (shape != SHAPE_SUBGROUP || vk_caps_of(ctx)->subgroup_arithmetic)
                     rc = bench_matmul(ctx, o, type, (op_shape)shape, size,
                                       o->only_n ? (uint32_t)o->only_n : ns[i], size, copy_gbps, e);
     }

@@ -8,26 +8,27 @@ enum { BINARY_WG = 256, TM = 4 };
 typedef struct mm_kernel {
     int type;
     const char *rows_shader;     /* SHAPE_ROWS */
+    const char *texel_shader;    /* SHAPE_ROWS_TEXEL */
     const char *subgroup_shader; /* SHAPE_SUBGROUP */
-    uint32_t type_code;          /* specialization constant 2 of both shaders */
+    uint32_t type_code;          /* specialization constant 2 of the shaders */
 } mm_kernel;
 
 /* Matmul kernels per weight type. Every shader here takes the same interface: bindings
- * A (raw words), B (f32), D (f32); push {M, N, K}; constants 0 workgroup size, 1 TN
- * (outputs per row), 2 type code, 3 rows per invocation (rows shape) or per workgroup
- * (subgroup shape). */
+ * A (raw bytes), B (f32), D (f32); push {M, N, K}; constants 0 workgroup size, 1 TN
+ * (outputs per row), 2 type code, 3 rows per invocation (rows shapes) or per workgroup
+ * (subgroup shape). The texel shaders bind A and B as texel buffers. */
 static const mm_kernel mm_kernels[] = {
-    {DT_F32, "mm_rows", "mm_sg", 0},
-    {DT_F16, "mm_rows", "mm_sg", 1},
-    {DT_BF16, "mm_rows", "mm_sg", 2},
-    {DT_Q4_0, "mmq_rows", "mmq_sg", DT_Q4_0},
-    {DT_Q4_1, "mmq_rows", "mmq_sg", DT_Q4_1},
-    {DT_Q5_0, "mmq_rows", "mmq_sg", DT_Q5_0},
-    {DT_Q5_1, "mmq_rows", "mmq_sg", DT_Q5_1},
-    {DT_Q8_0, "mmq_rows", "mmq_sg", DT_Q8_0},
-    {DT_Q4_K, "mmq_rows", "mmq_sg", DT_Q4_K},
-    {DT_Q5_K, "mmq_rows", "mmq_sg", DT_Q5_K},
-    {DT_Q6_K, "mmq_rows", "mmq_sg", DT_Q6_K},
+    {DT_F32, "mm_rows", "mm_rows_tex", "mm_sg", 0},
+    {DT_F16, "mm_rows", "mm_rows_tex", "mm_sg", 1},
+    {DT_BF16, "mm_rows", "mm_rows_tex", "mm_sg", 2},
+    {DT_Q4_0, "mmq_rows", "mmq_rows_tex", "mmq_sg", DT_Q4_0},
+    {DT_Q4_1, "mmq_rows", "mmq_rows_tex", "mmq_sg", DT_Q4_1},
+    {DT_Q5_0, "mmq_rows", "mmq_rows_tex", "mmq_sg", DT_Q5_0},
+    {DT_Q5_1, "mmq_rows", "mmq_rows_tex", "mmq_sg", DT_Q5_1},
+    {DT_Q8_0, "mmq_rows", "mmq_rows_tex", "mmq_sg", DT_Q8_0},
+    {DT_Q4_K, "mmq_rows", "mmq_rows_tex", "mmq_sg", DT_Q4_K},
+    {DT_Q5_K, "mmq_rows", "mmq_rows_tex", "mmq_sg", DT_Q5_K},
+    {DT_Q6_K, "mmq_rows", "mmq_rows_tex", "mmq_sg", DT_Q6_K},
 };
 
 const char *op_name(op_kind kind)
@@ -43,6 +44,17 @@ const char *op_name(op_kind kind)
     return "?";
 }
 
+const char *op_shape_name(op_shape shape)
+{
+    switch (shape) {
+    case SHAPE_AUTO: return "auto";
+    case SHAPE_ROWS: return "rows";
+    case SHAPE_ROWS_TEXEL: return "rows_texel";
+    case SHAPE_SUBGROUP: return "subgroup";
+    }
+    return "?";
+}
+
 int64_t tensor_rows(const tensor *t) { return t->ne[1] * t->ne[2] * t->ne[3]; }
 int64_t tensor_elements(const tensor *t) { return t->ne[0] * tensor_rows(t); }
 
@@ -50,6 +62,10 @@ size_t tensor_bytes(const tensor *t)
 {
     return dtype_row_bytes(t->type, t->ne[0]) * (size_t)tensor_rows(t);
 }
+
+/* The binding covers whole 16-byte units: the matmul shaders read their inputs 16 bytes at
+ * a time. vk_buf_alloc's sizes are multiples of 16, so a tensor of its own always has them. */
+static VkDeviceSize bound_bytes(const tensor *t) { return (tensor_bytes(t) + 15) / 16 * 16; }
 
 static int check_tensor(const tensor *t, const char *role, const char *label, int type,
                         errmsg *e)
@@ -67,18 +83,15 @@ static int check_tensor(const tensor *t, const char *role, const char *label, in
     size_t bytes = tensor_bytes(t);
     if (bytes == 0 || tensor_elements(t) > UINT32_MAX)
         return err_set(e, ERR_FAIL, "%s: %s has a bad shape for its type", label, role);
-    if (t->offset > t->buf->size || bytes > t->buf->size - t->offset)
-        return err_set(e, ERR_FAIL, "%s: %s (%zu bytes at %" PRIu64 ") overruns its buffer", label,
-                       role, bytes, (uint64_t)t->offset);
+    if (t->offset > t->buf->size || bound_bytes(t) > t->buf->size - t->offset)
+        return err_set(e, ERR_FAIL, "%s: %s (%zu bytes at %" PRIu64 ", read in 16-byte units) "
+                       "overruns its buffer", label, role, bytes, (uint64_t)t->offset);
     return 0;
 }
 
-/* The binding covers whole 32-bit words: shaders read f16 and quantized data as words. */
 static vk_arg arg_of(const tensor *t, bool writes)
 {
-    VkDeviceSize words = (tensor_bytes(t) + 3) / 4 * 4;
-    VkDeviceSize room = t->buf->size - t->offset;
-    return (vk_arg){t->buf, t->offset, words < room ? words : room, writes};
+    return (vk_arg){t->buf, t->offset, bound_bytes(t), writes};
 }
 
 /* Spreads `groups` workgroups over x and y within the 65535 every device allows. */
@@ -101,7 +114,7 @@ static int record_binary(vk_seq *s, const op_node *nd, const char *label, errmsg
     if (tensor_elements(d) != n || n % nb)
         return err_set(e, ERR_FAIL, "%s: %" PRId64 " elements with %" PRId64 " repeated into %" PRId64,
                        label, n, nb, tensor_elements(d));
-    vk_kernel k = {"binary", 3, 12, 2, {BINARY_WG, nd->kind == OP_ADD ? 0 : 1}};
+    vk_kernel k = {"binary", 3, 12, 2, {BINARY_WG, nd->kind == OP_ADD ? 0 : 1}, 0, 0};
     uint32_t grid[3];
     spread(((uint64_t)n + BINARY_WG - 1) / BINARY_WG, grid);
     uint32_t push[3] = {(uint32_t)n, (uint32_t)nb, grid[0] * BINARY_WG};
@@ -124,7 +137,7 @@ static int record_reduce(vk_seq *s, const op_node *nd, const char *label, errmsg
     vk_ctx *ctx = vk_seq_ctx(s);
     uint32_t wg = is_cpu(ctx) ? vk_caps_of(ctx)->subgroup_size : 128;
     uint32_t op = nd->kind == OP_SUM_ROWS ? 0 : nd->kind == OP_MAX_ROWS ? 1 : 2;
-    vk_kernel k = {"reduce_rows", 2, 16, 2, {wg ? wg : 1, op}};
+    vk_kernel k = {"reduce_rows", 2, 16, 2, {wg ? wg : 1, op}, 0, 0};
     uint32_t grid[3];
     spread((uint64_t)rows, grid);
     struct { uint32_t cols, rows, groups_x; float scale; } push = {
@@ -141,11 +154,25 @@ static const mm_kernel *find_mm(int type)
     return NULL;
 }
 
-static op_shape choose_shape(const vk_ctx *ctx, op_shape wanted)
+/* Whether t can be bound as a texel buffer on this device. */
+static bool fits_texels(const vk_caps *c, const tensor *t)
 {
-    if (wanted != SHAPE_AUTO)
-        return wanted;
-    return is_cpu(ctx) || !vk_caps_of(ctx)->subgroup_arithmetic ? SHAPE_ROWS : SHAPE_SUBGROUP;
+    VkDeviceSize begin = t->buf->offset + t->offset;
+    return c->min_texel_offset_align && begin % c->min_texel_offset_align == 0 &&
+           bound_bytes(t) / 16 <= c->max_texel_elements;
+}
+
+/* CPU devices read texel buffers fastest, GPUs run one subgroup per row; the storage-buffer
+ * rows shape is the fallback that every device and tensor size can use. */
+static op_shape choose_shape(const vk_ctx *ctx, const op_node *nd)
+{
+    if (nd->shape != SHAPE_AUTO)
+        return nd->shape;
+    const vk_caps *c = vk_caps_of(ctx);
+    if (!is_cpu(ctx) && c->subgroup_arithmetic)
+        return SHAPE_SUBGROUP;
+    return fits_texels(c, nd->src[0]) && fits_texels(c, nd->src[1]) ? SHAPE_ROWS_TEXEL
+                                                                     : SHAPE_ROWS;
 }
 
 static int check_matmul(const op_node *nd, const char *label, errmsg *e)
@@ -173,21 +200,23 @@ static int record_matmul(vk_seq *s, const op_node *nd, const char *label, errmsg
     vk_ctx *ctx = vk_seq_ctx(s);
     const vk_caps *caps = vk_caps_of(ctx);
     const mm_kernel *mk = find_mm(a->type);
-    op_shape shape = choose_shape(ctx, nd->shape);
+    op_shape shape = choose_shape(ctx, nd);
     if (shape == SHAPE_SUBGROUP && !caps->subgroup_arithmetic)
         return err_set(e, ERR_FAIL, "%s: this device has no subgroup arithmetic", label);
     uint32_t M = (uint32_t)a->ne[1], N = (uint32_t)tensor_rows(b), K = (uint32_t)a->ne[0];
     uint32_t tn = N == 1 ? 1 : is_cpu(ctx) ? 8 : 4;
     uint32_t grid[3] = {0, (N + tn - 1) / tn, 1};
     vk_kernel k;
-    if (shape == SHAPE_ROWS) {
-        k = (vk_kernel){mk->rows_shader, 3, 12, 4, {32, tn, mk->type_code, TM}};
-        grid[0] = (M + 32 * TM - 1) / (32 * TM);
-    } else {
+    if (shape == SHAPE_SUBGROUP) {
         uint32_t sg = caps->subgroup_size ? caps->subgroup_size : 32;
         uint32_t wg = sg < 64 ? 64 : sg, rows = wg / sg;
-        k = (vk_kernel){mk->subgroup_shader, 3, 12, 4, {wg, tn, mk->type_code, rows}};
+        k = (vk_kernel){mk->subgroup_shader, 3, 12, 4, {wg, tn, mk->type_code, rows}, 0, 0};
         grid[0] = (M + rows - 1) / rows;
+    } else {
+        bool texel = shape == SHAPE_ROWS_TEXEL;
+        k = (vk_kernel){texel ? mk->texel_shader : mk->rows_shader, 3, 12, 4,
+                        {32, tn, mk->type_code, TM}, texel ? 3u : 0u, 0};
+        grid[0] = (M + 32 * TM - 1) / (32 * TM);
     }
     uint32_t push[3] = {M, N, K};
     vk_arg args[3] = {arg_of(a, false), arg_of(b, false), arg_of(d, true)};

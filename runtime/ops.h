@@ -45,10 +45,12 @@ typedef enum op_kind {
                         f32, f16, bf16 or a quantized type), src1 activations (N rows of K, f32), dst N rows of M */
 } op_kind;
 
-/* Which kernel shape a matmul uses; AUTO picks by device type. Tests run every shape. */
+/* Which kernel shape a matmul uses; AUTO picks by device type (and, for texels, by whether
+ * the tensors fit the device's texel-buffer limits). Tests run every shape. */
 typedef enum op_shape {
     SHAPE_AUTO,
-    SHAPE_ROWS,     /* one invocation per weight row: best on CPU devices */
+    SHAPE_ROWS,       /* a few weight rows per invocation, storage buffers: any device */
+    SHAPE_ROWS_TEXEL, /* the same reading texel buffers: best on CPU devices */
     SHAPE_SUBGROUP, /* one subgroup per weight row: best on GPUs; needs subgroup arithmetic */
 } op_shape;
 
@@ -62,6 +64,7 @@ typedef struct op_node {
 } op_node;
 
 const char *op_name(op_kind kind);
+const char *op_shape_name(op_shape shape);
 
 /* Records one node into s (checking types and shapes first). */
 int ops_record(vk_seq *s, const op_node *node, errmsg *e);

@@ -270,6 +270,8 @@ static void probe(VkPhysicalDevice pd, int index, vk_caps *c)
     c->max_storage_range = l->maxStorageBufferRange;
     c->max_allocation = 1ull << 30; /* the Vulkan 1.1 guaranteed minimum; refined below */
     c->min_storage_offset_align = l->minStorageBufferOffsetAlignment;
+    c->max_texel_elements = l->maxTexelBufferElements;
+    c->min_texel_offset_align = l->minTexelBufferOffsetAlignment;
     VkPhysicalDeviceMaintenance3Properties m3 = {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES};
     VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,

@@ -28,6 +28,8 @@ PFN_vkFreeMemory vkFreeMemory;
 PFN_vkMapMemory vkMapMemory;
 PFN_vkUnmapMemory vkUnmapMemory;
 PFN_vkCreateBuffer vkCreateBuffer;
+PFN_vkCreateBufferView vkCreateBufferView;
+PFN_vkDestroyBufferView vkDestroyBufferView;
 PFN_vkDestroyBuffer vkDestroyBuffer;
 PFN_vkGetBufferMemoryRequirements vkGetBufferMemoryRequirements;
 PFN_vkBindBufferMemory vkBindBufferMemory;
@@ -105,6 +107,8 @@ static const entry instance_entries[] = {
     {"vkMapMemory", (PFN_vkVoidFunction *)&vkMapMemory, 0},
     {"vkUnmapMemory", (PFN_vkVoidFunction *)&vkUnmapMemory, 0},
     {"vkCreateBuffer", (PFN_vkVoidFunction *)&vkCreateBuffer, 0},
+    {"vkCreateBufferView", (PFN_vkVoidFunction *)&vkCreateBufferView, 0},
+    {"vkDestroyBufferView", (PFN_vkVoidFunction *)&vkDestroyBufferView, 0},
     {"vkDestroyBuffer", (PFN_vkVoidFunction *)&vkDestroyBuffer, 0},
     {"vkGetBufferMemoryRequirements", (PFN_vkVoidFunction *)&vkGetBufferMemoryRequirements, 0},
     {"vkBindBufferMemory", (PFN_vkVoidFunction *)&vkBindBufferMemory, 0},

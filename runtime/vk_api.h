@@ -41,6 +41,8 @@ extern PFN_vkFreeMemory vkFreeMemory;
 extern PFN_vkMapMemory vkMapMemory;
 extern PFN_vkUnmapMemory vkUnmapMemory;
 extern PFN_vkCreateBuffer vkCreateBuffer;
+extern PFN_vkCreateBufferView vkCreateBufferView;
+extern PFN_vkDestroyBufferView vkDestroyBufferView;
 extern PFN_vkDestroyBuffer vkDestroyBuffer;
 extern PFN_vkGetBufferMemoryRequirements vkGetBufferMemoryRequirements;
 extern PFN_vkBindBufferMemory vkBindBufferMemory;

@@ -106,7 +106,9 @@ static vk_block *new_block(vk_ctx *ctx, VkDeviceSize size, bool host, errmsg *e)
     VkBufferCreateInfo bi = {
         .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
         .size = size,
-        .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
+        .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT |
+                 VK_BUFFER_USAGE_STORAGE_TEXEL_BUFFER_BIT |
+                 VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
                  VK_BUFFER_USAGE_TRANSFER_DST_BIT,
         .sharingMode = VK_SHARING_MODE_EXCLUSIVE,
     };
@@ -178,7 +180,7 @@ static int give_back(vk_block *b, VkDeviceSize offset, VkDeviceSize size)
 int vk_buf_alloc(vk_ctx *ctx, VkDeviceSize size, vk_buf *out, errmsg *e)
 {
     memset(out, 0, sizeof *out);
-    size = align_up(size, 4);
+    size = align_up(size, 16);
     VkDeviceSize need = align_up(size ? size : 1, ALIGN);
     int64_t off = -1;
     vk_block *b = ctx->blocks;

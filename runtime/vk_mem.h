@@ -32,8 +32,8 @@ typedef struct vk_buf {
     vk_block *block;
 } vk_buf;
 
-/* The size is rounded up to a multiple of 4 bytes, the granularity shaders read in, so an
- * odd number of halves can be bound whole. */
+/* The size is rounded up to a multiple of 16 bytes, the largest unit shaders read in (a
+ * texel of 4 words), so any tensor can be bound whole. */
 int vk_buf_alloc(vk_ctx *ctx, VkDeviceSize size, vk_buf *out, errmsg *e);
 void vk_buf_free(vk_ctx *ctx, vk_buf *buf); /* also fine on a zeroed vk_buf */
 

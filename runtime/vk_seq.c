@@ -27,6 +27,8 @@ struct vk_seq {
     bool ended;
     VkDescriptorPool *pools;
     int n_pools, sets_left;
+    VkBufferView *views; /* of the texel bindings, destroyed with the sequence */
+    int n_views, cap_views;
     access *pending; /* accesses since the last barrier */
     int n_pending, cap_pending;
     dispatch_info *info;
@@ -168,13 +170,16 @@ static VkDescriptorSet new_set(vk_seq *s, const vk_pipe *p, errmsg *e)
             return VK_NULL_HANDLE;
         }
         s->pools = grown;
-        VkDescriptorPoolSize size = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-                                     SETS_PER_POOL * VK_MAX_BUFFERS};
+        VkDescriptorPoolSize sizes[3] = {
+            {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, SETS_PER_POOL * VK_MAX_BUFFERS},
+            {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, SETS_PER_POOL * VK_MAX_BUFFERS},
+            {VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, SETS_PER_POOL * VK_MAX_BUFFERS},
+        };
         VkDescriptorPoolCreateInfo pi = {
             .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
             .maxSets = SETS_PER_POOL,
-            .poolSizeCount = 1,
-            .pPoolSizes = &size,
+            .poolSizeCount = 3,
+            .pPoolSizes = sizes,
         };
         if (vk_check(vkCreateDescriptorPool(dev, &pi, NULL, &s->pools[s->n_pools]),
                      "vkCreateDescriptorPool", e))
@@ -196,8 +201,10 @@ static VkDescriptorSet new_set(vk_seq *s, const vk_pipe *p, errmsg *e)
     return set;
 }
 
-/* Checks one argument against the device's alignment and range limits. */
-static int check_arg(const vk_seq *s, const vk_arg *a, int i, VkDeviceSize *range, errmsg *e)
+/* Checks one argument against the device's alignment and range limits. A texel binding's
+ * range is rounded up to whole texels, which vk_buf_alloc's 16-byte sizes always hold. */
+static int check_arg(const vk_seq *s, const vk_arg *a, int i, bool texel, VkDeviceSize *range,
+                     errmsg *e)
 {
     const vk_caps *c = &s->ctx->caps;
     if (!a->buf || !a->buf->buffer)
@@ -206,16 +213,48 @@ static int check_arg(const vk_seq *s, const vk_arg *a, int i, VkDeviceSize *rang
         return err_set(e, ERR_FAIL, "argument %d: offset %" PRIu64 " past its buffer", i,
                        (uint64_t)a->offset);
     *range = a->size ? a->size : a->buf->size - a->offset;
+    if (texel)
+        *range = (*range + 15) / 16 * 16;
     if (*range == 0 || a->offset + *range > a->buf->size)
         return err_set(e, ERR_FAIL, "argument %d: range outside its buffer", i);
-    if ((a->buf->offset + a->offset) % c->min_storage_offset_align)
+    uint64_t align = texel ? c->min_texel_offset_align : c->min_storage_offset_align;
+    if ((a->buf->offset + a->offset) % align)
         return err_set(e, ERR_FAIL, "argument %d: offset not aligned to %" PRIu64 " bytes", i,
-                       c->min_storage_offset_align);
-    if (*range > c->max_storage_range)
+                       align);
+    uint64_t max = texel ? c->max_texel_elements * 16 : c->max_storage_range;
+    if (*range > max)
         return err_set(e, ERR_FAIL, "argument %d: %" PRIu64 " MiB is more than one binding can "
                        "see on this device (%" PRIu64 " MiB); split the tensor", i,
-                       (uint64_t)(*range >> 20), c->max_storage_range >> 20);
+                       (uint64_t)(*range >> 20), max >> 20);
     return 0;
+}
+
+/* A view of the argument's range as R32G32B32A32_UINT texels, owned by the sequence. */
+static VkBufferView new_view(vk_seq *s, VkBuffer buffer, VkDeviceSize begin, VkDeviceSize range,
+                             errmsg *e)
+{
+    if (s->n_views == s->cap_views) {
+        int cap = s->cap_views ? 2 * s->cap_views : 16;
+        VkBufferView *grown = realloc(s->views, (size_t)cap * sizeof *grown);
+        if (!grown) {
+            err_set(e, ERR_FAIL, "out of host memory");
+            return VK_NULL_HANDLE;
+        }
+        s->views = grown;
+        s->cap_views = cap;
+    }
+    VkBufferViewCreateInfo vi = {
+        .sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO,
+        .buffer = buffer,
+        .format = VK_FORMAT_R32G32B32A32_UINT,
+        .offset = begin,
+        .range = range,
+    };
+    VkBufferView view;
+    if (vk_check(vkCreateBufferView(s->ctx->device, &vi, NULL, &view), "vkCreateBufferView", e))
+        return VK_NULL_HANDLE;
+    s->views[s->n_views++] = view;
+    return view;
 }
 
 static bool conflicts(const vk_seq *s, const access *a)
@@ -288,6 +327,7 @@ int vk_seq_dispatch(vk_seq *s, const vk_kernel *k, const vk_arg *args, const voi
     if (!p || check_groups(s, groups, label, e) || note_dispatch(s, label, e))
         return e->code;
     VkDescriptorBufferInfo bi[VK_MAX_BUFFERS];
+    VkBufferView views[VK_MAX_BUFFERS];
     VkWriteDescriptorSet w[VK_MAX_BUFFERS];
     access acc[VK_MAX_BUFFERS];
     VkDescriptorSet set = new_set(s, p, e);
@@ -295,16 +335,22 @@ int vk_seq_dispatch(vk_seq *s, const vk_kernel *k, const vk_arg *args, const voi
         return e->code;
     for (uint32_t i = 0; i < k->n_buffers; i++) {
         VkDeviceSize range = 0;
-        if (check_arg(s, &args[i], (int)i, &range, e))
+        VkDescriptorType type = vk_binding_type(k, i);
+        bool texel = type != VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+        if (check_arg(s, &args[i], (int)i, texel, &range, e))
             return err_prefix(e, "%s: ", label);
         VkDeviceSize begin = args[i].buf->offset + args[i].offset;
         bi[i] = (VkDescriptorBufferInfo){args[i].buf->buffer, begin, range};
+        views[i] = texel ? new_view(s, args[i].buf->buffer, begin, range, e) : VK_NULL_HANDLE;
+        if (texel && !views[i])
+            return err_prefix(e, "%s: ", label);
         w[i] = (VkWriteDescriptorSet){.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
                                       .dstSet = set,
                                       .dstBinding = i,
                                       .descriptorCount = 1,
-                                      .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-                                      .pBufferInfo = &bi[i]};
+                                      .descriptorType = type,
+                                      .pBufferInfo = &bi[i],
+                                      .pTexelBufferView = &views[i]};
         acc[i] = (access){args[i].buf->buffer, begin, begin + range, args[i].writes};
     }
     vkUpdateDescriptorSets(s->ctx->device, k->n_buffers, w, 0, NULL);
@@ -377,7 +423,10 @@ void vk_seq_free(vk_seq *s)
         vkDestroyQueryPool(dev, s->queries, NULL);
     for (int i = 0; i < s->n_pools; i++)
         vkDestroyDescriptorPool(dev, s->pools[i], NULL);
+    for (int i = 0; i < s->n_views; i++)
+        vkDestroyBufferView(dev, s->views[i], NULL);
     free(s->pools);
+    free(s->views);
     free(s->pending);
     free(s->info);
     free(s->stamps);

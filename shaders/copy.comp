@@ -1,17 +1,17 @@
-// copy.comp - dst[i] = src[i] over vec4s: the device-memory bandwidth probe for benchmarks.
-// Each invocation copies PER vec4s, a grid's width apart, so neighbouring lanes always touch
-// neighbouring vec4s and a large copy needs few workgroups.
+// copy.comp - dst[i] = src[i] over 16-byte texels: the device-memory bandwidth probe for
+// benchmarks. src is read as a texel buffer, the fastest way CPU devices read (see
+// read_texel.glsl); one texel per invocation, because lavapipe runs a per-lane loop with a
+// bounds check far slower than more invocations.
 #version 450
 layout(local_size_x_id = 0) in;
-layout(constant_id = 1) const uint PER = 1;
-layout(std430, binding = 0) readonly buffer Src { vec4 src[]; };
-layout(std430, binding = 1) writeonly buffer Dst { vec4 dst[]; };
-layout(push_constant) uniform Push { uint n; uint stride; } p;
+layout(binding = 0) uniform usamplerBuffer src;
+layout(std430, binding = 1) writeonly buffer Dst { uvec4 dst[]; };
+layout(push_constant) uniform Push { uint n; uint groups_x; } p;
 
 void main()
 {
-    uint i = gl_GlobalInvocationID.x;
-    for (uint r = 0; r < PER; r++, i += p.stride)
-        if (i < p.n)
-            dst[i] = src[i];
+    uint i = (gl_WorkGroupID.y * p.groups_x + gl_WorkGroupID.x) * gl_WorkGroupSize.x +
+             gl_LocalInvocationID.x;
+    if (i < p.n)
+        dst[i] = texelFetch(src, int(i));
 }

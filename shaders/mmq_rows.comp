@@ -1,51 +1,5 @@
-// mmq_rows.comp - D = A·Bᵀ for quantized weights A (ggml blocks, TYPE = ggml type id), each
-// invocation producing a TM x TN tile: the interface and shape of mm_rows.comp (bindings
-// A words / B f32 / D f32, push {M, N, K}, constants 0 workgroup size, 1 TN, 2 type, 3 TM),
-// for CPU devices. K is a multiple of the block size (32 or 256).
+// mmq_rows.comp - the rows-shape matmul for quantized weights (mmq_rows.glsl), reading
+// storage buffers: the binding every device can use for any tensor size.
 #version 450
-layout(local_size_x_id = 0) in;
-layout(constant_id = 1) const uint TN = 1;
-layout(constant_id = 2) const uint TYPE = 2; // ggml type id
-layout(constant_id = 3) const uint TM = 1;
-
-layout(std430, binding = 0) readonly buffer A { uint a[]; };
-layout(std430, binding = 1) readonly buffer B { float b[]; };
-layout(std430, binding = 2) writeonly buffer D { float d[]; };
-layout(push_constant) uniform Push { uint M, N, K; } p;
-
-#include "mmq_blocks.glsl"
-
-void main()
-{
-    uint m0 = gl_GlobalInvocationID.x * TM;
-    uint n0 = gl_WorkGroupID.y * TN;
-    if (m0 >= p.M)
-        return;
-    // Rows and columns past the edge re-read the last one and are dropped at the end (as
-    // mm_rows). Each chunk of B is read once for all TM rows: on CPU devices a load costs
-    // far more than the multiply-adds it feeds.
-    uint arow[TM], brow[TN];
-    float acc[TM][TN];
-    for (uint i = 0; i < TM; i++)
-        arow[i] = min(m0 + i, p.M - 1) * (p.K / BLOCK) * BLOCK_BYTES;
-    for (uint j = 0; j < TN; j++)
-        brow[j] = min(n0 + j, p.N - 1) * p.K;
-    for (uint i = 0; i < TM; i++)
-        for (uint j = 0; j < TN; j++)
-            acc[i][j] = 0.0;
-    for (uint c = 0; c < p.K / 32; c++) {
-        float w[TM][32];
-        for (uint i = 0; i < TM; i++)
-            chunk_weights(arow[i], c, w[i]);
-        for (uint j = 0; j < TN; j++)
-            for (uint l = 0; l < 32; l++) {
-                float x = b[brow[j] + 32 * c + l];
-                for (uint i = 0; i < TM; i++)
-                    acc[i][j] += w[i][l] * x;
-            }
-    }
-    for (uint i = 0; i < TM; i++)
-        for (uint j = 0; j < TN; j++)
-            if (m0 + i < p.M && n0 + j < p.N)
-                d[(n0 + j) * p.M + m0 + i] = acc[i][j];
-}
+#include "read_storage.glsl"
+#include "mmq_rows.glsl"

@@ -10,8 +10,7 @@ layout(constant_id = 1) const uint TN = 1;
 layout(constant_id = 2) const uint TYPE = 2; // ggml type id
 layout(constant_id = 3) const uint ROWS = 1;
 
-layout(std430, binding = 0) readonly buffer A { uint a[]; };
-layout(std430, binding = 1) readonly buffer B { float b[]; };
+#include "read_storage.glsl"
 layout(std430, binding = 2) writeonly buffer D { float d[]; };
 layout(push_constant) uniform Push { uint M, N, K; } p;
 
@@ -22,17 +21,19 @@ void row_dot(uint m, uint n0)
     uint brow[TN];
     float acc[TN];
     for (uint j = 0; j < TN; j++) {
-        brow[j] = min(n0 + j, p.N - 1) * p.K;
+        brow[j] = min(n0 + j, p.N - 1) * (p.K / 4u);
         acc[j] = 0.0;
     }
     uint row_at = m * (p.K / BLOCK) * BLOCK_BYTES;
     for (uint c = gl_SubgroupInvocationID; c < p.K / 32; c += gl_SubgroupSize) {
         float w[32];
-        chunk_weights(row_at, c, w);
+        uint per_block = BLOCK / 32u;
+        chunk_weights(row_at + c / per_block * BLOCK_BYTES, c % per_block, w);
         for (uint j = 0; j < TN; j++) {
             float s = 0.0;
-            for (uint l = 0; l < 32; l++)
-                s += w[l] * b[brow[j] + 32 * c + l];
+            for (uint l = 0; l < 8u; l++)
+                s += dot(vec4(w[4u * l], w[4u * l + 1u], w[4u * l + 2u], w[4u * l + 3u]),
+                         b_vec4(brow[j] + 8u * c + l));
             acc[j] += s;
         }
     }

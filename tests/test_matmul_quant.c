@@ -137,7 +137,7 @@ static void check_on_device(vk_ctx *ctx, const problem *p, double tol, op_shape 
     }
     T_CHECK(bad == 0, "matmul %s %s M=%zu N=%zu K=%zu offset %llu: %zu of %zu outputs off; worst [%zu] "
             "got %.9g want %.9g (%.3g times the tolerance)",
-            dtype_name(p->type), shape == SHAPE_ROWS ? "rows" : shape == SHAPE_SUBGROUP ? "subgroup" : "auto",
+            dtype_name(p->type), op_shape_name(shape),
             p->M, p->N, p->K, (unsigned long long)weight_offset, bad, n, worst, got[worst],
             p->want[worst], worst_ratio);
     free(got);
@@ -155,6 +155,7 @@ static void test_all_types(vk_ctx *ctx)
             problem p;
             problem_make(&p, cases[k].type, MN[i][0], MN[i][1], K);
             check_on_device(ctx, &p, cases[k].tol, SHAPE_ROWS, 0);
+            check_on_device(ctx, &p, cases[k].tol, SHAPE_ROWS_TEXEL, 0);
             if (subgroups)
                 check_on_device(ctx, &p, cases[k].tol, SHAPE_SUBGROUP, 0);
             problem_free(&p);

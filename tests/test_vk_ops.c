@@ -126,7 +126,7 @@ static void test_matmul(vk_ctx *ctx, int type, op_shape shape, size_t M, size_t 
         float *got = dev_read(ctx, &dd);
         char what[96];
         snprintf(what, sizeof what, "matmul %s %s M=%zu N=%zu K=%zu", dtype_name(type),
-                 shape == SHAPE_ROWS ? "rows" : "subgroup", M, N, K);
+                 op_shape_name(shape), M, N, K);
         /* f32 accumulation of K products of magnitude <= 1, against a double reference. */
         t_close_f32(what, got, want, M * N, 2e-6f * (float)K, 1e-5f);
         free(got);
@@ -157,6 +157,7 @@ static void test_all_ops(vk_ctx *ctx)
     for (size_t i = 0; i < sizeof mm / sizeof mm[0]; i++)
         for (int t = 0; t < 3; t++) {
             test_matmul(ctx, float_types[t], SHAPE_ROWS, mm[i][0], mm[i][1], mm[i][2]);
+            test_matmul(ctx, float_types[t], SHAPE_ROWS_TEXEL, mm[i][0], mm[i][1], mm[i][2]);
             if (vk_caps_of(ctx)->subgroup_arithmetic)
                 test_matmul(ctx, float_types[t], SHAPE_SUBGROUP, mm[i][0], mm[i][1], mm[i][2]);
         }

@@ -27,6 +27,8 @@ static void print_device(const vk_caps *c, bool chosen)
            c->unified_memory ? " (unified with the host)" : "");
     printf("  max allocation       %" PRIu64 " MiB\n", c->max_allocation >> 20);
     printf("  max storage range    %" PRIu64 " MiB\n", c->max_storage_range >> 20);
+    printf("  max texel range      %" PRIu64 " MiB (16-byte texels)\n",
+           c->max_texel_elements * 16 >> 20);
     printf("  subgroup size        %u (arithmetic: %s)\n", c->subgroup_size,
            yes(c->subgroup_arithmetic));
     printf("  shared memory        %u KiB\n", c->max_shared_memory >> 10);
