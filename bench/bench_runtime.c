@@ -4,9 +4,10 @@
  * at the decode shape (M, N, K) = (4096, 1, 4096) and the prefill shape (4096, 512, 4096),
  * for each kernel shape the device runs.
  *
- *   bench_runtime [--reps R] [--device N] [--n N] [--type NAME] [--quick]
+ *   bench_runtime [--reps R] [--device N] [--n N] [--type NAME] [--shape NAME] [--quick]
  *     --n N      only the shape with this N (1, 512, or any other)
  *     --type T   only this weight type ("q4_K", "f16", ...)
+ *     --shape S  only this kernel shape ("rows", "rows_texel", "subgroup")
  *     --quick    M = K = 256 and N = 1, 32: a smoke run
  *
  * Times are GPU timestamps around each dispatch: one warm-up run, then the median of R runs
@@ -23,6 +24,7 @@ typedef struct opts {
     int reps, device;
     long only_n;           /* 0: both shapes */
     const char *only_type; /* NULL: every type */
+    const char *only_shape; /* NULL: every kernel shape */
     int quick;
 } opts;
 
@@ -36,8 +38,9 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* Runs the recorded sequence once to warm up (first touch of fresh memory costs page faults),
- * then reps times; returns the median GPU ms of dispatch 0. */
-static double median_ms(vk_seq *s, int reps, errmsg *e)
+ * then reps times; returns the median GPU ms of dispatch 0 and sets *min to the fastest run
+ * (the steadier figure on a shared machine). */
+static double median_ms(vk_seq *s, int reps, double *min, errmsg *e)
 {
     if (vk_seq_run(s, e))
         return -1;
@@ -51,6 +54,7 @@ static double median_ms(vk_seq *s, int reps, errmsg *e)
     }
     qsort(t, (size_t)reps, sizeof *t, cmp_double);
     double m = t[reps / 2];
+    *min = t[0];
     free(t);
     return m;
 }
@@ -63,14 +67,14 @@ static int bench_copy(vk_ctx *ctx, const opts *o, double *gbps, errmsg *e)
         vk_buf_alloc(ctx, (VkDeviceSize)n4 * 16, &dst, e))
         return e->code;
     uint32_t wg = 256, groups = (n4 + wg - 1) / wg;
-    vk_kernel k = {"copy", 2, 8, 1, {wg}, 1, 0};
+    vk_kernel k = {"copy", 2, 8, 1, {wg}, 1};
     uint32_t grid[3] = {groups < 65535 ? groups : 65535, 1, 1};
     grid[1] = (groups + grid[0] - 1) / grid[0];
     uint32_t push[2] = {n4, grid[0]};
     vk_arg args[2] = {{&src, 0, 0, false}, {&dst, 0, 0, true}};
     vk_seq *s = vk_seq_begin(ctx, true, e);
     int rc = !s || vk_seq_dispatch(s, &k, args, push, grid, "copy", e);
-    double ms = rc ? -1 : median_ms(s, o->reps, e);
+    double min_ms = 0, ms = rc ? -1 : median_ms(s, o->reps, &min_ms, e);
     vk_seq_free(s);
     vk_buf_free(ctx, &src);
     vk_buf_free(ctx, &dst);
@@ -78,8 +82,8 @@ static int bench_copy(vk_ctx *ctx, const opts *o, double *gbps, errmsg *e)
         return e->code ? e->code : ERR_FAIL;
     double bytes = 2.0 * n4 * 16;
     *gbps = bytes / (ms * 1e6);
-    printf("{\"bench\":\"copy\",\"device\":\"%s\",\"bytes_moved\":%.0f,\"ms\":%.3f,\"gbps\":%.2f}\n",
-           vk_caps_of(ctx)->name, bytes, ms, *gbps);
+    printf("{\"bench\":\"copy\",\"device\":\"%s\",\"bytes_moved\":%.0f,\"ms\":%.3f,\"min_ms\":%.3f,\"gbps\":%.2f}\n",
+           vk_caps_of(ctx)->name, bytes, ms, min_ms, *gbps);
     return 0;
 }
 
@@ -128,7 +132,7 @@ static int bench_matmul(vk_ctx *ctx, const opts *o, int type, op_shape shape, ui
     vk_seq *s = rc ? NULL : vk_seq_begin(ctx, true, e);
     op_node nd = {.kind = OP_MATMUL, .dst = &y, .src = {&w, &x}, .shape = shape};
     rc = rc || !s || ops_record(s, &nd, e);
-    double ms = rc ? -1 : median_ms(s, o->reps, e);
+    double min_ms = 0, ms = rc ? -1 : median_ms(s, o->reps, &min_ms, e);
     vk_seq_free(s);
     vk_buf_free(ctx, &wb), vk_buf_free(ctx, &xb), vk_buf_free(ctx, &yb);
     if (ms < 0)
@@ -136,16 +140,16 @@ static int bench_matmul(vk_ctx *ctx, const opts *o, int type, op_shape shape, ui
     double flops = 2.0 * M * N * K, wbytes = (double)tensor_bytes(&w);
     double gbps = wbytes / (ms * 1e6);
     printf("{\"bench\":\"matmul\",\"device\":\"%s\",\"type\":\"%s\",\"shape\":\"%s\",\"M\":%u,"
-           "\"N\":%u,\"K\":%u,\"weight_bytes\":%.0f,\"ms\":%.3f,\"gflops\":%.2f,"
+           "\"N\":%u,\"K\":%u,\"weight_bytes\":%.0f,\"ms\":%.3f,\"min_ms\":%.3f,\"gflops\":%.2f,"
            "\"weight_gbps\":%.2f,\"of_copy_gbps\":%.2f}\n",
            vk_caps_of(ctx)->name, dtype_name(type), op_shape_name(shape), M, N,
-           K, wbytes, ms, flops / (ms * 1e6), gbps, copy_gbps > 0 ? gbps / copy_gbps : 0);
+           K, wbytes, ms, min_ms, flops / (ms * 1e6), gbps, copy_gbps > 0 ? gbps / copy_gbps : 0);
     return 0;
 }
 
 static int parse(int argc, char **argv, opts *o)
 {
-    *o = (opts){5, -1, 0, NULL, 0};
+    *o = (opts){5, -1, 0, NULL, NULL, 0};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
             o->reps = atoi(argv[++i]);
@@ -155,6 +159,8 @@ static int parse(int argc, char **argv, opts *o)
             o->only_n = atol(argv[++i]);
         else if (strcmp(argv[i], "--type") == 0 && i + 1 < argc)
             o->only_type = argv[++i];
+        else if (strcmp(argv[i], "--shape") == 0 && i + 1 < argc)
+            o->only_shape = argv[++i];
         else if (strcmp(argv[i], "--quick") == 0)
             o->quick = 1;
         else
@@ -175,7 +181,8 @@ static int bench_all_matmuls(vk_ctx *ctx, const opts *o, double copy_gbps, errms
             continue;
         for (int shape = SHAPE_ROWS; shape <= SHAPE_SUBGROUP && !rc; shape++)
             for (int i = 0; i < n_shapes && !rc; i++)
-                if (shape != SHAPE_SUBGROUP || vk_caps_of(ctx)->subgroup_arithmetic)
+                if ((shape != SHAPE_SUBGROUP || vk_caps_of(ctx)->subgroup_arithmetic) &&
+                    (!o->only_shape || strcmp(o->only_shape, op_shape_name(shape)) == 0))
                     rc = bench_matmul(ctx, o, type, (op_shape)shape, size,
                                       o->only_n ? (uint32_t)o->only_n : ns[i], size, copy_gbps, e);
     }
@@ -188,7 +195,7 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0); /* one JSON line at a time, also into a pipe */
     if (parse(argc, argv, &o)) {
         fprintf(stderr, "usage: bench_runtime [--reps R] [--device N] [--n N] [--type NAME] "
-                        "[--quick]\n");
+                        "[--shape NAME] [--quick]\n");
         return 2;
     }
     errmsg e = {0};

@@ -3,7 +3,7 @@
 
 #include <inttypes.h>
 
-enum { BINARY_WG = 256, TM = 4 };
+enum { BINARY_WG = 256 };
 
 typedef struct mm_kernel {
     int type;
@@ -114,7 +114,7 @@ static int record_binary(vk_seq *s, const op_node *nd, const char *label, errmsg
     if (tensor_elements(d) != n || n % nb)
         return err_set(e, ERR_FAIL, "%s: %" PRId64 " elements with %" PRId64 " repeated into %" PRId64,
                        label, n, nb, tensor_elements(d));
-    vk_kernel k = {"binary", 3, 12, 2, {BINARY_WG, nd->kind == OP_ADD ? 0 : 1}, 0, 0};
+    vk_kernel k = {"binary", 3, 12, 2, {BINARY_WG, nd->kind == OP_ADD ? 0 : 1}, 0};
     uint32_t grid[3];
     spread(((uint64_t)n + BINARY_WG - 1) / BINARY_WG, grid);
     uint32_t push[3] = {(uint32_t)n, (uint32_t)nb, grid[0] * BINARY_WG};
@@ -137,7 +137,7 @@ static int record_reduce(vk_seq *s, const op_node *nd, const char *label, errmsg
     vk_ctx *ctx = vk_seq_ctx(s);
     uint32_t wg = is_cpu(ctx) ? vk_caps_of(ctx)->subgroup_size : 128;
     uint32_t op = nd->kind == OP_SUM_ROWS ? 0 : nd->kind == OP_MAX_ROWS ? 1 : 2;
-    vk_kernel k = {"reduce_rows", 2, 16, 2, {wg ? wg : 1, op}, 0, 0};
+    vk_kernel k = {"reduce_rows", 2, 16, 2, {wg ? wg : 1, op}, 0};
     uint32_t grid[3];
     spread((uint64_t)rows, grid);
     struct { uint32_t cols, rows, groups_x; float scale; } push = {
@@ -210,13 +210,19 @@ static int record_matmul(vk_seq *s, const op_node *nd, const char *label, errmsg
     if (shape == SHAPE_SUBGROUP) {
         uint32_t sg = caps->subgroup_size ? caps->subgroup_size : 32;
         uint32_t wg = sg < 64 ? 64 : sg, rows = wg / sg;
-        k = (vk_kernel){mk->subgroup_shader, 3, 12, 4, {wg, tn, mk->type_code, rows}, 0, 0};
+        k = (vk_kernel){mk->subgroup_shader, 3, 12, 4, {wg, tn, mk->type_code, rows}, 0};
         grid[0] = (M + rows - 1) / rows;
     } else {
+        /* The storage-buffer rows shape is the fallback for tensors the texel limits refuse.
+         * Its loads unroll into far more code, so it takes a 1 x 1 tile: its pipelines then
+         * build in about a second on lavapipe instead of half a minute. */
         bool texel = shape == SHAPE_ROWS_TEXEL;
+        uint32_t tm = texel ? 4 : 1;
+        if (!texel)
+            tn = 1, grid[1] = N;
         k = (vk_kernel){texel ? mk->texel_shader : mk->rows_shader, 3, 12, 4,
-                        {32, tn, mk->type_code, TM}, texel ? 3u : 0u, 0};
-        grid[0] = (M + 32 * TM - 1) / (32 * TM);
+                        {32, tn, mk->type_code, tm}, texel ? 3u : 0u};
+        grid[0] = (M + 32 * tm - 1) / (32 * tm);
     }
     uint32_t push[3] = {M, N, K};
     vk_arg args[3] = {arg_of(a, false), arg_of(b, false), arg_of(d, true)};

@@ -12,7 +12,7 @@
 #include "runtime/vk_shaders.h"
 
 struct vk_layout {
-    uint32_t n_buffers, push_bytes, texels, images;
+    uint32_t n_buffers, push_bytes, texels;
     VkDescriptorSetLayout set_layout;
     VkPipelineLayout pipeline_layout;
     vk_layout *next;
@@ -122,8 +122,6 @@ static void save_cache(vk_ctx *ctx)
 
 VkDescriptorType vk_binding_type(const vk_kernel *k, uint32_t i)
 {
-    if (k->images >> i & 1)
-        return VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER;
     return k->texels >> i & 1 ? VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER
                               : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
 }
@@ -132,8 +130,7 @@ static vk_layout *get_layout(vk_ctx *ctx, const vk_kernel *k, errmsg *e)
 {
     uint32_t n_buffers = k->n_buffers, push_bytes = k->push_bytes;
     for (vk_layout *l = ctx->layouts; l; l = l->next)
-        if (l->n_buffers == n_buffers && l->push_bytes == push_bytes && l->texels == k->texels &&
-            l->images == k->images)
+        if (l->n_buffers == n_buffers && l->push_bytes == push_bytes && l->texels == k->texels)
             return l;
     vk_layout *l = calloc(1, sizeof *l);
     if (!l) {
@@ -160,7 +157,6 @@ static vk_layout *get_layout(vk_ctx *ctx, const vk_kernel *k, errmsg *e)
     l->n_buffers = n_buffers;
     l->push_bytes = push_bytes;
     l->texels = k->texels;
-    l->images = k->images;
     l->next = ctx->layouts;
     ctx->layouts = l; /* listed before creation so vk_pipe_release frees a half-made one */
     if (vk_check(vkCreateDescriptorSetLayout(ctx->device, &si, NULL, &l->set_layout),
@@ -175,15 +171,13 @@ static bool same_kernel(const vk_kernel *a, const vk_kernel *b)
 {
     return strcmp(a->shader, b->shader) == 0 && a->n_buffers == b->n_buffers &&
            a->push_bytes == b->push_bytes && a->n_spec == b->n_spec && a->texels == b->texels &&
-           a->images == b->images &&
            memcmp(a->spec, b->spec, a->n_spec * sizeof a->spec[0]) == 0;
 }
 
 static int check_kernel(const vk_ctx *ctx, const vk_kernel *k, errmsg *e)
 {
     if (k->n_buffers > VK_MAX_BUFFERS || k->n_spec > VK_MAX_SPEC || k->push_bytes % 4 ||
-        k->push_bytes > ctx->caps.max_push_constants || (k->texels | k->images) >> k->n_buffers ||
-        k->texels & k->images)
+        k->push_bytes > ctx->caps.max_push_constants || k->texels >> k->n_buffers)
         return err_set(e, ERR_FAIL, "kernel '%s': bad description (%u buffers, %u push bytes, %u "
                        "constants)", k->shader, k->n_buffers, k->push_bytes, k->n_spec);
     return 0;

@@ -170,15 +170,14 @@ static VkDescriptorSet new_set(vk_seq *s, const vk_pipe *p, errmsg *e)
             return VK_NULL_HANDLE;
         }
         s->pools = grown;
-        VkDescriptorPoolSize sizes[3] = {
+        VkDescriptorPoolSize sizes[2] = {
             {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, SETS_PER_POOL * VK_MAX_BUFFERS},
             {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, SETS_PER_POOL * VK_MAX_BUFFERS},
-            {VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, SETS_PER_POOL * VK_MAX_BUFFERS},
         };
         VkDescriptorPoolCreateInfo pi = {
             .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
             .maxSets = SETS_PER_POOL,
-            .poolSizeCount = 3,
+            .poolSizeCount = 2,
             .pPoolSizes = sizes,
         };
         if (vk_check(vkCreateDescriptorPool(dev, &pi, NULL, &s->pools[s->n_pools]),
@@ -336,7 +335,7 @@ int vk_seq_dispatch(vk_seq *s, const vk_kernel *k, const vk_arg *args, const voi
     for (uint32_t i = 0; i < k->n_buffers; i++) {
         VkDeviceSize range = 0;
         VkDescriptorType type = vk_binding_type(k, i);
-        bool texel = type != VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+        bool texel = type == VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
         if (check_arg(s, &args[i], (int)i, texel, &range, e))
             return err_prefix(e, "%s: ", label);
         VkDeviceSize begin = args[i].buf->offset + args[i].offset;

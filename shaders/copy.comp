@@ -10,8 +10,7 @@ layout(push_constant) uniform Push { uint n; uint groups_x; } p;
 
 void main()
 {
-    uint i = (gl_WorkGroupID.y * p.groups_x + gl_WorkGroupID.x) * gl_WorkGroupSize.x +
-             gl_LocalInvocationID.x;
+    uint i = gl_GlobalInvocationID.y * p.groups_x * gl_WorkGroupSize.x + gl_GlobalInvocationID.x;
     if (i < p.n)
         dst[i] = texelFetch(src, int(i));
 }

@@ -18,6 +18,13 @@ const uint BLOCK_BYTES = TYPE == T_Q4_0 ? 18u : TYPE == T_Q4_1 ? 20u : TYPE == T
                        : TYPE == T_Q5_1 ? 24u : TYPE == T_Q8_0 ? 34u : TYPE == T_Q4_K ? 144u
                        : TYPE == T_Q5_K ? 176u : 210u;
 
+// Blocks decoded together: the fewest whole 32-element blocks that fill whole texels, so that
+// in a row starting on a texel every field of the group sits at a constant position.
+const uint GROUP = BLOCK_BYTES == 20u ? 4u : BLOCK_BYTES == 24u ? 2u : BLOCK == 32u ? 8u : 1u;
+// Texels of A a decoder holds at once: a group of 32-element blocks (17 for Q8_0), or the
+// units of one K-quant chunk.
+const uint UNITS = 17u;
+
 // Texel t of A, clamped: the last unit a block loads may reach past the end of the tensor.
 uvec4 texel_at(uint t) { return a_texel(min(t, a_texel_count() - 1u)); }
 
@@ -33,47 +40,62 @@ uvec4 funnel(uvec4 lo, uvec4 hi, uint off)
     return (v0 >> s) | ((v1 << (31u - s)) << 1u);
 }
 
-// The n * 16 bytes (n <= 3) at byte off of A: u[k] holds bytes 16k .. 16k + 15.
-void load_units(uint off, uint n, out uvec4 u[3])
+// The n * 16 bytes (n <= 3) at byte off of A: u[k] holds bytes 16k .. 16k + 15. Q4_K and
+// Q5_K blocks (144 and 176 bytes, rows of whole blocks) always start on a texel, so they
+// read whole texels; the other types re-align two texels per unit.
+void load_units(uint off, uint n, out uvec4 u[UNITS])
 {
     uint t = off >> 4;
+    if (BLOCK_BYTES % 16u == 0u) {
+        for (uint k = 0u; k < n; k++)
+            u[k] = a_texel(t + k);
+        return;
+    }
     uvec4 lo = texel_at(t);
-    for (uint k = 0u; k < 3u; k++) {
-        uvec4 hi = k < n ? texel_at(t + k + 1u) : uvec4(0u);
+    for (uint k = 0u; k < n; k++) {
+        uvec4 hi = texel_at(t + k + 1u);
         u[k] = funnel(lo, hi, off);
         lo = hi;
     }
 }
 
-uint word(uvec4 u[3], uint i) { return u[i >> 2][i & 3u]; }
+// The GROUP blocks at byte off of A, which starts on a texel.
+void load_group(uint off, out uvec4 u[UNITS])
+{
+    for (uint k = 0u; k < GROUP * BLOCK_BYTES / 16u; k++)
+        u[k] = a_texel((off >> 4) + k);
+}
+
+uint word(uvec4 u[UNITS], uint i) { return u[i >> 2][i & 3u]; }
 
 // The 4 bytes at byte b (even) of the units.
-uint bytes4(uvec4 u[3], uint b)
+uint bytes4(uvec4 u[UNITS], uint b)
 {
     uint lo = word(u, b >> 2);
     return (b & 2u) == 0u ? lo : (lo >> 16) | (word(u, (b >> 2) + 1u) << 16);
 }
 
-uint byte_of(uvec4 u[3], uint b) { return (word(u, b >> 2) >> ((b & 3u) * 8u)) & 255u; }
+uint byte_of(uvec4 u[UNITS], uint b) { return (word(u, b >> 2) >> ((b & 3u) * 8u)) & 255u; }
 
-int int8_of(uvec4 u[3], uint b)
+int int8_of(uvec4 u[UNITS], uint b)
 {
     return bitfieldExtract(int(word(u, b >> 2)), int((b & 3u) * 8u), 8);
 }
 
-float f16_of(uvec4 u[3], uint b) { return unpackHalf2x16(word(u, b >> 2) >> ((b & 2u) * 8u)).x; }
+float f16_of(uvec4 u[UNITS], uint b)
+{
+    return unpackHalf2x16(word(u, b >> 2) >> ((b & 2u) * 8u)).x;
+}
 
-// Q4_0 / Q4_1 / Q5_0 / Q5_1: one block per chunk; element j < 16 in the low nibble of
-// qs[j], j + 16 in the high nibble; Q5 types add bit 4 of element j from bit j of qh.
-void chunk_q4_q5(uint base, out float w[32])
+// Q4_0 / Q4_1 / Q5_0 / Q5_1, the block at byte at of u: element j < 16 in the low nibble
+// of qs[j], j + 16 in the high nibble; Q5 types add bit 4 of element j from bit j of qh.
+void block_q4_q5(uvec4 u[UNITS], uint at, out float w[32])
 {
     bool has_min = TYPE == T_Q4_1 || TYPE == T_Q5_1;
     bool five = TYPE == T_Q5_0 || TYPE == T_Q5_1;
-    uvec4 u[3];
-    load_units(base, 2u, u);
-    float d = f16_of(u, 0u);
-    float m = has_min ? f16_of(u, 2u) : 0.0;
-    uint qh_at = has_min ? 4u : 2u;
+    float d = f16_of(u, at);
+    float m = has_min ? f16_of(u, at + 2u) : 0.0;
+    uint qh_at = at + (has_min ? 4u : 2u);
     uint qh = five ? bytes4(u, qh_at) : 0u;
     uint qs_at = five ? qh_at + 4u : qh_at;
     float bias = has_min ? 0.0 : (five ? -16.0 : -8.0);
@@ -89,21 +111,28 @@ void chunk_q4_q5(uint base, out float w[32])
     }
 }
 
-void chunk_q8_0(uint base, out float w[32])
+void block_q8_0(uvec4 u[UNITS], uint at, out float w[32])
 {
-    uvec4 u[3];
-    load_units(base, 3u, u);
-    float d = f16_of(u, 0u);
+    float d = f16_of(u, at);
     for (uint i = 0u; i < 8u; i++) {
-        int q4 = int(bytes4(u, 2u + 4u * i));
+        int q4 = int(bytes4(u, at + 2u + 4u * i));
         for (uint k = 0u; k < 4u; k++)
             w[4u * i + k] = float(bitfieldExtract(q4, int(8u * k), 8)) * d;
     }
 }
 
+// Block b of a group held in u.
+void group_block(uvec4 u[UNITS], uint b, out float w[32])
+{
+    if (TYPE == T_Q8_0)
+        block_q8_0(u, b * BLOCK_BYTES, w);
+    else
+        block_q4_q5(u, b * BLOCK_BYTES, w);
+}
+
 // The 6-bit (scale, min) pair of sub-block s of a Q4_K/Q5_K block from its first 16 bytes
 // h (d, dmin, scales[12]); see quant.c.
-void scale_min(uvec4 h[3], uint s, out float sc, out float mn)
+void scale_min(uvec4 h[UNITS], uint s, out float sc, out float mn)
 {
     if (s < 4u) {
         sc = float(byte_of(h, 4u + s) & 63u);
@@ -120,7 +149,7 @@ void scale_min(uvec4 h[3], uint s, out float sc, out float mn)
 void chunk_q4_q5_k(uint base, uint s, out float w[32])
 {
     bool five = TYPE == T_Q5_K;
-    uvec4 h[3], q[3], qh[3];
+    uvec4 h[UNITS], q[UNITS], qh[UNITS];
     load_units(base, 1u, h);
     float sc, mn;
     scale_min(h, s, sc, mn);
@@ -144,7 +173,7 @@ void chunk_q4_q5_k(uint base, uint s, out float w[32])
 void chunk_q6_k(uint base, uint t, out float w[32])
 {
     uint h = t >> 2, g = t & 3u;
-    uvec4 tail[3], ql[3], qh[3];
+    uvec4 tail[UNITS], ql[UNITS], qh[UNITS];
     load_units(base + 192u, 2u, tail);
     float d = f16_of(tail, 16u);
     float s0 = d * float(int8_of(tail, 8u * h + 2u * g));
@@ -161,15 +190,17 @@ void chunk_q6_k(uint base, uint t, out float w[32])
     }
 }
 
-// Elements 32s .. 32s + 31 of the block starting at byte base (s < BLOCK / 32).
+// Elements 32s .. 32s + 31 of the block starting at byte base (s < BLOCK / 32), at any
+// alignment.
 void chunk_weights(uint base, uint s, out float w[32])
 {
-    if (TYPE == T_Q8_0)
-        chunk_q8_0(base, w);
-    else if (BLOCK == 32u)
-        chunk_q4_q5(base, w);
-    else if (TYPE == T_Q6_K)
+    if (BLOCK == 32u) {
+        uvec4 u[UNITS];
+        load_units(base, (BLOCK_BYTES + 15u) / 16u, u);
+        group_block(u, 0u, w);
+    } else if (TYPE == T_Q6_K) {
         chunk_q6_k(base, s, w);
-    else
+    } else {
         chunk_q4_q5_k(base, s, w);
+    }
 }

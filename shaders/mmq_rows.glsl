@@ -14,6 +14,49 @@ layout(push_constant) uniform Push { uint M, N, K; } p;
 
 #include "mmq_blocks.glsl"
 
+// acc[i][j] += w[i] · chunk c of B row j, for the TM decoded chunks w.
+void add_chunk(float w[TM][32], uint brow[TN], uint c, inout float acc[TM][TN])
+{
+    for (uint j = 0; j < TN; j++)
+        for (uint l = 0; l < 8u; l++) {
+            vec4 x = b_vec4(brow[j] + 8u * c + l);
+            for (uint i = 0; i < TM; i++)
+                acc[i][j] += dot(vec4(w[i][4u * l], w[i][4u * l + 1u], w[i][4u * l + 2u],
+                                      w[i][4u * l + 3u]), x);
+        }
+}
+
+// Rows of whole groups (K a multiple of 32 * GROUP), so every group starts on a texel: its
+// texels are read once and each block decoded from constant positions.
+void tile_by_groups(uint arow[TM], uint brow[TN], inout float acc[TM][TN])
+{
+    for (uint g = 0; g < p.K / (32u * GROUP); g++) {
+        uvec4 u[TM][UNITS];
+        for (uint i = 0; i < TM; i++)
+            load_group(arow[i] + g * GROUP * BLOCK_BYTES, u[i]);
+        [[unroll]] for (uint b = 0; b < GROUP; b++) {
+            float w[TM][32];
+            for (uint i = 0; i < TM; i++)
+                group_block(u[i], b, w[i]);
+            add_chunk(w, brow, g * GROUP + b, acc);
+        }
+    }
+}
+
+// Any K that is a multiple of the block: each chunk re-aligned on its own.
+void tile_by_chunks(uint arow[TM], uint brow[TN], inout float acc[TM][TN])
+{
+    for (uint blk = 0; blk < p.K / BLOCK; blk++) {
+        // Unrolled, so that the sub-block index is a constant inside each decoder.
+        [[unroll]] for (uint s = 0; s < BLOCK / 32u; s++) {
+            float w[TM][32];
+            for (uint i = 0; i < TM; i++)
+                chunk_weights(arow[i] + blk * BLOCK_BYTES, s, w[i]);
+            add_chunk(w, brow, blk * (BLOCK / 32u) + s, acc);
+        }
+    }
+}
+
 void main()
 {
     uint m0 = gl_GlobalInvocationID.x * TM;
@@ -32,22 +75,10 @@ void main()
     for (uint i = 0; i < TM; i++)
         for (uint j = 0; j < TN; j++)
             acc[i][j] = 0.0;
-    for (uint blk = 0; blk < p.K / BLOCK; blk++) {
-        // Unrolled, so that the sub-block index is a constant inside each decoder.
-        [[unroll]] for (uint s = 0; s < BLOCK / 32u; s++) {
-            float w[TM][32];
-            for (uint i = 0; i < TM; i++)
-                chunk_weights(arow[i] + blk * BLOCK_BYTES, s, w[i]);
-            uint at = 8u * (blk * (BLOCK / 32u) + s);
-            for (uint j = 0; j < TN; j++)
-                for (uint l = 0; l < 8u; l++) {
-                    vec4 x = b_vec4(brow[j] + at + l);
-                    for (uint i = 0; i < TM; i++)
-                        acc[i][j] += dot(vec4(w[i][4u * l], w[i][4u * l + 1u], w[i][4u * l + 2u],
-                                              w[i][4u * l + 3u]), x);
-                }
-        }
-    }
+    if (GROUP > 1u && p.K % (32u * GROUP) == 0u)
+        tile_by_groups(arow, brow, acc);
+    else
+        tile_by_chunks(arow, brow, acc);
     for (uint i = 0; i < TM; i++)
         for (uint j = 0; j < TN; j++)
             if (m0 + i < p.M && n0 + j < p.N)
