@@ -10,8 +10,11 @@
  *     --shape S  only this kernel shape ("rows", "rows_texel", "subgroup")
  *     --quick    M = K = 256 and N = 1, 32: a smoke run
  *
- * Times are GPU timestamps around each dispatch: one warm-up run, then the median of R runs
- * of the same recording. Weights are random blocks (speed does not depend on the values).
+ * Times are GPU timestamps around each dispatch: one warm-up run, then the median (and the
+ * fastest, min_ms) of R runs of the same recording. Every matmul run starts with a run of the
+ * copy kernel in the same command buffer: of_copy_gbps is the median over runs of the
+ * matmul's weight GB/s over that copy's GB/s, which holds steady while a shared machine's
+ * speed drifts. Weights are random blocks (speed does not depend on the values).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,53 +40,91 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Runs the recorded sequence once to warm up (first touch of fresh memory costs page faults),
- * then reps times; returns the median GPU ms of dispatch 0 and sets *min to the fastest run
- * (the steadier figure on a shared machine). */
-static double median_ms(vk_seq *s, int reps, double *min, errmsg *e)
+/* The copy kernel over two buffers of n4 texels: the bandwidth ceiling. */
+typedef struct copy_probe {
+    vk_buf src, dst;
+    uint32_t n4;
+} copy_probe;
+
+static int copy_open(vk_ctx *ctx, const opts *o, copy_probe *c, errmsg *e)
 {
-    if (vk_seq_run(s, e))
-        return -1;
-    double *t = calloc((size_t)reps, sizeof *t);
-    for (int i = 0; i < reps; i++) {
-        if (vk_seq_run(s, e)) {
-            free(t);
-            return -1;
-        }
-        t[i] = vk_seq_time_ns(s, 0) / 1e6;
-    }
-    qsort(t, (size_t)reps, sizeof *t, cmp_double);
-    double m = t[reps / 2];
-    *min = t[0];
-    free(t);
-    return m;
+    memset(c, 0, sizeof *c);
+    c->n4 = o->quick ? 1u << 16 : 1u << 22; /* 1 MiB or 64 MiB per buffer */
+    return vk_buf_alloc(ctx, (VkDeviceSize)c->n4 * 16, &c->src, e) ||
+           vk_buf_alloc(ctx, (VkDeviceSize)c->n4 * 16, &c->dst, e);
 }
 
-static int bench_copy(vk_ctx *ctx, const opts *o, double *gbps, errmsg *e)
+static void copy_close(vk_ctx *ctx, copy_probe *c)
 {
-    uint32_t n4 = o->quick ? 1u << 16 : 1u << 22; /* vec4s: 1 MiB or 64 MiB per buffer */
-    vk_buf src, dst;
-    if (vk_buf_alloc(ctx, (VkDeviceSize)n4 * 16, &src, e) ||
-        vk_buf_alloc(ctx, (VkDeviceSize)n4 * 16, &dst, e))
-        return e->code;
-    uint32_t wg = 256, groups = (n4 + wg - 1) / wg;
+    vk_buf_free(ctx, &c->src);
+    vk_buf_free(ctx, &c->dst);
+}
+
+static double copy_bytes(const copy_probe *c) { return 2.0 * c->n4 * 16; } /* read + written */
+
+static int record_copy(vk_seq *s, const copy_probe *c, errmsg *e)
+{
+    uint32_t wg = 256, groups = (c->n4 + wg - 1) / wg;
     vk_kernel k = {"copy", 2, 8, 1, {wg}, 1};
     uint32_t grid[3] = {groups < 65535 ? groups : 65535, 1, 1};
     grid[1] = (groups + grid[0] - 1) / grid[0];
-    uint32_t push[2] = {n4, grid[0]};
-    vk_arg args[2] = {{&src, 0, 0, false}, {&dst, 0, 0, true}};
+    uint32_t push[2] = {c->n4, grid[0]};
+    vk_arg args[2] = {{&c->src, 0, 0, false}, {&c->dst, 0, 0, true}};
+    return vk_seq_dispatch(s, &k, args, push, grid, "copy", e);
+}
+
+/* Medians (and the fastest) of reps runs of one recorded sequence. */
+typedef struct timing {
+    double ms, min_ms;   /* of the last dispatch */
+    double copy_ms;      /* of dispatch 0, the copy kernel, when the sequence starts with it */
+    double ratio;        /* median over runs of copy_ms / ms */
+} timing;
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return v[n / 2];
+}
+
+/* Runs the sequence once to warm up (first touch of fresh memory costs page faults), then
+ * reps times. On a shared machine speed drifts from second to second, so a matmul is timed
+ * right after a copy in the same run and judged by the ratio of the two. */
+static int time_runs(vk_seq *s, int reps, int n_dispatches, timing *t, errmsg *e)
+{
+    if (vk_seq_run(s, e))
+        return e->code;
+    double *v = calloc(3 * (size_t)reps, sizeof *v);
+    if (!v)
+        return err_set(e, ERR_FAIL, "out of host memory");
+    double *ms = v, *copy = v + reps, *ratio = v + 2 * reps;
+    for (int i = 0; i < reps; i++) {
+        if (vk_seq_run(s, e)) {
+            free(v);
+            return e->code;
+        }
+        ms[i] = vk_seq_time_ns(s, n_dispatches - 1) / 1e6;
+        copy[i] = vk_seq_time_ns(s, 0) / 1e6;
+        ratio[i] = copy[i] / ms[i];
+    }
+    t->ratio = median(ratio, reps);
+    t->copy_ms = median(copy, reps);
+    t->ms = median(ms, reps);
+    t->min_ms = ms[0];
+    free(v);
+    return 0;
+}
+
+static int bench_copy(vk_ctx *ctx, const opts *o, const copy_probe *c, errmsg *e)
+{
     vk_seq *s = vk_seq_begin(ctx, true, e);
-    int rc = !s || vk_seq_dispatch(s, &k, args, push, grid, "copy", e);
-    double min_ms = 0, ms = rc ? -1 : median_ms(s, o->reps, &min_ms, e);
+    timing t;
+    int rc = !s || record_copy(s, c, e) || time_runs(s, o->reps, 1, &t, e);
     vk_seq_free(s);
-    vk_buf_free(ctx, &src);
-    vk_buf_free(ctx, &dst);
-    if (ms < 0)
+    if (rc)
         return e->code ? e->code : ERR_FAIL;
-    double bytes = 2.0 * n4 * 16;
-    *gbps = bytes / (ms * 1e6);
-    printf("{\"bench\":\"copy\",\"device\":\"%s\",\"bytes_moved\":%.0f,\"ms\":%.3f,\"min_ms\":%.3f,\"gbps\":%.2f}\n",
-           vk_caps_of(ctx)->name, bytes, ms, min_ms, *gbps);
+    printf("{\"bench\":\"copy\",\"device\":\"%s\",\"bytes_moved\":%.0f,\"ms\":%.3f,"
+           "\"min_ms\":%.3f,\"gbps\":%.2f}\n",
+           vk_caps_of(ctx)->name, copy_bytes(c), t.ms, t.min_ms, copy_bytes(c) / (t.ms * 1e6));
     return 0;
 }
 
@@ -118,7 +159,7 @@ static void *random_weights(int type, size_t bytes)
 }
 
 static int bench_matmul(vk_ctx *ctx, const opts *o, int type, op_shape shape, uint32_t M,
-                        uint32_t N, uint32_t K, double copy_gbps, errmsg *e)
+                        uint32_t N, uint32_t K, const copy_probe *c, errmsg *e)
 {
     vk_buf wb = {0}, xb = {0}, yb = {0};
     tensor w = {type, {K, M, 1, 1}, &wb, 0}, x = {DT_F32, {K, N, 1, 1}, &xb, 0};
@@ -131,19 +172,20 @@ static int bench_matmul(vk_ctx *ctx, const opts *o, int type, op_shape shape, ui
     free(host);
     vk_seq *s = rc ? NULL : vk_seq_begin(ctx, true, e);
     op_node nd = {.kind = OP_MATMUL, .dst = &y, .src = {&w, &x}, .shape = shape};
-    rc = rc || !s || ops_record(s, &nd, e);
-    double min_ms = 0, ms = rc ? -1 : median_ms(s, o->reps, &min_ms, e);
+    timing t;
+    rc = rc || !s || record_copy(s, c, e) || ops_record(s, &nd, e) ||
+         time_runs(s, o->reps, 2, &t, e);
     vk_seq_free(s);
     vk_buf_free(ctx, &wb), vk_buf_free(ctx, &xb), vk_buf_free(ctx, &yb);
-    if (ms < 0)
+    if (rc)
         return e->code ? e->code : ERR_FAIL;
     double flops = 2.0 * M * N * K, wbytes = (double)tensor_bytes(&w);
-    double gbps = wbytes / (ms * 1e6);
+    double gbps = wbytes / (t.ms * 1e6), copy_gbps = copy_bytes(c) / (t.copy_ms * 1e6);
     printf("{\"bench\":\"matmul\",\"device\":\"%s\",\"type\":\"%s\",\"shape\":\"%s\",\"M\":%u,"
            "\"N\":%u,\"K\":%u,\"weight_bytes\":%.0f,\"ms\":%.3f,\"min_ms\":%.3f,\"gflops\":%.2f,"
-           "\"weight_gbps\":%.2f,\"of_copy_gbps\":%.2f}\n",
-           vk_caps_of(ctx)->name, dtype_name(type), op_shape_name(shape), M, N,
-           K, wbytes, ms, min_ms, flops / (ms * 1e6), gbps, copy_gbps > 0 ? gbps / copy_gbps : 0);
+           "\"weight_gbps\":%.2f,\"copy_gbps\":%.2f,\"of_copy_gbps\":%.2f}\n",
+           vk_caps_of(ctx)->name, dtype_name(type), op_shape_name(shape), M, N, K, wbytes, t.ms,
+           t.min_ms, flops / (t.ms * 1e6), gbps, copy_gbps, wbytes / copy_bytes(c) * t.ratio);
     return 0;
 }
 
@@ -170,7 +212,7 @@ static int parse(int argc, char **argv, opts *o)
 }
 
 /* Every selected weight type, kernel shape and N. */
-static int bench_all_matmuls(vk_ctx *ctx, const opts *o, double copy_gbps, errmsg *e)
+static int bench_all_matmuls(vk_ctx *ctx, const opts *o, const copy_probe *c, errmsg *e)
 {
     uint32_t size = o->quick ? 256 : 4096;
     const uint32_t ns[2] = {1, o->quick ? 32 : 512};
@@ -184,7 +226,7 @@ static int bench_all_matmuls(vk_ctx *ctx, const opts *o, double copy_gbps, errms
                 if ((shape != SHAPE_SUBGROUP || vk_caps_of(ctx)->subgroup_arithmetic) &&
                     (!o->only_shape || strcmp(o->only_shape, op_shape_name(shape)) == 0))
                     rc = bench_matmul(ctx, o, type, (op_shape)shape, size,
-                                      o->only_n ? (uint32_t)o->only_n : ns[i], size, copy_gbps, e);
+                                      o->only_n ? (uint32_t)o->only_n : ns[i], size, c, e);
     }
     return rc;
 }
@@ -204,8 +246,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_runtime: %s\n", e.text);
         return e.code;
     }
-    double copy = 0;
-    int rc = bench_copy(ctx, &o, &copy, &e) || bench_all_matmuls(ctx, &o, copy, &e);
+    copy_probe copy;
+    int rc = copy_open(ctx, &o, &copy, &e) || bench_copy(ctx, &o, &copy, &e) ||
+             bench_all_matmuls(ctx, &o, &copy, &e);
+    copy_close(ctx, &copy);
     if (rc)
         fprintf(stderr, "bench_runtime: %s\n", e.text);
     vk_close(ctx);
