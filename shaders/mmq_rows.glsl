@@ -3,7 +3,6 @@
 // A bytes / B f32 / D f32, push {M, N, K}, constants 0 workgroup size, 1 TN, 2 type, 3 TM),
 // for CPU devices. K is a multiple of the block size (32 or 256). The body of mmq_rows.comp
 // and mmq_rows_tex.comp, which include it after read_storage.glsl or read_texel.glsl.
-#extension GL_EXT_control_flow_attributes : require
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint TN = 1;
 layout(constant_id = 2) const uint TYPE = 2; // ggml type id
@@ -14,16 +13,36 @@ layout(push_constant) uniform Push { uint M, N, K; } p;
 
 #include "mmq_blocks.glsl"
 
-// acc[i][j] += w[i] · chunk c of B row j, for the TM decoded chunks w.
-void add_chunk(float w[TM][32], uint brow[TN], uint c, inout float acc[TM][TN])
+// acc[i][j] += chunk s of row i (held in u[i], at) · chunk c of B row j, with scales sc and
+// offsets of. Four weights at a time go straight from their bytes into multiply-adds, and
+// each texel of B is read once for all TM rows.
+void add_chunk(uvec4 u[TM][UNITS], uint at, uint s, vec2 sc[TM], vec2 of[TM], uint brow[TN],
+               uint c, inout float acc[TM][TN])
 {
-    for (uint j = 0; j < TN; j++)
-        for (uint l = 0; l < 8u; l++) {
-            vec4 x = b_vec4(brow[j] + 8u * c + l);
-            for (uint i = 0; i < TM; i++)
-                acc[i][j] += dot(vec4(w[i][4u * l], w[i][4u * l + 1u], w[i][4u * l + 2u],
-                                      w[i][4u * l + 3u]), x);
+    vec2 qx[TM][TN], xs[TN];
+    for (uint j = 0; j < TN; j++) {
+        xs[j] = vec2(0.0);
+        for (uint i = 0; i < TM; i++)
+            qx[i][j] = vec2(0.0);
+    }
+    [[unroll]] for (uint l = 0; l < 8u; l++) {
+        vec4 x[TN];
+        for (uint j = 0; j < TN; j++) {
+            x[j] = b_vec4(brow[j] + 8u * c + l);
+            float sum = dot(x[j], vec4(1.0));
+            xs[j] += l < 4u ? vec2(sum, 0.0) : vec2(0.0, sum);
         }
+        for (uint i = 0; i < TM; i++) {
+            vec4 q = chunk_quad(u[i], at, s, l);
+            for (uint j = 0; j < TN; j++) {
+                float t = dot(q, x[j]);
+                qx[i][j] += l < 4u ? vec2(t, 0.0) : vec2(0.0, t);
+            }
+        }
+    }
+    for (uint i = 0; i < TM; i++)
+        for (uint j = 0; j < TN; j++)
+            acc[i][j] += dot(sc[i], qx[i][j]) + dot(of[i], xs[j]);
 }
 
 // Rows of whole groups (K a multiple of 32 * GROUP), so every group starts on a texel: its
@@ -35,24 +54,25 @@ void tile_by_groups(uint arow[TM], uint brow[TN], inout float acc[TM][TN])
         for (uint i = 0; i < TM; i++)
             load_group(arow[i] + g * GROUP * BLOCK_BYTES, u[i]);
         [[unroll]] for (uint b = 0; b < GROUP; b++) {
-            float w[TM][32];
+            vec2 sc[TM], of[TM];
             for (uint i = 0; i < TM; i++)
-                group_block(u[i], b, w[i]);
-            add_chunk(w, brow, g * GROUP + b, acc);
+                block_head(u[i], b * BLOCK_BYTES, sc[i], of[i]);
+            add_chunk(u, b * BLOCK_BYTES, 0u, sc, of, brow, g * GROUP + b, acc);
         }
     }
 }
 
-// Any K that is a multiple of the block: each chunk re-aligned on its own.
+// Any K that is a multiple of the block: each chunk loaded on its own.
 void tile_by_chunks(uint arow[TM], uint brow[TN], inout float acc[TM][TN])
 {
     for (uint blk = 0; blk < p.K / BLOCK; blk++) {
         // Unrolled, so that the sub-block index is a constant inside each decoder.
         [[unroll]] for (uint s = 0; s < BLOCK / 32u; s++) {
-            float w[TM][32];
+            uvec4 u[TM][UNITS];
+            vec2 sc[TM], of[TM];
             for (uint i = 0; i < TM; i++)
-                chunk_weights(arow[i] + blk * BLOCK_BYTES, s, w[i]);
-            add_chunk(w, brow, blk * (BLOCK / 32u) + s, acc);
+                load_chunk(arow[i] + blk * BLOCK_BYTES, s, u[i], sc[i], of[i]);
+            add_chunk(u, 0u, s, sc, of, brow, blk * (BLOCK / 32u) + s, acc);
         }
     }
 }

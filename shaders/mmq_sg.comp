@@ -26,16 +26,12 @@ void row_dot(uint m, uint n0)
     }
     uint row_at = m * (p.K / BLOCK) * BLOCK_BYTES;
     for (uint c = gl_SubgroupInvocationID; c < p.K / 32; c += gl_SubgroupSize) {
-        float w[32];
         uint per_block = BLOCK / 32u;
-        chunk_weights(row_at + c / per_block * BLOCK_BYTES, c % per_block, w);
-        for (uint j = 0; j < TN; j++) {
-            float s = 0.0;
-            for (uint l = 0; l < 8u; l++)
-                s += dot(vec4(w[4u * l], w[4u * l + 1u], w[4u * l + 2u], w[4u * l + 3u]),
-                         b_vec4(brow[j] + 8u * c + l));
-            acc[j] += s;
-        }
+        uvec4 u[UNITS];
+        vec2 scale, offset;
+        load_chunk(row_at + c / per_block * BLOCK_BYTES, c % per_block, u, scale, offset);
+        for (uint j = 0; j < TN; j++)
+            acc[j] += chunk_dot(u, 0u, c % per_block, scale, offset, brow[j] + 8u * c);
     }
     for (uint j = 0; j < TN; j++) {
         float s = subgroupAdd(acc[j]);
