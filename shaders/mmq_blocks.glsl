@@ -7,9 +7,10 @@
 // (ggml-common.h); rows start at row * K / BLOCK * BLOCK_BYTES bytes, at any alignment.
 //
 // A is read in whole 16-byte texels (a_texel, from read_storage.glsl or read_texel.glsl):
-// a block's bytes are gathered into "units" of 16 bytes, re-aligned in registers, and its
-// fields taken out at constant offsets. On CPU devices each texel read is one gather, so a
-// block costs 3-4 reads instead of one per word.
+// a block's bytes are gathered into "units" u of 16 bytes (u[k] holds bytes 16k .. 16k + 15
+// of the block, re-aligned in registers when the block does not start on a texel) and its
+// fields are taken out at constant positions. On CPU devices each texel read is one gather,
+// so reading each texel of a row once is what makes these kernels fast there.
 
 #extension GL_EXT_control_flow_attributes : require
 
@@ -28,13 +29,14 @@ const uint BLOCK_BYTES = TYPE == T_Q4_0 ? 18u : TYPE == T_Q4_1 ? 20u : TYPE == T
 // the sums of x shared by every row.
 
 // Blocks decoded together: the fewest whole 32-element blocks that fill whole texels, so that
-// in a row starting on a texel every field of the group sits at a constant position.
+// in a row starting on a texel every field of the group sits at a constant position. A
+// K-quant block is a group of its own.
 const uint GROUP = BLOCK_BYTES == 20u ? 4u : BLOCK_BYTES == 24u ? 2u : BLOCK == 32u ? 8u : 1u;
-// Texels of A a decoder holds at once: a group of 32-element blocks (17 for Q8_0), or the
-// units of one K-quant chunk.
+const uint GROUP_UNITS = (GROUP * BLOCK_BYTES + 15u) / 16u;
+// Units a decoder holds: a whole group (17 for Q8_0, 14 for Q6_K).
 const uint UNITS = 17u;
 
-// Texel t of A, clamped: the last unit a block loads may reach past the end of the tensor.
+// Texel t of A, clamped: the last unit of a block may reach past the end of the tensor.
 uvec4 texel_at(uint t) { return a_texel(min(t, a_texel_count() - 1u)); }
 
 // The 16 bytes that start at byte (off & 15) of the 32 bytes lo, hi (little-endian).
@@ -49,30 +51,29 @@ uvec4 funnel(uvec4 lo, uvec4 hi, uint off)
     return (v0 >> s) | ((v1 << (31u - s)) << 1u);
 }
 
-// The n * 16 bytes (n <= 3) at byte off of A: u[k] holds bytes 16k .. 16k + 15. Q4_K and
-// Q5_K blocks (144 and 176 bytes, rows of whole blocks) always start on a texel, so they
-// read whole texels; the other types re-align two texels per unit.
-void load_units(uint off, uint n, out uvec4 u[UNITS])
+// Units k0 .. k0 + n - 1 of the bytes at byte off of A into u. A start on a texel (aligned)
+// reads whole texels; any other re-aligns two texels per unit.
+void load_units(uint off, uint k0, uint n, bool aligned, inout uvec4 u[UNITS])
 {
-    uint t = off >> 4;
-    if (BLOCK_BYTES % 16u == 0u) {
+    uint t = (off >> 4) + k0;
+    if (aligned) {
         for (uint k = 0u; k < n; k++)
-            u[k] = a_texel(t + k);
+            u[k0 + k] = a_texel(t + k);
         return;
     }
     uvec4 lo = texel_at(t);
     for (uint k = 0u; k < n; k++) {
         uvec4 hi = texel_at(t + k + 1u);
-        u[k] = funnel(lo, hi, off);
+        u[k0 + k] = funnel(lo, hi, off);
         lo = hi;
     }
 }
 
-// The GROUP blocks at byte off of A, which starts on a texel.
+// A whole group at byte off of A. Groups of 32-element blocks start on a texel where the
+// group path runs (tile_by_groups); so do Q4_K and Q5_K blocks (144 and 176 bytes).
 void load_group(uint off, out uvec4 u[UNITS])
 {
-    for (uint k = 0u; k < GROUP * BLOCK_BYTES / 16u; k++)
-        u[k] = a_texel((off >> 4) + k);
+    load_units(off, 0u, GROUP_UNITS, BLOCK == 32u || BLOCK_BYTES % 16u == 0u, u);
 }
 
 uint word(uvec4 u[UNITS], uint i) { return u[i >> 2][i & 3u]; }
@@ -96,121 +97,107 @@ float f16_of(uvec4 u[UNITS], uint b)
     return unpackHalf2x16(word(u, b >> 2) >> ((b & 2u) * 8u)).x;
 }
 
-// Q4_0 / Q4_1 / Q5_0 / Q5_1 / Q8_0: the block at byte at of u is one chunk.
-void block_head(uvec4 u[UNITS], uint at, out vec2 scale, out vec2 offset)
+// The 6-bit (scale, min) pair of sub-block s of a Q4_K/Q5_K block (scales[12] at byte 4);
+// see quant.c.
+void scale_min(uvec4 u[UNITS], uint s, out float sc, out float mn)
 {
-    float d = f16_of(u, at);
-    scale = vec2(d);
-    if (TYPE == T_Q4_1 || TYPE == T_Q5_1)
-        offset = vec2(f16_of(u, at + 2u));
-    else
-        offset = vec2(TYPE == T_Q8_0 ? 0.0 : TYPE == T_Q5_0 ? -16.0 * d : -8.0 * d);
+    if (s < 4u) {
+        sc = float(byte_of(u, 4u + s) & 63u);
+        mn = float(byte_of(u, 8u + s) & 63u);
+    } else {
+        uint packed = byte_of(u, 8u + s);
+        sc = float((packed & 15u) | ((byte_of(u, s) >> 6) << 4));
+        mn = float((packed >> 4) | ((byte_of(u, 4u + s) >> 6) << 4));
+    }
 }
 
-// q of elements 4l .. 4l + 3 of the block at byte at of u. Q4/Q5: element e < 16 in the low
-// nibble of qs[e], e + 16 in the high nibble of qs[e]; Q5 types add bit 4 from bit e of qh.
-vec4 block_quad(uvec4 u[UNITS], uint at, uint l)
+// The scales and offsets of chunk s of the block at byte at of u.
+//   Q4_0 / Q4_1 / Q5_0 / Q5_1 / Q8_0: d at 0, (Q4_1, Q5_1) m at 2; the block is one chunk.
+//   Q4_K / Q5_K: d at 0, dmin at 2, 6-bit scales and mins of the 8 sub-blocks at 4.
+//   Q6_K: int8 scales[16] at 192, one per 16 weights, d at 208.
+void chunk_head(uvec4 u[UNITS], uint at, uint s, out vec2 scale, out vec2 offset)
 {
+    if (TYPE == T_Q6_K) {
+        uint first = 192u + 2u * s;
+        scale = f16_of(u, 208u) * vec2(int8_of(u, first), int8_of(u, first + 1u));
+        offset = -32.0 * scale;
+    } else if (BLOCK == 256u) {
+        float sc, mn;
+        scale_min(u, s, sc, mn);
+        scale = vec2(f16_of(u, 0u) * sc);
+        offset = vec2(-f16_of(u, 2u) * mn);
+    } else {
+        float d = f16_of(u, at);
+        scale = vec2(d);
+        if (TYPE == T_Q4_1 || TYPE == T_Q5_1)
+            offset = vec2(f16_of(u, at + 2u));
+        else
+            offset = vec2(TYPE == T_Q8_0 ? 0.0 : TYPE == T_Q5_0 ? -16.0 * d : -8.0 * d);
+    }
+}
+
+// q of elements 4l .. 4l + 3 of chunk s of the block at byte at of u. The q are converted
+// as signed integers: x86 has no unsigned vector conversion, so that is one instruction on
+// CPU devices instead of several.
+//   Q4/Q5 (32): element e < 16 in the low nibble of qs[e], e + 16 in the high nibble of
+//     qs[e] (qs after d, m and the 4 bytes qh); Q5 types add bit 4 from bit e of qh.
+//   Q8_0: int8 qs[32] at 2.
+//   Q4_K / Q5_K: chunk s is nibble (s & 1) of qs[32 (s >> 1) + e] (qs at 16, or 48 after
+//     Q5_K's qh[32] at 16), plus (Q5_K) bit s of qh[e] as bit 4.
+//   Q6_K: chunk s is half h = s >> 2, group g = s & 3: element e has its low 4 bits in
+//     ql[64h + 32 (g & 1) + e] (high nibble when g >= 2) and its top 2 bits at bit 2g of
+//     qh[32h + e] (qh at 128).
+vec4 chunk_quad(uvec4 u[UNITS], uint at, uint s, uint l)
+{
+    uvec4 k8 = uvec4(0u, 8u, 16u, 24u);
     if (TYPE == T_Q8_0) {
         int w = int(bytes4(u, at + 2u + 4u * l));
         return vec4((ivec4(w) << ivec4(24, 16, 8, 0)) >> 24);
+    }
+    if (TYPE == T_Q6_K) {
+        uint h = s >> 2, g = s & 3u;
+        uvec4 lo = uvec4(word(u, 16u * h + 8u * (g & 1u) + l)) >> (k8 + 4u * (g >> 1));
+        uvec4 hi = uvec4(word(u, 32u + 8u * h + l)) >> (k8 + 2u * g);
+        return vec4(ivec4((lo & 15u) | ((hi & 3u) << 4)));
+    }
+    if (BLOCK == 256u) {
+        bool five = TYPE == T_Q5_K;
+        uint qs_word = (five ? 12u : 4u) + 8u * (s >> 1) + l;
+        uvec4 v = (uvec4(word(u, qs_word)) >> (k8 + 4u * (s & 1u))) & 15u;
+        if (five)
+            v |= ((uvec4(word(u, 4u + l)) >> (k8 + s)) & 1u) << 4;
+        return vec4(ivec4(v));
     }
     bool has_min = TYPE == T_Q4_1 || TYPE == T_Q5_1;
     bool five = TYPE == T_Q5_0 || TYPE == T_Q5_1;
     uint qh_at = at + (has_min ? 4u : 2u);
     uint qs_at = five ? qh_at + 4u : qh_at;
     uint w = bytes4(u, qs_at + 4u * (l & 3u)), shift = l < 4u ? 0u : 4u;
-    uvec4 v = (uvec4(w) >> (uvec4(0u, 8u, 16u, 24u) + shift)) & 15u;
+    uvec4 v = (uvec4(w) >> (k8 + shift)) & 15u;
     if (five)
         v |= ((uvec4(bytes4(u, qh_at)) >> (uvec4(0u, 1u, 2u, 3u) + 4u * l)) & 1u) << 4;
-    return vec4(v);
+    return vec4(ivec4(v));
 }
 
-// The 6-bit (scale, min) pair of sub-block s of a Q4_K/Q5_K block from its first 16 bytes
-// h (d, dmin, scales[12]); see quant.c.
-void scale_min(uvec4 h[UNITS], uint s, out float sc, out float mn)
-{
-    if (s < 4u) {
-        sc = float(byte_of(h, 4u + s) & 63u);
-        mn = float(byte_of(h, 8u + s) & 63u);
-    } else {
-        uint packed = byte_of(h, 8u + s);
-        sc = float((packed & 15u) | ((byte_of(h, s) >> 6) << 4));
-        mn = float((packed >> 4) | ((byte_of(h, 4u + s) >> 6) << 4));
-    }
-}
-
-// Q4_K / Q5_K: chunk s of a block is sub-block s: nibble (s & 1) of qs[32 (s >> 1) + l],
-// plus (Q5_K) bit s of qh[l] as bit 4. Loads qs into units 0-1 of u and qh into units 2-3.
-void load_k45(uint base, uint s, out uvec4 u[UNITS], out vec2 scale, out vec2 offset)
-{
-    uvec4 h[UNITS];
-    load_units(base, 1u, h);
-    float sc, mn;
-    scale_min(h, s, sc, mn);
-    scale = vec2(f16_of(h, 0u) * sc);
-    offset = vec2(-f16_of(h, 2u) * mn);
-    bool five = TYPE == T_Q5_K;
-    uvec4 q[UNITS], qh[UNITS];
-    load_units(base + (five ? 48u : 16u) + 32u * (s >> 1), 2u, q);
-    u[0] = q[0];
-    u[1] = q[1];
-    if (five) {
-        load_units(base + 16u, 2u, qh);
-        u[2] = qh[0];
-        u[3] = qh[1];
-    }
-}
-
-// Q6_K: chunk t of a block is half h = t >> 2, group g = t & 3; element l has its low 4 bits
-// in ql[64h + 32 (g & 1) + l] (high nibble when g >= 2), its top 2 bits at bit 2g of
-// qh[32h + l], and scale scales[8h + 2g + l / 16]; d sits at byte 208. Loads the ql into
-// units 0-1 of u and the qh into units 2-3.
-void load_q6_k(uint base, uint t, out uvec4 u[UNITS], out vec2 scale, out vec2 offset)
-{
-    uint h = t >> 2, g = t & 3u;
-    uvec4 tail[UNITS], ql[UNITS], qh[UNITS];
-    load_units(base + 192u, 2u, tail);
-    float d = f16_of(tail, 16u);
-    scale = d * vec2(int8_of(tail, 8u * h + 2u * g), int8_of(tail, 8u * h + 2u * g + 1u));
-    offset = -32.0 * scale;
-    load_units(base + 64u * h + 32u * (g & 1u), 2u, ql);
-    load_units(base + 128u + 32u * h, 2u, qh);
-    u[0] = ql[0];
-    u[1] = ql[1];
-    u[2] = qh[0];
-    u[3] = qh[1];
-}
-
-// Chunk s (< BLOCK / 32) of the block at byte base, at any alignment: its bytes into u (the
-// block at byte 0 for 32-element blocks), its scales and offsets.
+// The units chunk s of the block at byte base (any alignment) needs, at their places in
+// the block, and its scales and offsets: one chunk's worth of reads, for kernels that give
+// each invocation single chunks.
 void load_chunk(uint base, uint s, out uvec4 u[UNITS], out vec2 scale, out vec2 offset)
 {
+    bool aligned = BLOCK_BYTES % 16u == 0u;
     if (BLOCK == 32u) {
-        load_units(base, (BLOCK_BYTES + 15u) / 16u, u);
-        block_head(u, 0u, scale, offset);
+        load_units(base, 0u, (BLOCK_BYTES + 15u) / 16u, false, u);
     } else if (TYPE == T_Q6_K) {
-        load_q6_k(base, s, u, scale, offset);
+        uint h = s >> 2, g = s & 3u;
+        load_units(base, 4u * h + 2u * (g & 1u), 2u, false, u); // ql
+        load_units(base, 8u + 2u * h, 2u, false, u);           // qh
+        load_units(base, 12u, 2u, false, u);                   // scales, d
     } else {
-        load_k45(base, s, u, scale, offset);
+        bool five = TYPE == T_Q5_K;
+        load_units(base, 0u, five ? 3u : 1u, aligned, u);                  // d, scales (qh)
+        load_units(base, (five ? 3u : 1u) + 2u * (s >> 1), 2u, aligned, u); // qs
     }
-}
-
-// q of elements 4l .. 4l + 3 of chunk s, held in u as load_chunk (or, for 32-element blocks,
-// load_group with the block at byte at) left it.
-vec4 chunk_quad(uvec4 u[UNITS], uint at, uint s, uint l)
-{
-    if (BLOCK == 32u)
-        return block_quad(u, at, l);
-    uvec4 q = uvec4(word(u, l)), hi = uvec4(word(u, 8u + l)), k8 = uvec4(0u, 8u, 16u, 24u);
-    if (TYPE == T_Q6_K) {
-        uint g = s & 3u;
-        return vec4(((q >> (k8 + 4u * (g >> 1))) & 15u) | (((hi >> (k8 + 2u * g)) & 3u) << 4));
-    }
-    uvec4 v = (q >> (k8 + 4u * (s & 1u))) & 15u;
-    if (TYPE == T_Q5_K)
-        v |= ((hi >> (k8 + s)) & 1u) << 4;
-    return vec4(v);
+    chunk_head(u, 0u, s, scale, offset);
 }
 
 // The dot product of chunk s held in u (at, as chunk_quad) with the 8 texels of activations

@@ -45,35 +45,37 @@ void add_chunk(uvec4 u[TM][UNITS], uint at, uint s, vec2 sc[TM], vec2 of[TM], ui
             acc[i][j] += dot(sc[i], qx[i][j]) + dot(of[i], xs[j]);
 }
 
-// Rows of whole groups (K a multiple of 32 * GROUP), so every group starts on a texel: its
-// texels are read once and each block decoded from constant positions.
+// Rows of whole groups (K a multiple of GROUP * BLOCK): each group's texels are read once and
+// every chunk decoded from constant positions. Groups of 32-element blocks then start on a
+// texel.
 void tile_by_groups(uint arow[TM], uint brow[TN], inout float acc[TM][TN])
 {
-    for (uint g = 0; g < p.K / (32u * GROUP); g++) {
+    for (uint g = 0; g < p.K / (GROUP * BLOCK); g++) {
         uvec4 u[TM][UNITS];
         for (uint i = 0; i < TM; i++)
             load_group(arow[i] + g * GROUP * BLOCK_BYTES, u[i]);
+        // Unrolled, so that block and chunk positions are constants inside the decoders.
         [[unroll]] for (uint b = 0; b < GROUP; b++) {
-            vec2 sc[TM], of[TM];
-            for (uint i = 0; i < TM; i++)
-                block_head(u[i], b * BLOCK_BYTES, sc[i], of[i]);
-            add_chunk(u, b * BLOCK_BYTES, 0u, sc, of, brow, g * GROUP + b, acc);
+            [[unroll]] for (uint s = 0; s < BLOCK / 32u; s++) {
+                vec2 sc[TM], of[TM];
+                for (uint i = 0; i < TM; i++)
+                    chunk_head(u[i], b * BLOCK_BYTES, s, sc[i], of[i]);
+                uint c = (g * GROUP + b) * (BLOCK / 32u) + s;
+                add_chunk(u, b * BLOCK_BYTES, s, sc, of, brow, c, acc);
+            }
         }
     }
 }
 
-// Any K that is a multiple of the block: each chunk loaded on its own.
+// Rows of 32-element blocks that are not whole groups: each block loaded on its own.
 void tile_by_chunks(uint arow[TM], uint brow[TN], inout float acc[TM][TN])
 {
-    for (uint blk = 0; blk < p.K / BLOCK; blk++) {
-        // Unrolled, so that the sub-block index is a constant inside each decoder.
-        [[unroll]] for (uint s = 0; s < BLOCK / 32u; s++) {
-            uvec4 u[TM][UNITS];
-            vec2 sc[TM], of[TM];
-            for (uint i = 0; i < TM; i++)
-                load_chunk(arow[i] + blk * BLOCK_BYTES, s, u[i], sc[i], of[i]);
-            add_chunk(u, 0u, s, sc, of, brow, blk * (BLOCK / 32u) + s, acc);
-        }
+    for (uint c = 0; c < p.K / 32u; c++) {
+        uvec4 u[TM][UNITS];
+        vec2 sc[TM], of[TM];
+        for (uint i = 0; i < TM; i++)
+            load_chunk(arow[i] + c * BLOCK_BYTES, 0u, u[i], sc[i], of[i]);
+        add_chunk(u, 0u, 0u, sc, of, brow, c, acc);
     }
 }
 
@@ -95,7 +97,7 @@ void main()
     for (uint i = 0; i < TM; i++)
         for (uint j = 0; j < TN; j++)
             acc[i][j] = 0.0;
-    if (GROUP > 1u && p.K % (32u * GROUP) == 0u)
+    if (p.K % (GROUP * BLOCK) == 0u)
         tile_by_groups(arow, brow, acc);
     else
         tile_by_chunks(arow, brow, acc);
