@@ -217,7 +217,7 @@ static int record_matmul(vk_seq *s, const op_node *nd, const char *label, errmsg
          * Its loads unroll into far more code, so it takes a 1 x 1 tile: its pipelines then
          * build in about a second on lavapipe instead of half a minute. */
         bool texel = shape == SHAPE_ROWS_TEXEL;
-        uint32_t tm = texel ? 4 : 1;
+        uint32_t tm = !texel ? 1 : N == 1 ? 2 : 4; /* measured best on lavapipe (bench_runtime) */
         if (!texel)
             tn = 1, grid[1] = N;
         k = (vk_kernel){texel ? mk->texel_shader : mk->rows_shader, 3, 12, 4,
