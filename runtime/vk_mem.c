@@ -176,11 +176,13 @@ static int give_back(vk_block *b, VkDeviceSize offset, VkDeviceSize size)
     return 0;
 }
 
+uint64_t vk_mem_footprint(uint64_t size) { return align_up(size ? size : 1, ALIGN); }
+
 int vk_buf_alloc(vk_ctx *ctx, VkDeviceSize size, vk_buf *out, errmsg *e)
 {
     memset(out, 0, sizeof *out);
     size = align_up(size, 16);
-    VkDeviceSize need = align_up(size ? size : 1, ALIGN);
+    VkDeviceSize need = vk_mem_footprint(size);
     int64_t off = -1;
     vk_block *b = ctx->blocks;
     while (b && (off = take(b, need)) < 0)
@@ -204,7 +206,7 @@ void vk_buf_free(vk_ctx *ctx, vk_buf *buf)
 {
     if (!buf->block)
         return;
-    VkDeviceSize need = align_up(buf->size ? buf->size : 1, ALIGN);
+    VkDeviceSize need = vk_mem_footprint(buf->size);
     give_back(buf->block, buf->offset, need);
     ctx->bytes_in_use -= need;
     vk_block *b = buf->block;

@@ -43,6 +43,9 @@ int vk_buf_write(vk_ctx *ctx, const vk_buf *buf, VkDeviceSize offset, const void
 int vk_buf_read(vk_ctx *ctx, const vk_buf *buf, VkDeviceSize offset, void *dst, size_t n,
                 errmsg *e);
 
+/* Device bytes an allocation of `size` takes (rounding and alignment included). */
+uint64_t vk_mem_footprint(uint64_t size);
+
 /* Bytes handed out to live vk_bufs, and bytes taken from the driver. */
 void vk_mem_usage(const vk_ctx *ctx, uint64_t *in_use, uint64_t *allocated);
 

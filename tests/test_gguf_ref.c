@@ -222,7 +222,8 @@ static void test_cli(const char *gguf)
     T_CHECK(run(cmd) == 0, "%s", cmd);
     char *text = slurp(out);
     T_CHECK(text && strstr(text, "GGUF version 3") && strstr(text, "blk.8.ffn_q4_K.weight") &&
-                strstr(text, "q6_K") && strstr(text, "[string x 4]") && strstr(text, "total: "),
+                strstr(text, "q6_K") && strstr(text, "[string x 4]") && strstr(text, "total: ") &&
+                strstr(text, "device memory for the weights: "),
             "gguf-info output:\n%s", text ? text : "(none)");
     free(text);
 

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "runtime/dtype.h"
 #include "runtime/gguf.h"
+#include "runtime/weights.h"
 
 const char cmd_gguf_info_usage[] =
     "usage: vkeve gguf-info [--all] FILE\n\n"
@@ -143,6 +145,17 @@ static void print_totals(const totals *tot)
            params, (double)params / 1e9, bytes, (double)bytes / (1024.0 * 1024.0));
 }
 
+/* What loading the file onto a device takes, and whether vkeve computes with every tensor. */
+static void print_device_needs(const gguf_file *f)
+{
+    printf("device memory for the weights: %.1f MiB\n", (double)wt_bytes_needed(f) / (1024.0 * 1024.0));
+    int64_t unsupported = 0;
+    for (int64_t i = 0; i < gguf_n_tensors(f); i++)
+        unsupported += !dtype_supported(gguf_tensor_at(f, i)->type);
+    if (unsupported)
+        printf("%" PRId64 " tensors are of types vkeve does not compute with\n", unsupported);
+}
+
 int cmd_gguf_info(int argc, char **argv)
 {
     const char *path = NULL;
@@ -172,6 +185,7 @@ int cmd_gguf_info(int argc, char **argv)
     memset(&tot, 0, sizeof tot);
     print_tensors(f, &tot);
     print_totals(&tot);
+    print_device_needs(f);
     gguf_close(f);
     return 0;
 }
