@@ -5,13 +5,7 @@
 // This is the shape CPU devices (lavapipe) run best: no shared memory, no barriers, and
 // every loaded value is used TM or TN times, because a load there costs far more than a
 // multiply-add.
-layout(local_size_x_id = 0) in;
-layout(constant_id = 1) const uint TN = 1;
-layout(constant_id = 2) const uint TYPE = 0; // 0 f32, 1 f16, 2 bf16
-layout(constant_id = 3) const uint TM = 1;
-
-layout(std430, binding = 2) writeonly buffer D { float d[]; };
-layout(push_constant) uniform Push { uint M, N, K; } p;
+#include "rows_tile.glsl" // TYPE is 0 f32, 1 f16, 2 bf16
 
 // Elements 8t .. 8t + 7 of A: two texels of f32 or one of halves.
 void a_eight(uint t, out vec4 lo, out vec4 hi)
@@ -77,27 +71,12 @@ void tile_by_elements(uint arow[TM], uint brow[TN], inout float acc[TM][TN])
 
 void main()
 {
-    uint m0 = gl_GlobalInvocationID.x * TM;
-    uint n0 = gl_WorkGroupID.y * TN;
-    if (m0 >= p.M)
-        return;
-    // Rows and columns past the edge re-read the last one; their sums are dropped at the
-    // end, which keeps the inner loop free of branches.
-    uint arow[TM], brow[TN];
+    uint m0, n0, arow[TM], brow[TN];
     float acc[TM][TN];
-    for (uint i = 0; i < TM; i++)
-        arow[i] = min(m0 + i, p.M - 1);
-    for (uint j = 0; j < TN; j++)
-        brow[j] = min(n0 + j, p.N - 1);
-    for (uint i = 0; i < TM; i++)
-        for (uint j = 0; j < TN; j++)
-            acc[i][j] = 0.0;
+    start_tile(m0, n0, arow, brow, acc);
     if (p.K % 8u == 0u)
         tile_by_texels(arow, brow, acc);
     else
         tile_by_elements(arow, brow, acc);
-    for (uint i = 0; i < TM; i++)
-        for (uint j = 0; j < TN; j++)
-            if (m0 + i < p.M && n0 + j < p.N)
-                d[(n0 + j) * p.M + m0 + i] = acc[i][j];
+    store_tile(m0, n0, acc);
 }

@@ -3,13 +3,7 @@
 // A bytes / B f32 / D f32, push {M, N, K}, constants 0 workgroup size, 1 TN, 2 type, 3 TM),
 // for CPU devices. K is a multiple of the block size (32 or 256). The body of mmq_rows.comp
 // and mmq_rows_tex.comp, which include it after read_storage.glsl or read_texel.glsl.
-layout(local_size_x_id = 0) in;
-layout(constant_id = 1) const uint TN = 1;
-layout(constant_id = 2) const uint TYPE = 2; // ggml type id
-layout(constant_id = 3) const uint TM = 1;
-
-layout(std430, binding = 2) writeonly buffer D { float d[]; };
-layout(push_constant) uniform Push { uint M, N, K; } p;
+#include "rows_tile.glsl" // TYPE is the ggml type id
 
 #include "mmq_blocks.glsl"
 
@@ -81,28 +75,18 @@ void tile_by_chunks(uint arow[TM], uint brow[TN], inout float acc[TM][TN])
 
 void main()
 {
-    uint m0 = gl_GlobalInvocationID.x * TM;
-    uint n0 = gl_WorkGroupID.y * TN;
-    if (m0 >= p.M)
-        return;
-    // Rows and columns past the edge re-read the last one and are dropped at the end (as
-    // mm_rows). Each chunk of B is read once for all TM rows: on CPU devices a load costs
-    // far more than the multiply-adds it feeds.
-    uint arow[TM], brow[TN];
+    // Each chunk of B is read once for all TM rows: on CPU devices a load costs far more
+    // than the multiply-adds it feeds.
+    uint m0, n0, arow[TM], brow[TN];
     float acc[TM][TN];
+    start_tile(m0, n0, arow, brow, acc);
     for (uint i = 0; i < TM; i++)
-        arow[i] = min(m0 + i, p.M - 1) * (p.K / BLOCK) * BLOCK_BYTES;
+        arow[i] *= p.K / BLOCK * BLOCK_BYTES; // bytes
     for (uint j = 0; j < TN; j++)
-        brow[j] = min(n0 + j, p.N - 1) * (p.K / 4u);
-    for (uint i = 0; i < TM; i++)
-        for (uint j = 0; j < TN; j++)
-            acc[i][j] = 0.0;
+        brow[j] *= p.K / 4u; // texels
     if (p.K % (GROUP * BLOCK) == 0u)
         tile_by_groups(arow, brow, acc);
     else
         tile_by_chunks(arow, brow, acc);
-    for (uint i = 0; i < TM; i++)
-        for (uint j = 0; j < TN; j++)
-            if (m0 + i < p.M && n0 + j < p.N)
-                d[(n0 + j) * p.M + m0 + i] = acc[i][j];
+    store_tile(m0, n0, acc);
 }
