@@ -1,7 +1,7 @@
 // mmq_sg.comp - D = A·Bᵀ for quantized weights A (ggml blocks, TYPE = ggml type id), one
 // subgroup per row of A producing TN outputs: the interface and shape of mm_sg.comp
 // (constants 0 workgroup size, 1 TN, 2 type, 3 rows per workgroup), for GPUs. Lanes take
-// the row's 32-element chunks in turn, decode them in registers and subgroupAdd the sums.
+// the row's blocks in turn, decode them in registers and subgroupAdd the sums.
 #version 450
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_arithmetic : require
@@ -25,13 +25,17 @@ void row_dot(uint m, uint n0)
         acc[j] = 0.0;
     }
     uint row_at = m * (p.K / BLOCK) * BLOCK_BYTES;
-    for (uint c = gl_SubgroupInvocationID; c < p.K / 32; c += gl_SubgroupSize) {
-        uint per_block = BLOCK / 32u;
-        uvec4 u[UNITS];
-        vec2 scale, offset;
-        load_chunk(row_at + c / per_block * BLOCK_BYTES, c % per_block, u, scale, offset);
-        for (uint j = 0; j < TN; j++)
-            acc[j] += chunk_dot(u, 0u, c % per_block, scale, offset, brow[j] + 8u * c);
+    // Lanes take the row's blocks in turn (32-element blocks are single chunks); the chunks
+    // of a K-quant block are unrolled so their positions in it are constants.
+    for (uint blk = gl_SubgroupInvocationID; blk < p.K / BLOCK; blk += gl_SubgroupSize) {
+        [[unroll]] for (uint s = 0; s < BLOCK / 32u; s++) {
+            uvec4 u[UNITS];
+            vec2 scale, offset;
+            load_chunk(row_at + blk * BLOCK_BYTES, s, u, scale, offset);
+            uint c = blk * (BLOCK / 32u) + s;
+            for (uint j = 0; j < TN; j++)
+                acc[j] += chunk_dot(u, 0u, s, scale, offset, brow[j] + 8u * c);
+        }
     }
     for (uint j = 0; j < TN; j++) {
         float s = subgroupAdd(acc[j]);
