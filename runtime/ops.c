@@ -154,14 +154,6 @@ static const mm_kernel *find_mm(int type)
     return NULL;
 }
 
-/* Whether t can be bound as a texel buffer on this device. */
-static bool fits_texels(const vk_caps *c, const tensor *t)
-{
-    VkDeviceSize begin = t->buf->offset + t->offset;
-    return c->min_texel_offset_align && begin % c->min_texel_offset_align == 0 &&
-           bound_bytes(t) / 16 <= c->max_texel_elements;
-}
-
 /* CPU devices read texel buffers fastest, GPUs run one subgroup per row; the storage-buffer
  * rows shape is the fallback that every device and tensor size can use. */
 static op_shape choose_shape(const vk_ctx *ctx, const op_node *nd)
@@ -171,8 +163,9 @@ static op_shape choose_shape(const vk_ctx *ctx, const op_node *nd)
     const vk_caps *c = vk_caps_of(ctx);
     if (!is_cpu(ctx) && c->subgroup_arithmetic)
         return SHAPE_SUBGROUP;
-    return fits_texels(c, nd->src[0]) && fits_texels(c, nd->src[1]) ? SHAPE_ROWS_TEXEL
-                                                                     : SHAPE_ROWS;
+    vk_arg a = arg_of(nd->src[0], false), b = arg_of(nd->src[1], false);
+    return vk_seq_fits_texels(ctx, &a) && vk_seq_fits_texels(ctx, &b) ? SHAPE_ROWS_TEXEL
+                                                                       : SHAPE_ROWS;
 }
 
 static int check_matmul(const op_node *nd, const char *label, errmsg *e)

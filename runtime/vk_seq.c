@@ -202,10 +202,9 @@ static VkDescriptorSet new_set(vk_seq *s, const vk_pipe *p, errmsg *e)
 
 /* Checks one argument against the device's alignment and range limits. A texel binding's
  * range is rounded up to whole texels, which vk_buf_alloc's 16-byte sizes always hold. */
-static int check_arg(const vk_seq *s, const vk_arg *a, int i, bool texel, VkDeviceSize *range,
+static int check_arg(const vk_caps *c, const vk_arg *a, int i, bool texel, VkDeviceSize *range,
                      errmsg *e)
 {
-    const vk_caps *c = &s->ctx->caps;
     if (!a->buf || !a->buf->buffer)
         return err_set(e, ERR_FAIL, "argument %d has no buffer", i);
     if (a->offset > a->buf->size)
@@ -226,6 +225,13 @@ static int check_arg(const vk_seq *s, const vk_arg *a, int i, bool texel, VkDevi
                        "see on this device (%" PRIu64 " MiB); split the tensor", i,
                        (uint64_t)(*range >> 20), max >> 20);
     return 0;
+}
+
+bool vk_seq_fits_texels(const vk_ctx *ctx, const vk_arg *a)
+{
+    VkDeviceSize range;
+    errmsg ignored = {0};
+    return check_arg(vk_caps_of(ctx), a, 0, true, &range, &ignored) == 0;
 }
 
 /* A view of the argument's range as R32G32B32A32_UINT texels, owned by the sequence. */
@@ -336,7 +342,7 @@ int vk_seq_dispatch(vk_seq *s, const vk_kernel *k, const vk_arg *args, const voi
         VkDeviceSize range = 0;
         VkDescriptorType type = vk_binding_type(k, i);
         bool texel = type == VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
-        if (check_arg(s, &args[i], (int)i, texel, &range, e))
+        if (check_arg(&s->ctx->caps, &args[i], (int)i, texel, &range, e))
             return err_prefix(e, "%s: ", label);
         VkDeviceSize begin = args[i].buf->offset + args[i].offset;
         bi[i] = (VkDescriptorBufferInfo){args[i].buf->buffer, begin, range};

@@ -40,6 +40,10 @@ int vk_seq_dispatch(vk_seq *s, const vk_kernel *k, const vk_arg *args, const voi
 int vk_seq_run(vk_seq *s, errmsg *e);
 void vk_seq_free(vk_seq *s);
 
+/* Whether a can be bound as a texel buffer on this device (offset alignment and range, the
+ * checks vk_seq_dispatch makes), so callers can choose a kernel that binds it so. */
+bool vk_seq_fits_texels(const vk_ctx *ctx, const vk_arg *a);
+
 vk_ctx *vk_seq_ctx(const vk_seq *s);
 int vk_seq_count(const vk_seq *s);
 const char *vk_seq_label(const vk_seq *s, int i);
