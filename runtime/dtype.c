@@ -1,6 +1,7 @@
 /* dtype.c - the type table and scalar float conversions. */
 #include "runtime/dtype.h"
 
+#include <stdio.h>
 #include <string.h>
 
 typedef struct dtype_info {
@@ -32,6 +33,13 @@ const char *dtype_name(int type)
 }
 
 int dtype_supported(int type) { return find(type) != NULL; }
+
+void dtype_supported_names(char *out, size_t size)
+{
+    size_t used = 0;
+    for (size_t i = 0; i < sizeof types / sizeof types[0] && used < size; i++)
+        used += (size_t)snprintf(out + used, size - used, "%s%s", i ? ", " : "", types[i].name);
+}
 int dtype_block(int type) { return find(type) ? find(type)->block : 0; }
 int dtype_block_bytes(int type) { return find(type) ? find(type)->bytes : 0; }
 

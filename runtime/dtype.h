@@ -25,6 +25,9 @@ typedef enum dtype {
 /* Name as llama.cpp prints it ("f32", "q4_K"), or NULL for an id vkeve does not support. */
 const char *dtype_name(int type);
 int dtype_supported(int type);
+/* Writes the names of every supported type, comma-separated ("f32, f16, ..."), into out
+ * (size bytes, cut to fit), for messages. */
+void dtype_supported_names(char *out, size_t size);
 int dtype_block(int type);       /* elements per block (1 for float types) */
 int dtype_block_bytes(int type); /* bytes per block */
 /* Bytes of a row of n elements; 0 if n is not a multiple of the block size. */

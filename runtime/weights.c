@@ -21,11 +21,14 @@ static int check_types(const gguf_file *f, errmsg *e)
 {
     for (int64_t i = 0; i < gguf_n_tensors(f); i++) {
         const gguf_tensor *t = gguf_tensor_at(f, i);
-        if (!dtype_supported(t->type))
+        if (!dtype_supported(t->type)) {
+            char names[128];
+            dtype_supported_names(names, sizeof names);
+            const char *type = gguf_ggml_type_name(t->type);
             return err_set(e, ERR_FAIL, "%s: tensor '%s' is %s, a type vkeve does not compute "
-                           "with (supported: f32, f16, bf16, q4_0, q4_1, q5_0, q5_1, q8_0, "
-                           "q4_K, q5_K, q6_K)", gguf_path(f), t->name,
-                           gguf_ggml_type_name(t->type) ? gguf_ggml_type_name(t->type) : "unknown");
+                           "with (supported: %s)", gguf_path(f), t->name, type ? type : "unknown",
+                           names);
+        }
     }
     return 0;
 }

@@ -136,8 +136,9 @@ static void test_unsupported_type(vk_ctx *ctx)
     T_CHECK(!gguf_writer_write(g, path, &e) && !gguf_open(path, &f, &e), "q2_K file: %s", e.text);
     gguf_writer_free(g);
     T_CHECK(f && wt_upload(ctx, f, &wm, &e) != 0 && strstr(e.text, "blk.3.ffn_down.weight") &&
-                strstr(e.text, "q2_K"),
-            "q2_K refused by name: %s", e.text);
+                strstr(e.text, "q2_K") && strstr(e.text, "supported: f32, f16, bf16, q4_0") &&
+                strstr(e.text, "q6_K)"),
+            "q2_K refused by name, with the supported types: %s", e.text);
     gguf_close(f);
     unlink(path);
 }
