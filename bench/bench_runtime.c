@@ -108,7 +108,7 @@ static int time_runs(vk_seq *s, int reps, int n_dispatches, timing *t, errmsg *e
     }
     t->ratio = median(ratio, reps);
     t->copy_ms = median(copy, reps);
-    t->ms = median(ms, reps);
+    t->ms = median(ms, reps); /* sorts ms */
     t->min_ms = ms[0];
     free(v);
     return 0;
