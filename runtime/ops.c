@@ -3,7 +3,7 @@
 
 #include <inttypes.h>
 
-enum { BINARY_WG = 256 };
+enum { BINARY_WG = 256, QUANTIZE_WG = 64 };
 
 typedef struct mm_kernel {
     int type;
@@ -11,24 +11,27 @@ typedef struct mm_kernel {
     const char *texel_shader;    /* SHAPE_ROWS_TEXEL */
     const char *subgroup_shader; /* SHAPE_SUBGROUP */
     uint32_t type_code;          /* specialization constant 2 of the shaders */
+    bool texel_q8;               /* texel_shader reads B as quantize_q8's 8-bit blocks */
 } mm_kernel;
 
 /* Matmul kernels per weight type. Every shader here takes the same interface: bindings
  * A (raw bytes), B (f32), D (f32); push {M, N, K}; constants 0 workgroup size, 1 TN
  * (outputs per row), 2 type code, 3 rows per invocation (rows shapes) or per workgroup
- * (subgroup shape). The texel shaders bind A and B as texel buffers. */
+ * (subgroup shape). The texel shaders bind A and B as texel buffers. Those of the quantized
+ * types read B rounded to 8 bits (quantize_q8.comp): on CPU devices reading the floats
+ * costs more than decoding the weights. */
 static const mm_kernel mm_kernels[] = {
-    {DT_F32, "mm_rows", "mm_rows_tex", "mm_sg", 0},
-    {DT_F16, "mm_rows", "mm_rows_tex", "mm_sg", 1},
-    {DT_BF16, "mm_rows", "mm_rows_tex", "mm_sg", 2},
-    {DT_Q4_0, "mmq_rows", "mmq_rows_tex", "mmq_sg", DT_Q4_0},
-    {DT_Q4_1, "mmq_rows", "mmq_rows_tex", "mmq_sg", DT_Q4_1},
-    {DT_Q5_0, "mmq_rows", "mmq_rows_tex", "mmq_sg", DT_Q5_0},
-    {DT_Q5_1, "mmq_rows", "mmq_rows_tex", "mmq_sg", DT_Q5_1},
-    {DT_Q8_0, "mmq_rows", "mmq_rows_tex", "mmq_sg", DT_Q8_0},
-    {DT_Q4_K, "mmq_rows", "mmq_rows_tex", "mmq_sg", DT_Q4_K},
-    {DT_Q5_K, "mmq_rows", "mmq_rows_tex", "mmq_sg", DT_Q5_K},
-    {DT_Q6_K, "mmq_rows", "mmq_rows_tex", "mmq_sg", DT_Q6_K},
+    {DT_F32, "mm_rows", "mm_rows_tex", "mm_sg", 0, false},
+    {DT_F16, "mm_rows", "mm_rows_tex", "mm_sg", 1, false},
+    {DT_BF16, "mm_rows", "mm_rows_tex", "mm_sg", 2, false},
+    {DT_Q4_0, "mmq_rows", "mmq_rows_tex", "mmq_sg", DT_Q4_0, true},
+    {DT_Q4_1, "mmq_rows", "mmq_rows_tex", "mmq_sg", DT_Q4_1, true},
+    {DT_Q5_0, "mmq_rows", "mmq_rows_tex", "mmq_sg", DT_Q5_0, true},
+    {DT_Q5_1, "mmq_rows", "mmq_rows_tex", "mmq_sg", DT_Q5_1, true},
+    {DT_Q8_0, "mmq_rows", "mmq_rows_tex", "mmq_sg", DT_Q8_0, true},
+    {DT_Q4_K, "mmq_rows", "mmq_rows_tex", "mmq_sg", DT_Q4_K, true},
+    {DT_Q5_K, "mmq_rows", "mmq_rows_tex", "mmq_sg", DT_Q5_K, true},
+    {DT_Q6_K, "mmq_rows", "mmq_rows_tex", "mmq_sg", DT_Q6_K, true},
 };
 
 const char *op_name(op_kind kind)
@@ -156,7 +159,7 @@ static const mm_kernel *find_mm(int type)
 
 /* CPU devices read texel buffers fastest, GPUs run one subgroup per row; the storage-buffer
  * rows shape is the fallback that every device and tensor size can use. */
-static op_shape choose_shape(const vk_ctx *ctx, const op_node *nd)
+op_shape op_matmul_shape(const vk_ctx *ctx, const op_node *nd)
 {
     if (nd->shape != SHAPE_AUTO)
         return nd->shape;
@@ -185,6 +188,24 @@ static int check_matmul(const op_node *nd, const char *label, errmsg *e)
     return 0;
 }
 
+/* Records quantize_q8 of the activations b into a scratch buffer of s and points *arg at
+ * it: three 16-byte texels per 32 elements. */
+static int record_quantize_b(vk_seq *s, const tensor *b, vk_arg *arg, const char *label,
+                             errmsg *e)
+{
+    uint64_t blocks = (uint64_t)tensor_elements(b) / 32;
+    const vk_buf *q = vk_seq_scratch(s, blocks * 48, e);
+    if (!q)
+        return e->code;
+    vk_kernel k = {"quantize_q8", 2, 8, 1, {QUANTIZE_WG}, 1u};
+    uint32_t grid[3];
+    spread((blocks + QUANTIZE_WG - 1) / QUANTIZE_WG, grid);
+    uint32_t push[2] = {(uint32_t)blocks, grid[0]};
+    vk_arg args[2] = {arg_of(b, false), {q, 0, blocks * 48, true}};
+    *arg = (vk_arg){q, 0, blocks * 48, false};
+    return vk_seq_dispatch(s, &k, args, push, grid, label, e);
+}
+
 static int record_matmul(vk_seq *s, const op_node *nd, const char *label, errmsg *e)
 {
     if (check_matmul(nd, label, e))
@@ -193,7 +214,7 @@ static int record_matmul(vk_seq *s, const op_node *nd, const char *label, errmsg
     vk_ctx *ctx = vk_seq_ctx(s);
     const vk_caps *caps = vk_caps_of(ctx);
     const mm_kernel *mk = find_mm(a->type);
-    op_shape shape = choose_shape(ctx, nd);
+    op_shape shape = op_matmul_shape(ctx, nd);
     if (shape == SHAPE_SUBGROUP && !caps->subgroup_arithmetic)
         return err_set(e, ERR_FAIL, "%s: this device has no subgroup arithmetic", label);
     uint32_t M = (uint32_t)a->ne[1], N = (uint32_t)tensor_rows(b), K = (uint32_t)a->ne[0];
@@ -210,7 +231,7 @@ static int record_matmul(vk_seq *s, const op_node *nd, const char *label, errmsg
          * Its loads unroll into far more code, so it takes a 1 x 1 tile: its pipelines then
          * build in about a second on lavapipe instead of half a minute. */
         bool texel = shape == SHAPE_ROWS_TEXEL;
-        uint32_t tm = !texel ? 1 : N == 1 ? 2 : 4; /* measured best on lavapipe (bench_runtime) */
+        uint32_t tm = !texel ? 1 : N == 1 ? 3 : 4; /* measured best on lavapipe (bench_runtime) */
         if (!texel)
             tn = 1, grid[1] = N;
         k = (vk_kernel){texel ? mk->texel_shader : mk->rows_shader, 3, 12, 4,
@@ -219,6 +240,8 @@ static int record_matmul(vk_seq *s, const op_node *nd, const char *label, errmsg
     }
     uint32_t push[3] = {M, N, K};
     vk_arg args[3] = {arg_of(a, false), arg_of(b, false), arg_of(d, true)};
+    if (shape == SHAPE_ROWS_TEXEL && mk->texel_q8 && record_quantize_b(s, b, &args[1], label, e))
+        return e->code;
     return vk_seq_dispatch(s, &k, args, push, grid, label, e);
 }
 

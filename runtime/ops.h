@@ -50,7 +50,11 @@ typedef enum op_kind {
 typedef enum op_shape {
     SHAPE_AUTO,
     SHAPE_ROWS,       /* a few weight rows per invocation, storage buffers: any device */
-    SHAPE_ROWS_TEXEL, /* the same reading texel buffers: best on CPU devices */
+    SHAPE_ROWS_TEXEL, /* the same reading texel buffers: best on CPU devices. With quantized
+                         weights the activations are first rounded to 8 bits per element and
+                         32-element block (llama.cpp's q8_1, f32 scale), each to within
+                         max |x| / 254 of its block: reading the floats costs more there than
+                         decoding the weights. SHAPE_ROWS keeps them exact. */
     SHAPE_SUBGROUP, /* one subgroup per weight row: best on GPUs; needs subgroup arithmetic */
 } op_shape;
 
@@ -65,6 +69,8 @@ typedef struct op_node {
 
 const char *op_name(op_kind kind);
 const char *op_shape_name(op_shape shape);
+/* The shape a matmul node runs with on ctx: its own, or what SHAPE_AUTO picks. */
+op_shape op_matmul_shape(const vk_ctx *ctx, const op_node *nd);
 
 /* Records one node into s (checking types and shapes first). */
 int ops_record(vk_seq *s, const op_node *node, errmsg *e);

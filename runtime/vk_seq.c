@@ -29,6 +29,8 @@ struct vk_seq {
     int n_pools, sets_left;
     VkBufferView *views; /* of the texel bindings, destroyed with the sequence */
     int n_views, cap_views;
+    vk_buf **scratch; /* vk_seq_scratch's buffers, freed with the sequence */
+    int n_scratch;
     access *pending; /* accesses since the last barrier */
     int n_pending, cap_pending;
     dispatch_info *info;
@@ -400,6 +402,25 @@ int vk_seq_run(vk_seq *s, errmsg *e)
                     "vkGetQueryPoolResults", e);
 }
 
+const vk_buf *vk_seq_scratch(vk_seq *s, VkDeviceSize size, errmsg *e)
+{
+    vk_buf **grown = realloc(s->scratch, (size_t)(s->n_scratch + 1) * sizeof *grown);
+    if (!grown) {
+        err_set(e, ERR_FAIL, "out of host memory");
+        return NULL;
+    }
+    s->scratch = grown;
+    vk_buf *b = calloc(1, sizeof *b);
+    if (!b || vk_buf_alloc(s->ctx, size, b, e)) {
+        if (!b)
+            err_set(e, ERR_FAIL, "out of host memory");
+        free(b);
+        return NULL;
+    }
+    s->scratch[s->n_scratch++] = b;
+    return b;
+}
+
 vk_ctx *vk_seq_ctx(const vk_seq *s) { return s->ctx; }
 int vk_seq_count(const vk_seq *s) { return s->n; }
 
@@ -430,6 +451,11 @@ void vk_seq_free(vk_seq *s)
         vkDestroyDescriptorPool(dev, s->pools[i], NULL);
     for (int i = 0; i < s->n_views; i++)
         vkDestroyBufferView(dev, s->views[i], NULL);
+    for (int i = 0; i < s->n_scratch; i++) {
+        vk_buf_free(s->ctx, s->scratch[i]);
+        free(s->scratch[i]);
+    }
+    free(s->scratch);
     free(s->pools);
     free(s->views);
     free(s->pending);

@@ -44,6 +44,10 @@ void vk_seq_free(vk_seq *s);
  * checks vk_seq_dispatch makes), so callers can choose a kernel that binds it so. */
 bool vk_seq_fits_texels(const vk_ctx *ctx, const vk_arg *a);
 
+/* A device buffer of size bytes that lives as long as the sequence, for what one dispatch
+ * writes and a later one of the same sequence reads (ops' converted activations). */
+const vk_buf *vk_seq_scratch(vk_seq *s, VkDeviceSize size, errmsg *e);
+
 vk_ctx *vk_seq_ctx(const vk_seq *s);
 int vk_seq_count(const vk_seq *s);
 const char *vk_seq_label(const vk_seq *s, int i);

@@ -1,42 +1,39 @@
 // mmq_rows.glsl - D = A·Bᵀ for quantized weights A (ggml blocks, TYPE = ggml type id), each
 // invocation producing a TM x TN tile: the interface and shape of mm_rows.glsl (bindings
-// A bytes / B f32 / D f32, push {M, N, K}, constants 0 workgroup size, 1 TN, 2 type, 3 TM),
-// for CPU devices. K is a multiple of the block size (32 or 256). The body of mmq_rows.comp
-// and mmq_rows_tex.comp, which include it after read_storage.glsl or read_texel.glsl.
+// A bytes / B activations / D f32, push {M, N, K}, constants 0 workgroup size, 1 TN, 2 type,
+// 3 TM), for CPU devices. K is a multiple of the block size (32 or 256). The body of
+// mmq_rows.comp (storage buffers, f32 B through b_f32.glsl) and mmq_rows_tex.comp (texel
+// buffers, 8-bit B through b_q8.glsl), which include it after those.
 #include "rows_tile.glsl" // TYPE is the ggml type id
 
 #include "mmq_blocks.glsl"
 
-// acc[i][j] += chunk s of row i (held in u[i], at) · chunk c of B row j, with scales sc and
-// offsets of. Four weights at a time go straight from their bytes into multiply-adds, and
-// each texel of B is read once for all TM rows.
+// acc[i][j] += chunk s of row i (held in u[i], at) · block c of B row j (brow[j], in
+// blocks), with scales sc and offsets of. Four weights at a time go straight from their
+// bytes into multiply-adds, and B is read once for all TM rows.
 void add_chunk(uvec4 u[TM][UNITS], uint at, uint s, vec2 sc[TM], vec2 of[TM], uint brow[TN],
                uint c, inout float acc[TM][TN])
 {
-    vec2 qx[TM][TN], xs[TN];
+    vec4 x[TN][8];
+    float xscale[TN];
+    vec2 xs[TN], qx[TM][TN];
     for (uint j = 0; j < TN; j++) {
-        xs[j] = vec2(0.0);
+        b_block(brow[j] + c, x[j], xscale[j], xs[j]);
         for (uint i = 0; i < TM; i++)
             qx[i][j] = vec2(0.0);
     }
     [[unroll]] for (uint l = 0; l < 8u; l++) {
-        vec4 x[TN];
-        for (uint j = 0; j < TN; j++) {
-            x[j] = b_vec4(brow[j] + 8u * c + l);
-            float sum = dot(x[j], vec4(1.0));
-            xs[j] += l < 4u ? vec2(sum, 0.0) : vec2(0.0, sum);
-        }
         for (uint i = 0; i < TM; i++) {
             vec4 q = chunk_quad(u[i], at, s, l);
             for (uint j = 0; j < TN; j++) {
-                float t = dot(q, x[j]);
+                float t = dot(q, x[j][l]);
                 qx[i][j] += l < 4u ? vec2(t, 0.0) : vec2(0.0, t);
             }
         }
     }
     for (uint i = 0; i < TM; i++)
         for (uint j = 0; j < TN; j++)
-            acc[i][j] += dot(sc[i], qx[i][j]) + dot(of[i], xs[j]);
+            acc[i][j] += xscale[j] * dot(sc[i], qx[i][j]) + dot(of[i], xs[j]);
 }
 
 // Rows of whole groups (K a multiple of GROUP * BLOCK): each group's texels are read once and
@@ -75,7 +72,7 @@ void tile_by_chunks(uint arow[TM], uint brow[TN], inout float acc[TM][TN])
 
 void main()
 {
-    // Each chunk of B is read once for all TM rows: on CPU devices a load costs far more
+    // Each block of B is read once for all TM rows: on CPU devices a load costs far more
     // than the multiply-adds it feeds.
     uint m0, n0, arow[TM], brow[TN];
     float acc[TM][TN];
@@ -83,7 +80,7 @@ void main()
     for (uint i = 0; i < TM; i++)
         arow[i] *= p.K / BLOCK * BLOCK_BYTES; // bytes
     for (uint j = 0; j < TN; j++)
-        brow[j] *= p.K / 4u; // texels
+        brow[j] *= p.K / 32u; // blocks of B
     if (p.K % (GROUP * BLOCK) == 0u)
         tile_by_groups(arow, brow, acc);
     else

@@ -88,7 +88,9 @@ static void check_matmul(vk_ctx *ctx, const gguf_file *f, const wt_model *w)
     }
     vk_buf xb = {0}, yb = {0};
     tensor tx = {DT_F32, {K, 1, 1, 1}, &xb, 0}, ty = {DT_F32, {M, 1, 1, 1}, &yb, 0};
-    op_node nd = {.kind = OP_MATMUL, .dst = &ty, .src = {wt_find(w, gt ? gt->name : ""), &tx}};
+    /* The storage rows shape keeps activations exact (ops.h): this checks the upload. */
+    op_node nd = {.kind = OP_MATMUL, .dst = &ty, .src = {wt_find(w, gt ? gt->name : ""), &tx},
+                  .shape = SHAPE_ROWS};
     int rc = vk_buf_alloc(ctx, sizeof x, &xb, &e) || vk_buf_alloc(ctx, sizeof got, &yb, &e) ||
              vk_buf_write(ctx, &xb, 0, x, sizeof x, &e) || ops_run(ctx, &nd, 1, &e) ||
              vk_buf_read(ctx, &yb, 0, got, sizeof got, &e);
