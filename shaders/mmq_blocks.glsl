@@ -136,9 +136,9 @@ void chunk_head(uvec4 u[UNITS], uint at, uint s, out vec2 scale, out vec2 offset
     }
 }
 
-// q of elements 4l .. 4l + 3 of chunk s of the block at byte at of u. The q are converted
-// as signed integers: x86 has no unsigned vector conversion, so that is one instruction on
-// CPU devices instead of several.
+// The q of elements 4l .. 4l + 3 of chunk s of the block at byte at of u, as the four bytes
+// of one word (element 4l + c in byte c; signed for Q8_0). Fields are moved into place a
+// whole word at a time: on CPU devices every vector component costs its own instructions.
 //   Q4/Q5 (32): element e < 16 in the low nibble of qs[e], e + 16 in the high nibble of
 //     qs[e] (qs after d, m and the 4 bytes qh); Q5 types add bit 4 from bit e of qh.
 //   Q8_0: int8 qs[32] at 2.
@@ -147,36 +147,61 @@ void chunk_head(uvec4 u[UNITS], uint at, uint s, out vec2 scale, out vec2 offset
 //   Q6_K: chunk s is half h = s >> 2, group g = s & 3: element e has its low 4 bits in
 //     ql[64h + 32 (g & 1) + e] (high nibble when g >= 2) and its top 2 bits at bit 2g of
 //     qh[32h + e] (qh at 128).
-vec4 chunk_quad(uvec4 u[UNITS], uint at, uint s, uint l)
+uint quad_bytes(uvec4 u[UNITS], uint at, uint s, uint l)
 {
-    uvec4 k8 = uvec4(0u, 8u, 16u, 24u);
-    if (TYPE == T_Q8_0) {
-        int w = int(bytes4(u, at + 2u + 4u * l));
-        return vec4((ivec4(w) << ivec4(24, 16, 8, 0)) >> 24);
-    }
+    if (TYPE == T_Q8_0)
+        return bytes4(u, at + 2u + 4u * l);
     if (TYPE == T_Q6_K) {
         uint h = s >> 2, g = s & 3u;
-        uvec4 lo = uvec4(word(u, 16u * h + 8u * (g & 1u) + l)) >> (k8 + 4u * (g >> 1));
-        uvec4 hi = uvec4(word(u, 32u + 8u * h + l)) >> (k8 + 2u * g);
-        return vec4(ivec4((lo & 15u) | ((hi & 3u) << 4)));
+        uint lo = (word(u, 16u * h + 8u * (g & 1u) + l) >> (4u * (g >> 1))) & 0x0F0F0F0Fu;
+        uint qh = word(u, 32u + 8u * h + l);
+        return lo | ((g == 3u ? qh >> 2 : qh << (4u - 2u * g)) & 0x30303030u);
     }
     if (BLOCK == 256u) {
         bool five = TYPE == T_Q5_K;
         uint qs_word = (five ? 12u : 4u) + 8u * (s >> 1) + l;
-        uvec4 v = (uvec4(word(u, qs_word)) >> (k8 + 4u * (s & 1u))) & 15u;
-        if (five)
-            v |= ((uvec4(word(u, 4u + l)) >> (k8 + s)) & 1u) << 4;
-        return vec4(ivec4(v));
+        uint v = (word(u, qs_word) >> (4u * (s & 1u))) & 0x0F0F0F0Fu;
+        if (five) {
+            uint qh = word(u, 4u + l);
+            v |= (s >= 4u ? qh >> (s - 4u) : qh << (4u - s)) & 0x10101010u;
+        }
+        return v;
     }
     bool has_min = TYPE == T_Q4_1 || TYPE == T_Q5_1;
     bool five = TYPE == T_Q5_0 || TYPE == T_Q5_1;
     uint qh_at = at + (has_min ? 4u : 2u);
     uint qs_at = five ? qh_at + 4u : qh_at;
-    uint w = bytes4(u, qs_at + 4u * (l & 3u)), shift = l < 4u ? 0u : 4u;
-    uvec4 v = (uvec4(w) >> (k8 + shift)) & 15u;
-    if (five)
-        v |= ((uvec4(bytes4(u, qh_at)) >> (uvec4(0u, 1u, 2u, 3u) + 4u * l)) & 1u) << 4;
-    return vec4(ivec4(v));
+    uint v = (bytes4(u, qs_at + 4u * (l & 3u)) >> (l < 4u ? 0u : 4u)) & 0x0F0F0F0Fu;
+    if (five) {
+        // The four bits 4l .. 4l + 3 of qh spread to bit 4 of each byte: the multiply puts
+        // copies of the nibble 7 bits apart, so copy c has its bit c at bit 8c.
+        uint bits = (bytes4(u, qh_at) >> (4u * l)) & 15u;
+        v |= ((bits * 0x00204081u) & 0x01010101u) << 4;
+    }
+    return v;
+}
+
+// The q of elements 4l .. 4l + 3 of chunk s as floats, component c times 2^(8c) (quad_unscale
+// undoes it): byte c of quad_bytes is taken where it lies, by one AND, instead of being
+// shifted down first. Q8_0's signed bytes are sign-extended instead. The signed conversion
+// is one instruction on x86, the unsigned one several.
+vec4 chunk_quad(uvec4 u[UNITS], uint at, uint s, uint l)
+{
+    uvec4 k8 = uvec4(0u, 8u, 16u, 24u);
+    uint b = quad_bytes(u, at, s, l);
+    if (TYPE == T_Q8_0)
+        return vec4((ivec4(b) << ivec4(24u - k8)) >> 24);
+    return vec4(ivec4(uvec4(b) & (uvec4(255u) << k8))); // q * 2^(8c)
+}
+
+// What the components of chunk_quad are to be multiplied by; exact powers of two, applied
+// once per chunk to sums of products. An if rather than ?: : a vector ?: on the
+// specialization constant gave wrong results on lavapipe.
+vec4 quad_unscale()
+{
+    if (TYPE == T_Q8_0)
+        return vec4(1.0);
+    return vec4(1.0, 1.0 / 256.0, 1.0 / 65536.0, 1.0 / 16777216.0);
 }
 
 // The units chunk s of the block at byte base (any alignment) needs, at their places in
@@ -204,17 +229,13 @@ void load_chunk(uint base, uint s, out uvec4 u[UNITS], out vec2 scale, out vec2 
 // from bt.
 float chunk_dot(uvec4 u[UNITS], uint at, uint s, vec2 scale, vec2 offset, uint bt)
 {
-    vec2 qx = vec2(0.0), xs = vec2(0.0);
+    vec4 qx[2] = vec4[2](vec4(0.0), vec4(0.0));
+    vec2 xs = vec2(0.0);
     [[unroll]] for (uint l = 0u; l < 8u; l++) {
         vec4 x = b_vec4(bt + l);
-        float t = dot(chunk_quad(u, at, s, l), x), sum = dot(x, vec4(1.0));
-        if (l < 4u) {
-            qx.x += t;
-            xs.x += sum;
-        } else {
-            qx.y += t;
-            xs.y += sum;
-        }
+        qx[l >> 2] += chunk_quad(u, at, s, l) * x;
+        xs[l >> 2] += dot(x, vec4(1.0));
     }
-    return dot(scale, qx) + dot(offset, xs);
+    vec4 un = quad_unscale();
+    return dot(scale, vec2(dot(qx[0], un), dot(qx[1], un))) + dot(offset, xs);
 }
