@@ -194,8 +194,8 @@ vec4 chunk_quad(uvec4 u[UNITS], uint at, uint s, uint l)
     return vec4(ivec4(uvec4(b) & (uvec4(255u) << k8))); // q * 2^(8c)
 }
 
-// What the components of chunk_quad are to be multiplied by; exact powers of two, applied
-// once per chunk to sums of products. An if rather than ?: : a vector ?: on the
+// What the components of chunk_quad are to be multiplied by: exact powers of two, so callers
+// apply them where it costs least (to activations, or to sums of products). An if rather than ?: : a vector ?: on the
 // specialization constant gave wrong results on lavapipe.
 vec4 quad_unscale()
 {

@@ -16,26 +16,31 @@ void add_chunk(uvec4 u[TM][UNITS], uint at, uint s, vec2 sc[TM], vec2 of[TM], ui
 {
     vec4 x[TN][8];
     float xscale[TN];
-    vec2 xs[TN];
-    vec4 qx[TM][TN][2]; // per half, per component: chunk_quad's scaling is undone at the end
+    vec2 xs[TN], qx[TM][TN];
     for (uint j = 0; j < TN; j++) {
         b_block(brow[j] + c, x[j], xscale[j], xs[j]);
         for (uint i = 0; i < TM; i++)
-            qx[i][j] = vec4[2](vec4(0.0), vec4(0.0));
+            qx[i][j] = vec2(0.0);
     }
+    // chunk_quad's powers of two are undone on the side with fewer vectors: the TN of B or
+    // the TM of A.
     [[unroll]] for (uint l = 0; l < 8u; l++) {
+        if (TN <= TM)
+            for (uint j = 0; j < TN; j++)
+                x[j][l] *= quad_unscale();
         for (uint i = 0; i < TM; i++) {
             vec4 q = chunk_quad(u[i], at, s, l);
-            for (uint j = 0; j < TN; j++)
-                qx[i][j][l >> 2] += q * x[j][l];
+            if (TN > TM)
+                q *= quad_unscale();
+            for (uint j = 0; j < TN; j++) {
+                float t = dot(q, x[j][l]);
+                qx[i][j] += l < 4u ? vec2(t, 0.0) : vec2(0.0, t);
+            }
         }
     }
-    vec4 un = quad_unscale();
     for (uint i = 0; i < TM; i++)
-        for (uint j = 0; j < TN; j++) {
-            vec2 q = vec2(dot(qx[i][j][0], un), dot(qx[i][j][1], un));
-            acc[i][j] += xscale[j] * dot(sc[i], q) + dot(of[i], xs[j]);
-        }
+        for (uint j = 0; j < TN; j++)
+            acc[i][j] += xscale[j] * dot(sc[i], qx[i][j]) + dot(of[i], xs[j]);
 }
 
 // Rows of whole groups (K a multiple of GROUP * BLOCK): each group's texels are read once and
