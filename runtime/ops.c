@@ -4,6 +4,7 @@
 #include <inttypes.h>
 
 enum { BINARY_WG = 256, QUANTIZE_WG = 64 };
+enum { Q8_BLOCK_BYTES = 48 }; /* quantize_q8's output per 32 activations: three texels */
 
 typedef struct mm_kernel {
     int type;
@@ -189,20 +190,20 @@ static int check_matmul(const op_node *nd, const char *label, errmsg *e)
 }
 
 /* Records quantize_q8 of the activations b into a scratch buffer of s and points *arg at
- * it: three 16-byte texels per 32 elements. */
+ * it. */
 static int record_quantize_b(vk_seq *s, const tensor *b, vk_arg *arg, const char *label,
                              errmsg *e)
 {
-    uint64_t blocks = (uint64_t)tensor_elements(b) / 32;
-    const vk_buf *q = vk_seq_scratch(s, blocks * 48, e);
+    uint64_t blocks = (uint64_t)tensor_elements(b) / 32, bytes = blocks * Q8_BLOCK_BYTES;
+    const vk_buf *q = vk_seq_scratch(s, bytes, e);
     if (!q)
         return e->code;
     vk_kernel k = {"quantize_q8", 2, 8, 1, {QUANTIZE_WG}, 1u};
     uint32_t grid[3];
     spread((blocks + QUANTIZE_WG - 1) / QUANTIZE_WG, grid);
     uint32_t push[2] = {(uint32_t)blocks, grid[0]};
-    vk_arg args[2] = {arg_of(b, false), {q, 0, blocks * 48, true}};
-    *arg = (vk_arg){q, 0, blocks * 48, false};
+    vk_arg args[2] = {arg_of(b, false), {q, 0, bytes, true}};
+    *arg = (vk_arg){q, 0, bytes, false};
     return vk_seq_dispatch(s, &k, args, push, grid, label, e);
 }
 

@@ -195,8 +195,8 @@ vec4 chunk_quad(uvec4 u[UNITS], uint at, uint s, uint l)
 }
 
 // What the components of chunk_quad are to be multiplied by: exact powers of two, so callers
-// apply them where it costs least (to activations, or to sums of products). An if rather than ?: : a vector ?: on the
-// specialization constant gave wrong results on lavapipe.
+// apply them where it costs least (to activations, or to sums of products). An if, because
+// a vector ?: on the specialization constant gave wrong results on lavapipe.
 vec4 quad_unscale()
 {
     if (TYPE == T_Q8_0)
