@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "evolve/batch.h"
-#include "runtime/rng.h"
+#include "base/rng.h"
 
 enum { IMAGES = 5, CHALLENGERS = 4, TASKS = 2, SOLVERS_PER_TASK = 8 };
 enum { PROMPT = 1500, COMPLETION = 200, PNG_BYTES = 300 * 1024 };

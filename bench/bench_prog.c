@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "evolve/prog.h"
+#include "evolve/prog/prog.h"
 #include "vision/img.h"
 #include "vision/img_io.h"
 

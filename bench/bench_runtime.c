@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "runtime/ops.h"
-#include "runtime/rng.h"
+#include "base/rng.h"
 
 typedef struct opts {
     int reps, device;

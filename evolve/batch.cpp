@@ -3,6 +3,7 @@
 // (batch_reader_*). File-system work lives in batch_io.c; this file only speaks FlatBuffers.
 // No C++ exception leaves this file: each entry point turns one into an errmsg.
 #include "evolve/batch.h"
+#include "base/afile.h"
 #include "evolve/batch_io.h"
 
 #include <cstdarg>
@@ -113,7 +114,7 @@ batch_writer *batch_writer_open(const char *dir, const batch_header *h,
         return NULL;
     }
     uint32_t next = 0;
-    if (batch_io_mkdir(dir, e) || batch_io_next_index(dir, h->round, &next, e))
+    if (afile_mkdirs(dir, e) || batch_io_next_index(dir, h->round, &next, e))
         return NULL;
     try {
         batch_writer *w = writer_new(dir, h, opts);
@@ -392,9 +393,10 @@ static int write_file(batch_writer *w, errmsg *e)
     vb::FinishBatchBuffer(b, vb::CreateBatch(b, header, images, tasks, challengers, solvers));
     char name[BATCH_IO_NAME_SIZE];
     batch_io_file_name(w->round, w->next_batch, name);
-    if (batch_io_write_atomic(w->dir.c_str(), name, b.GetBufferPointer(), b.GetSize(), e))
+    std::string path = w->dir + "/" + name;
+    if (afile_save(path.c_str(), b.GetBufferPointer(), b.GetSize(), e))
         return writer_fail(w, e);
-    w->last_path = w->dir + "/" + name;
+    w->last_path = path;
     if (w->next_batch == UINT32_MAX) {
         err_set(e, ERR_FAIL, "batch writer %s: no batch numbers left in round %u",
                 w->dir.c_str(), (unsigned)w->round);

@@ -24,7 +24,7 @@
  *
  * Files are named DIR/round-RRRR-batch-BBBB.vkb (RRRR = header round, BBBB counts from one
  * past the highest batch of that round already in DIR, so a resumed run never overwrites).
- * Each is written to a hidden temporary name (".round-...vkb.tmp-PID"), flushed, fsync'ed and
+ * Each is written to a hidden temporary name (".round-...vkb.tmp-XXXXXX", base/afile.h), flushed, fsync'ed and
  * renamed, then the folder is fsync'ed: a reader sees a complete file or none, and a crash
  * leaves at most a hidden temporary file that readers ignore. One writer per (DIR, round).
  * After any failure a writer refuses further calls; close it to free it.
@@ -61,12 +61,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/errmsg.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* Inside the C linkage block: errmsg.h has no guards of its own for C++. */
-#include "runtime/errmsg.h"
 
 /* Version 1 is the first release of schemas/batch.fbs. */
 #define BATCH_SCHEMA_VERSION 1u

@@ -49,17 +49,6 @@ int batch_io_parse_name(const char *name, uint32_t *round, uint32_t *batch)
     return s && strcmp(s, ".vkb") == 0;
 }
 
-int batch_io_mkdir(const char *dir, errmsg *e)
-{
-    if (mkdir(dir, 0777) == 0 || errno == EEXIST) {
-        struct stat st;
-        if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
-            return 0;
-        return err_set(e, ERR_FAIL, "%s: exists and is not a folder", dir);
-    }
-    return err_set(e, ERR_FAIL, "%s: cannot create folder: %s", dir, strerror(errno));
-}
-
 int batch_io_next_index(const char *dir, uint32_t round, uint32_t *next, errmsg *e)
 {
     DIR *d = opendir(dir);
@@ -78,72 +67,6 @@ int batch_io_next_index(const char *dir, uint32_t round, uint32_t *next, errmsg 
                        (unsigned)round);
     *next = (uint32_t)n;
     return 0;
-}
-
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t k = write(fd, p, n > ((size_t)1 << 30) ? ((size_t)1 << 30) : n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
-/* Makes a rename inside dir durable; some file systems cannot fsync a folder (EINVAL),
- * which is harmless there. */
-static int sync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    int err = errno;
-    close(fd);
-    return rc == 0 || err == EINVAL ? 0 : -1;
-}
-
-int batch_io_write_atomic(const char *dir, const char *name, const void *data, size_t n,
-                          errmsg *e)
-{
-    size_t len = strlen(dir) + strlen(name) + 64;
-    char *tmp = malloc(len), *final = malloc(len);
-    if (!tmp || !final) {
-        free(tmp);
-        free(final);
-        return err_set(e, ERR_FAIL, "%s/%s: out of memory", dir, name);
-    }
-    snprintf(tmp, len, "%s/.%s.tmp-%ld", dir, name, (long)getpid());
-    snprintf(final, len, "%s/%s", dir, name);
-    int rc = 0;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0) {
-        rc = err_set(e, ERR_FAIL, "%s: cannot create: %s", tmp, strerror(errno));
-    } else {
-        int bad = write_all(fd, data, n) || fsync(fd);
-        int err = errno;
-        if (close(fd) != 0 && !bad) {
-            bad = 1;
-            err = errno;
-        }
-        if (bad)
-            rc = err_set(e, ERR_FAIL, "%s: cannot write %zu bytes: %s", tmp, n, strerror(err));
-        else if (rename(tmp, final) != 0)
-            rc = err_set(e, ERR_FAIL, "%s: cannot rename to %s: %s", tmp, final,
-                         strerror(errno));
-        else if (sync_dir(dir) != 0)
-            rc = err_set(e, ERR_FAIL, "%s: cannot sync folder after writing %s: %s", dir, name,
-                         strerror(errno));
-        if (rc && access(tmp, F_OK) == 0)
-            unlink(tmp);
-    }
-    free(tmp);
-    free(final);
-    return rc;
 }
 
 int batch_io_read_file(const char *path, size_t max_bytes, uint8_t **data, size_t *n,

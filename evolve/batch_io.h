@@ -1,5 +1,5 @@
 /* batch_io.h - the file-system side of batch files (internal to evolve/batch*.{c,cpp}):
- * naming, atomic writes, whole-file reads, folder listings. Kept apart from batch.cpp so
+ * naming, whole-file reads, folder listings (atomic writes are base/afile.h). Kept apart from batch.cpp so
  * the C++ file does FlatBuffers and nothing else.
  */
 #ifndef VKEVE_BATCH_IO_H
@@ -8,12 +8,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/errmsg.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* Inside the C linkage block: errmsg.h has no guards of its own for C++. */
-#include "runtime/errmsg.h"
 
 /* Length of the longest name batch_io_file_name writes, plus the NUL. */
 #define BATCH_IO_NAME_SIZE 64
@@ -24,16 +23,8 @@ void batch_io_file_name(uint32_t round, uint32_t batch, char out[BATCH_IO_NAME_S
 /* Parses a name written by batch_io_file_name; returns 1 when it is one. */
 int batch_io_parse_name(const char *name, uint32_t *round, uint32_t *batch);
 
-/* Creates dir if it does not exist (one level). */
-int batch_io_mkdir(const char *dir, errmsg *e);
-
 /* The batch number a new file of this round gets in dir: one past the highest present. */
 int batch_io_next_index(const char *dir, uint32_t round, uint32_t *next, errmsg *e);
-
-/* Writes n bytes as dir/name: a hidden temporary file in dir, fsync, rename, fsync of dir.
- * On failure the temporary file is removed and dir/name is untouched. */
-int batch_io_write_atomic(const char *dir, const char *name, const void *data, size_t n,
-                          errmsg *e);
 
 /* Reads a whole file into a new malloc'd buffer (free it). Files over max_bytes fail. */
 int batch_io_read_file(const char *path, size_t max_bytes, uint8_t **data, size_t *n,

@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "runtime/errmsg.h"
+#include "base/errmsg.h"
 
 /* Metadata value types, numbered as in the file. */
 typedef enum gguf_type {

@@ -1,20 +1,17 @@
 /* gguf_write.c - the GGUF writer (see gguf.h): metadata is serialised as it is added, tensors
  * are copied, and gguf_writer_write lays the file out the way llama.cpp does (version 3,
- * tensors back to back, each padded to the alignment) into a temporary file that is renamed
- * over the target only once everything is on disk.
+ * tensors back to back, each padded to the alignment) through base/afile.h, so the file
+ * appears only once everything is on disk.
  */
 #include "runtime/gguf.h"
 
-#include <errno.h>
-#include <fcntl.h>
+#include "base/afile.h"
+
 #include <inttypes.h>
-#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 typedef struct buf {
     uint8_t *p;
@@ -337,59 +334,14 @@ static int build_head(gguf_writer *w, buf *b)
     return 0;
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-    const uint8_t *q = p;
-    while (n) {
-        ssize_t k = write(fd, q, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        q += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
-static int write_padding(int fd, size_t n)
+static void write_padding(afile *f, size_t n)
 {
     static const uint8_t zeros[4096];
     while (n) {
         size_t k = n < sizeof zeros ? n : sizeof zeros;
-        if (write_all(fd, zeros, k))
-            return -1;
+        afile_write(f, zeros, k);
         n -= k;
     }
-    return 0;
-}
-
-static int write_body(gguf_writer *w, int fd, const buf *head)
-{
-    /* mkstemp makes the file private; a model file is meant to be shared like any other. */
-    if (fchmod(fd, 0644) || write_all(fd, head->p, head->n))
-        return -1;
-    for (size_t i = 0; i < w->n_tensors; i++) {
-        const wtensor *t = &w->tensors[i];
-        if (write_all(fd, t->data, t->size) ||
-            write_padding(fd, (size_t)(pad_to(t->size, w->alignment) - t->size)))
-            return -1;
-    }
-    return fsync(fd);
-}
-
-/* Makes the rename durable: fsync the folder holding the file. */
-static void sync_parent(const char *path)
-{
-    char *copy = strdup(path);
-    if (!copy)
-        return;
-    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-    free(copy);
 }
 
 int gguf_writer_write(gguf_writer *w, const char *path, errmsg *e)
@@ -401,37 +353,17 @@ int gguf_writer_write(gguf_writer *w, const char *path, errmsg *e)
         free(head.p);
         return err_set(e, ERR_FAIL, "%s: %s", path, w->err.text);
     }
-    size_t n = strlen(path);
-    char *tmp = malloc(n + 16);
-    if (!tmp) {
-        free(head.p);
-        return err_set(e, ERR_FAIL, "%s: out of memory", path);
+    afile f;
+    int rc = afile_open(&f, path, e);
+    if (!rc) {
+        afile_write(&f, head.p, head.n);
+        for (size_t i = 0; i < w->n_tensors; i++) {
+            const wtensor *t = &w->tensors[i];
+            afile_write(&f, t->data, t->size);
+            write_padding(&f, (size_t)(pad_to(t->size, w->alignment) - t->size));
+        }
+        rc = afile_commit(&f, e);
     }
-    snprintf(tmp, n + 16, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int err = errno;
-        free(head.p);
-        free(tmp);
-        return err_set(e, ERR_FAIL, "%s: cannot create a temporary file: %s", path, strerror(err));
-    }
-    int failed = write_body(w, fd, &head);
-    int err = errno;
-    if (close(fd) != 0 && !failed) {
-        failed = 1;
-        err = errno;
-    }
-    if (!failed && rename(tmp, path) != 0) {
-        failed = 1;
-        err = errno;
-    }
-    if (failed)
-        unlink(tmp);
-    else
-        sync_parent(path);
     free(head.p);
-    free(tmp);
-    if (failed)
-        return err_set(e, ERR_FAIL, "%s: write failed: %s", path, strerror(err));
-    return 0;
+    return rc;
 }

@@ -20,7 +20,7 @@
 
 #include <stdint.h>
 
-#include "runtime/errmsg.h"
+#include "base/errmsg.h"
 
 /* Decodes n elements (a multiple of the type's block size) from src into dst. Fails for an
  * unsupported type or a bad n. */

@@ -11,7 +11,7 @@
 
 #include <vulkan/vulkan.h>
 
-#include "runtime/errmsg.h"
+#include "base/errmsg.h"
 
 /* Opens the loader and fills the global-level pointers; idempotent. */
 int vk_api_load(errmsg *e);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/afile.h"
 #include "runtime/vk_internal.h"
 #include "runtime/vk_shaders.h"
 
@@ -90,33 +91,19 @@ void vk_pipe_init(vk_ctx *ctx)
     free(data);
 }
 
-/* Writes the cache next to its final name and renames it, so a reader never sees half. */
+/* Saves the cache atomically; a cache that cannot be written only costs a recompile later. */
 static void save_cache(vk_ctx *ctx)
 {
-    char path[1024], dir[1024], tmp[1100];
+    char path[1024], dir[1024];
     size_t size = 0;
     if (!ctx->pipeline_cache || !ctx->pipelines_created ||
         !cache_path(ctx, path, sizeof path, dir, sizeof dir) ||
         vkGetPipelineCacheData(ctx->device, ctx->pipeline_cache, &size, NULL) != VK_SUCCESS)
         return;
     void *data = malloc(size ? size : 1);
-    char parent[1024];
-    snprintf(parent, sizeof parent, "%s", dir);
-    char *slash = strrchr(parent, '/');
-    if (slash)
-        *slash = 0;
-    mkdir(parent, 0755);
-    if (!data || (mkdir(dir, 0755) != 0 && errno != EEXIST) ||
-        vkGetPipelineCacheData(ctx->device, ctx->pipeline_cache, &size, data) != VK_SUCCESS) {
-        free(data);
-        return;
-    }
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    bool ok = f && fwrite(data, 1, size, f) == size;
-    ok = f && fclose(f) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0)
-        remove(tmp);
+    if (data && afile_mkdirs(dir, NULL) == 0 &&
+        vkGetPipelineCacheData(ctx->device, ctx->pipeline_cache, &size, data) == VK_SUCCESS)
+        afile_save(path, data, size, NULL);
     free(data);
 }
 

@@ -11,7 +11,7 @@ target_sources(test_batch PRIVATE ${VKEVE_BATCH_TEST_DIR}/batch_sample.c)
 
 add_executable(batch_fixture ${VKEVE_BATCH_TEST_DIR}/batch_fixture.c
                              ${VKEVE_BATCH_TEST_DIR}/batch_sample.c)
-target_link_libraries(batch_fixture vkeve_evolve vkeve_vision vkeve_runtime)
+target_link_libraries(batch_fixture vkeve_evolve PkgConfig::CJSON)
 
 set(VKEVE_BATCH_V0_FILE ${CMAKE_CURRENT_BINARY_DIR}/batch_v0/batch_v0.vkb)
 add_custom_command(

@@ -2,7 +2,7 @@
 # img_filter and img_enhance: a C driver runs named cases, tests/reference/imgfx_conformance.py
 # redoes them with Pillow (/usr/bin/python3) and compares.
 add_executable(imgfx_driver ${CMAKE_CURRENT_SOURCE_DIR}/imgfx_driver.c)
-target_link_libraries(imgfx_driver vkeve_vision vkeve_runtime)
+target_link_libraries(imgfx_driver vkeve_vision)
 add_test(NAME imgfx_conformance
          COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/reference/imgfx_conformance.py
                  $<TARGET_FILE:imgfx_driver> ${CMAKE_CURRENT_BINARY_DIR}/imgfx_conformance)

@@ -12,7 +12,7 @@
 
 #include "runtime/dtype.h"
 #include "runtime/gguf.h"
-#include "runtime/rng.h"
+#include "base/rng.h"
 #include "tests/testutil.h"
 
 static char tmpdir[64];

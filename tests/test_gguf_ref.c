@@ -14,7 +14,7 @@
 #include "runtime/dtype.h"
 #include "runtime/gguf.h"
 #include "runtime/quant.h"
-#include "runtime/rng.h"
+#include "base/rng.h"
 #include "tests/testutil.h"
 
 static char dir[] = "/tmp/vkeve_test_gguf_ref_XXXXXX";

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "runtime/rng.h"
+#include "base/rng.h"
 #include "tests/testutil.h"
 #include "vision/img.h"
 #include "vision/img_color.h"

@@ -12,9 +12,9 @@
 
 #include "runtime/dtype.h"
 #include "runtime/ops.h"
-#include "runtime/ops_ref.h"
+#include "tests/ops_ref.h"
 #include "runtime/quant.h"
-#include "runtime/rng.h"
+#include "base/rng.h"
 #include "tests/testutil.h"
 
 /* Tolerance per type, as a fraction of sum_k |w[m][k] * x[n][k]| (the size of the terms,

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "evolve/prog.h"
+#include "evolve/prog/prog.h"
 #include "tests/testutil.h"
 #include "vision/img.h"
 

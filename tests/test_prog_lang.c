@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "evolve/prog.h"
+#include "evolve/prog/prog.h"
 #include "tests/testutil.h"
 #include "vision/img.h"
 

@@ -17,7 +17,7 @@
 #include "runtime/dtype.h"
 #include "runtime/gguf.h"
 #include "runtime/quant.h"
-#include "runtime/rng.h"
+#include "base/rng.h"
 #include "tests/testutil.h"
 
 typedef struct type_case {

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "runtime/ops.h"
-#include "runtime/ops_ref.h"
+#include "tests/ops_ref.h"
 #include "tests/testutil.h"
 
 typedef struct dev {

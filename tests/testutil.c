@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/rng.h"
+#include "base/rng.h"
 #include "runtime/vk.h"
 
 static int checks, failures;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "evolve/prog.h"
+#include "evolve/prog/prog.h"
 #include "vision/img_io.h"
 
 const char cmd_exec_usage[] =

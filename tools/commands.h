@@ -2,7 +2,7 @@
  * tools/cmd_*.c file and is listed once in the table in tools/vkeve.c.
  *
  * A command gets argv after the command name (argv[0] is the command name) and returns the
- * exit status: 0 ok, 1 runtime failure, 2 bad usage or environment (see runtime/errmsg.h).
+ * exit status: 0 ok, 1 runtime failure, 2 bad usage or environment (see base/errmsg.h).
  */
 #ifndef VKEVE_COMMANDS_H
 #define VKEVE_COMMANDS_H

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "runtime/errmsg.h"
+#include "base/errmsg.h"
 
 typedef enum img_mode { IMG_L = 1, IMG_RGB = 3, IMG_RGBA = 4 } img_mode;
 

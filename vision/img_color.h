@@ -24,7 +24,7 @@
 
 #include <stdint.h>
 
-#include "runtime/errmsg.h"
+#include "base/errmsg.h"
 #include "vision/img.h"
 
 /* ImageColor.getrgb: parses spec (case-insensitive) into rgba[0..3]; *ncomp is 3 or 4 (4

@@ -28,7 +28,7 @@
 
 #include <stdint.h>
 
-#include "runtime/errmsg.h"
+#include "base/errmsg.h"
 #include "vision/img.h"
 
 /* Coordinates and widths are limited to +-2^20 (Pillow's own ellipse arithmetic overflows

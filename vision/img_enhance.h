@@ -15,7 +15,7 @@
 #ifndef VKEVE_IMG_ENHANCE_H
 #define VKEVE_IMG_ENHANCE_H
 
-#include "runtime/errmsg.h"
+#include "base/errmsg.h"
 #include "vision/img.h"
 
 typedef enum img_enhance_kind {

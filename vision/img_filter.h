@@ -16,7 +16,7 @@
 #ifndef VKEVE_IMG_FILTER_H
 #define VKEVE_IMG_FILTER_H
 
-#include "runtime/errmsg.h"
+#include "base/errmsg.h"
 #include "vision/img.h"
 
 typedef enum img_filter_builtin {

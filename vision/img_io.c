@@ -14,6 +14,8 @@
 
 #include "vision/img_io.h"
 
+#include "base/afile.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -441,89 +443,13 @@ int img_encode_png(const img *im, uint8_t **out, size_t *out_n, errmsg *e)
     return 0;
 }
 
-/* ---- atomic files -------------------------------------------------------------------- */
-
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t k = write(fd, p, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return k < 0 ? errno : ENOSPC;
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
-/* fsync the folder holding path so the rename itself survives a crash. Failure here is not
- * reported: the file is complete and in place, and some file systems refuse folder fsync. */
-static void sync_parent_dir(const char *path)
-{
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    if (!slash) {
-        snprintf(dir, sizeof dir, ".");
-    } else {
-        size_t len = (size_t)(slash - path);
-        if (len == 0)
-            len = 1;
-        if (len >= sizeof dir)
-            return;
-        memcpy(dir, path, len);
-        dir[len] = '\0';
-    }
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
-int img_write_file_atomic(const char *path, const void *data, size_t n, errmsg *e)
-{
-    size_t len = strlen(path);
-    char *tmp = malloc(len + sizeof ".tmp.XXXXXX");
-    if (!tmp)
-        return err_set(e, ERR_FAIL, "%s: out of memory", path);
-    memcpy(tmp, path, len);
-    memcpy(tmp + len, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int err = errno;
-        free(tmp);
-        return err_set(e, ERR_FAIL, "%s: cannot create a temporary file beside it: %s", path,
-                       strerror(err));
-    }
-    /* mkstemp makes the file private (0600); outputs are ordinary readable files. */
-    int err = fchmod(fd, 0644) != 0 ? errno : 0;
-    if (!err)
-        err = write_all(fd, data, n);
-    if (!err && fsync(fd) != 0)
-        err = errno;
-    if (close(fd) != 0 && !err)
-        err = errno;
-    if (!err && rename(tmp, path) != 0)
-        err = errno;
-    if (err) {
-        unlink(tmp);
-        free(tmp);
-        return err_set(e, ERR_FAIL, "%s: writing %zu bytes failed: %s (nothing was written)",
-                       path, n, strerror(err));
-    }
-    free(tmp);
-    sync_parent_dir(path);
-    return 0;
-}
-
 int img_save_png(const img *im, const char *path, errmsg *e)
 {
     uint8_t *png = NULL;
     size_t n = 0;
     if (img_encode_png(im, &png, &n, e))
         return err_prefix(e, "%s: ", path);
-    int rc = img_write_file_atomic(path, png, n, e);
+    int rc = afile_save(path, png, n, e);
     free(png);
     return rc;
 }

@@ -12,9 +12,8 @@
  * Encoding writes 8-bit PNG with libpng, deterministically: a fixed compression level and
  * filter (zlib level 1, Paeth: tuned for speed), no time or text chunks, so the same pixels
  * always give the same bytes with the same libpng/zlib.
- * img_save_png writes atomically: the bytes go to "PATH.tmp.XXXXXX" in the same folder, are
- * flushed and fsync'ed, then renamed over PATH. On any failure (full disk, read-only folder)
- * the temporary file is removed and PATH is left as it was.
+ * img_save_png writes atomically (base/afile.h): on any failure (full disk, read-only folder)
+ * PATH is left as it was and no temporary file remains.
  *
  *     errmsg e;
  *     img *im = img_load("seed.jpg", 0, &e);            // 0: the default budget
@@ -30,7 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "runtime/errmsg.h"
+#include "base/errmsg.h"
 #include "vision/img.h"
 
 /* The decode budget used when a caller passes max_bytes = 0: 64 MiB of decoded pixels
@@ -51,8 +50,5 @@ int img_encode_png(const img *im, uint8_t **out, size_t *out_n, errmsg *e);
 
 /* Writes im as a PNG file at path, atomically (see above). */
 int img_save_png(const img *im, const char *path, errmsg *e);
-
-/* Writes n bytes to path atomically, as img_save_png does; for callers with other payloads. */
-int img_write_file_atomic(const char *path, const void *data, size_t n, errmsg *e);
 
 #endif

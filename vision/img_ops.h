@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#include "runtime/errmsg.h"
+#include "base/errmsg.h"
 #include "vision/img.h"
 #include "vision/img_geom.h"
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/rng.h"
+#include "base/rng.h"
 
 static void *own(batch_sample *s, size_t bytes)
 {

@@ -1,13 +1,13 @@
 /* fuzz_prog.c - libFuzzer target for the program language: every input is run as a
  * challenger program (lexer, parser, interpreter, PIL binding) on a small image under small
  * budgets. Any crash, sanitizer report, leak or hang past -timeout is a bug; the budgets keep
- * each input's run short. Built and run by tests/fuzz.cmake with clang's libFuzzer.
+ * each input's run short. Built by tests/fuzz/CMakeLists.txt (VKEVE_FUZZ) and run by tests/fuzz.cmake.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "evolve/prog.h"
+#include "evolve/prog/prog.h"
 #include "vision/img.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

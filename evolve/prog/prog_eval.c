@@ -3,7 +3,7 @@
  * step; the C recursion of eval is bounded (I->cdepth) so hostile nesting cannot overflow
  * the C stack; Python-level recursion is bounded by prog_limits.max_depth.
  */
-#include "evolve/prog_int.h"
+#include "evolve/prog/prog_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -62,7 +62,7 @@
 
 #include <stddef.h>
 
-#include "runtime/errmsg.h"
+#include "base/errmsg.h"
 #include "vision/img.h"
 
 /* The most cases one run returns; prog_limits.max_outputs may only lower it. */

@@ -2,8 +2,8 @@
  * edit_image once per argument dict on a fresh copy of the input, and collect images or
  * failure reasons. Also the interpreter's set-up and tear-down.
  */
-#include "evolve/prog.h"
-#include "evolve/prog_int.h"
+#include "evolve/prog/prog.h"
+#include "evolve/prog/prog_int.h"
 
 #include <ctype.h>
 #include <stdio.h>

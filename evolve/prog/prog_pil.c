@@ -8,7 +8,7 @@
  * the pixels it touches, so loops of image operations are bounded like loops of arithmetic.
  * Files do not exist: Image.open, save, show and friends are Forbidden.
  */
-#include "evolve/prog_int.h"
+#include "evolve/prog/prog_int.h"
 
 #include <math.h>
 #include <stdio.h>

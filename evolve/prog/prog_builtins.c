@@ -3,7 +3,7 @@
  * CPython; where CPython returns a lazy iterator (zip, map, enumerate, reversed, dict.items)
  * this returns a list, which iterates the same way.
  */
-#include "evolve/prog_int.h"
+#include "evolve/prog/prog_int.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,5 +1,5 @@
 /* errmsg.c - filling and prefixing error messages (see errmsg.h). */
-#include "runtime/errmsg.h"
+#include "base/errmsg.h"
 
 #include <stdarg.h>
 #include <stdio.h>

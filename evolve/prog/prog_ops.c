@@ -3,7 +3,7 @@
  * divmod as CPython computes it), sequence repetition and concatenation checked against the
  * memory budget before allocating, indexing, slicing, membership and iteration.
  */
-#include "evolve/prog_int.h"
+#include "evolve/prog/prog_int.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * errors ("math domain error" is a ValueError, "math range error" an OverflowError), and
  * floor/ceil/trunc returning ints.
  */
-#include "evolve/prog_int.h"
+#include "evolve/prog/prog_int.h"
 
 #include <math.h>
 #include <stdio.h>

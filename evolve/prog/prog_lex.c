@@ -3,7 +3,7 @@
  * String literals are decoded here (escapes, prefixes); f-string bodies are kept raw for the
  * parser, which splits them into literal text and expressions.
  */
-#include "evolve/prog_int.h"
+#include "evolve/prog/prog_int.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* rng.c - counter-based random numbers: splitmix64's finaliser over key + counter. */
-#include "runtime/rng.h"
+#include "base/rng.h"
 
 #include <math.h>
 

@@ -1,5 +1,5 @@
 /* ops_ref.c - CPU references for the device ops (see ops_ref.h). */
-#include "runtime/ops_ref.h"
+#include "tests/ops_ref.h"
 
 #include <math.h>
 

@@ -10,6 +10,10 @@
 
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct rng {
     uint64_t key;     /* mixes seed and stream */
     uint64_t counter; /* advances by one per draw */
@@ -21,5 +25,9 @@ uint32_t rng_below(rng *r, uint32_t n); /* uniform in [0, n), n > 0 */
 float rng_float(rng *r);                /* uniform in [0, 1) */
 float rng_uniform(rng *r, float lo, float hi);
 float rng_normal(rng *r);               /* standard normal */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -3,7 +3,7 @@
  * stack), the sweep at the end of a run, and the core containers (str, list, tuple, dict,
  * scope) with hashing, equality, ordering and truth.
  */
-#include "evolve/prog_int.h"
+#include "evolve/prog/prog_int.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -3,7 +3,7 @@
  * str.format), and printf-style "%" formatting. EVE shows argument dicts to the solver as
  * str(dict), so these strings end up in training data and must match Python byte for byte.
  */
-#include "evolve/prog_int.h"
+#include "evolve/prog/prog_int.h"
 
 #include <math.h>
 #include <stdio.h>

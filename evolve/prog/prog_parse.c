@@ -3,7 +3,7 @@
  * the prog_code and is freed with it. Unsupported constructs (class, with, yield, global ...)
  * are SyntaxErrors that name the construct, so the reason is useful as training feedback.
  */
-#include "evolve/prog_int.h"
+#include "evolve/prog/prog_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,6 +10,10 @@
 #ifndef VKEVE_ERRMSG_H
 #define VKEVE_ERRMSG_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum { ERR_OK = 0, ERR_FAIL = 1, ERR_ENV = 2 };
 
 typedef struct errmsg {
@@ -24,5 +28,9 @@ int err_set(errmsg *e, int code, const char *fmt, ...)
 
 /* Prepends context ("loading x.gguf: ") to an existing message; returns e->code. */
 int err_prefix(errmsg *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

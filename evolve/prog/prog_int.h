@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "evolve/prog.h"
+#include "evolve/prog/prog.h"
 
 /* ---- values ---- */
 
