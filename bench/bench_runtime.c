@@ -144,7 +144,7 @@ static void *random_weights(int type, size_t bytes)
         uint64_t v = rng_u64(&r);
         memcpy(p + i, &v, bytes - i < 8 ? bytes - i : 8);
     }
-    uint16_t h = type == DT_BF16 ? f32_to_bf16(0.01f) : f32_to_f16(0.01f);
+    uint16_t h = type == DT_BF16 ? dtype_f32_to_bf16(0.01f) : dtype_f32_to_f16(0.01f);
     if (type == DT_F32) {
         float f = 0.01f;
         for (size_t i = 0; i + 4 <= bytes; i += 4)
@@ -176,7 +176,7 @@ static int bench_matmul(vk_ctx *ctx, const opts *o, int type, op_shape shape, ui
     vk_seq *s = rc ? NULL : vk_seq_begin(ctx, true, e);
     op_node nd = {.kind = OP_MATMUL, .dst = &y, .src = {&w, &x}, .shape = shape};
     timing t;
-    rc = rc || !s || record_copy(s, c, e) || ops_record(s, &nd, e) ||
+    rc = rc || !s || record_copy(s, c, e) || op_record(s, &nd, e) ||
          time_runs(s, o->reps, 1, &t, e);
     vk_seq_free(s);
     vk_buf_free(ctx, &wb), vk_buf_free(ctx, &xb), vk_buf_free(ctx, &yb);
@@ -224,9 +224,9 @@ static int bench_all_matmuls(vk_ctx *ctx, const opts *o, const copy_probe *c, er
         int type = bench_types[t];
         if (o->only_type && strcmp(o->only_type, dtype_name(type)) != 0)
             continue;
-        for (int shape = SHAPE_ROWS; shape <= SHAPE_SUBGROUP && !rc; shape++)
+        for (int shape = OP_SHAPE_ROWS; shape <= OP_SHAPE_SUBGROUP && !rc; shape++)
             for (int i = 0; i < n_shapes && !rc; i++)
-                if ((shape != SHAPE_SUBGROUP || vk_caps_of(ctx)->subgroup_arithmetic) &&
+                if ((shape != OP_SHAPE_SUBGROUP || vk_caps_of(ctx)->subgroup_arithmetic) &&
                     (!o->only_shape || strcmp(o->only_shape, op_shape_name(shape)) == 0))
                     rc = bench_matmul(ctx, o, type, (op_shape)shape, size,
                                       o->only_n ? (uint32_t)o->only_n : ns[i], size, c, e);

@@ -8,6 +8,8 @@
  */
 #include "runtime/gguf.h"
 
+#include "runtime/dtype.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -22,53 +24,6 @@
 /* Nesting limit for arrays of arrays: real files use none; the limit bounds recursion. */
 enum { MAX_ARRAY_DEPTH = 8 };
 
-typedef struct ggml_type_info {
-    int id;
-    const char *name;
-    int block, bytes;
-} ggml_type_info;
-
-/* Every type ggml defines (ids 4, 5, 31-33 and 36-38 were removed from ggml). */
-static const ggml_type_info ggml_types[] = {
-    {0, "f32", 1, 4},          {1, "f16", 1, 2},         {2, "q4_0", 32, 18},
-    {3, "q4_1", 32, 20},       {6, "q5_0", 32, 22},      {7, "q5_1", 32, 24},
-    {8, "q8_0", 32, 34},       {9, "q8_1", 32, 36},      {10, "q2_K", 256, 84},
-    {11, "q3_K", 256, 110},    {12, "q4_K", 256, 144},   {13, "q5_K", 256, 176},
-    {14, "q6_K", 256, 210},    {15, "q8_K", 256, 292},   {16, "iq2_xxs", 256, 66},
-    {17, "iq2_xs", 256, 74},   {18, "iq3_xxs", 256, 98}, {19, "iq1_s", 256, 50},
-    {20, "iq4_nl", 32, 18},    {21, "iq3_s", 256, 110},  {22, "iq2_s", 256, 82},
-    {23, "iq4_xs", 256, 136},  {24, "i8", 1, 1},         {25, "i16", 1, 2},
-    {26, "i32", 1, 4},         {27, "i64", 1, 8},        {28, "f64", 1, 8},
-    {29, "iq1_m", 256, 56},    {30, "bf16", 1, 2},       {34, "tq1_0", 256, 54},
-    {35, "tq2_0", 256, 66},    {39, "mxfp4", 32, 17},
-};
-
-static const ggml_type_info *ggml_type_find(int type)
-{
-    for (size_t i = 0; i < sizeof ggml_types / sizeof ggml_types[0]; i++)
-        if (ggml_types[i].id == type)
-            return &ggml_types[i];
-    return NULL;
-}
-
-const char *gguf_ggml_type_name(int type)
-{
-    const ggml_type_info *t = ggml_type_find(type);
-    return t ? t->name : NULL;
-}
-
-int gguf_ggml_block(int type)
-{
-    const ggml_type_info *t = ggml_type_find(type);
-    return t ? t->block : 0;
-}
-
-int gguf_ggml_block_bytes(int type)
-{
-    const ggml_type_info *t = ggml_type_find(type);
-    return t ? t->bytes : 0;
-}
-
 static const char *const value_type_names[] = {
     "u8", "i8", "u16", "i16", "u32", "i32", "f32", "bool", "string", "array", "u64", "i64", "f64",
 };
@@ -80,8 +35,7 @@ const char *gguf_type_name(int type)
     return value_type_names[type];
 }
 
-/* Bytes of one number of this type; 0 for strings, arrays and unknown ids. */
-static size_t number_size(int type)
+size_t gguf_type_size(int type)
 {
     switch (type) {
     case GGUF_U8: case GGUF_I8: case GGUF_BOOL: return 1;
@@ -258,7 +212,7 @@ static int read_array(reader *r, gguf_value *v, int depth)
     v->type = GGUF_ARR;
     v->elem = (gguf_type)elem;
     v->count = count;
-    size_t nsize = number_size((int)elem);
+    size_t nsize = gguf_type_size((int)elem);
     if (nsize) {
         if (count > left(r) / nsize)
             return fail(r, "array of %" PRIu64 " %s at offset %" PRIu64 " runs past end of file (size %" PRIu64 ")",
@@ -308,7 +262,7 @@ static int read_value(reader *r, gguf_value *v, uint32_t type, int depth)
         return read_array(r, v, depth);
     v->type = v->elem = (gguf_type)type;
     v->count = 1;
-    size_t nsize = number_size((int)type);
+    size_t nsize = gguf_type_size((int)type);
     if (nsize) {
         if (need(r, nsize, gguf_type_name((int)type)))
             return ERR_FAIL;
@@ -503,15 +457,16 @@ static int read_type_and_size(reader *r, gguf_tensor *t)
     uint32_t type;
     if (read_u32(r, &type, "type"))
         return ERR_FAIL;
-    const ggml_type_info *ti = ggml_type_find((int)type);
-    if (!ti)
+    int block = dtype_block((int)type);
+    if (!block)
         return fail(r, "unknown ggml type id %" PRIu32, type);
     t->type = (int)type;
-    if (t->ne[0] % ti->block)
-        return fail(r, "type %s needs rows (ne[0] = %" PRId64 ") that are a multiple of %d", ti->name,
-                    t->ne[0], ti->block);
-    uint64_t size = (uint64_t)(t->ne[0] / ti->block);
-    uint64_t factors[4] = {(uint64_t)ti->bytes, (uint64_t)t->ne[1], (uint64_t)t->ne[2], (uint64_t)t->ne[3]};
+    if (t->ne[0] % block)
+        return fail(r, "type %s needs rows (ne[0] = %" PRId64 ") that are a multiple of %d",
+                    dtype_name(t->type), t->ne[0], block);
+    uint64_t size = (uint64_t)(t->ne[0] / block);
+    uint64_t factors[4] = {(uint64_t)dtype_block_bytes(t->type), (uint64_t)t->ne[1],
+                           (uint64_t)t->ne[2], (uint64_t)t->ne[3]};
     for (int i = 0; i < 4; i++) {
         if (factors[i] != 0 && size > (uint64_t)SIZE_MAX / factors[i])
             return fail(r, "data size of shape [%" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 "] overflows",
@@ -730,7 +685,7 @@ typedef struct number {
 /* Element i as a number; 0 on success. */
 static int load_number(const gguf_value *v, uint64_t i, number *n)
 {
-    size_t size = number_size(v->elem);
+    size_t size = gguf_type_size(v->elem);
     if (!size || i >= v->count)
         return ERR_FAIL;
     uint64_t bits = load_le(v->raw + i * size, (int)size);
@@ -973,7 +928,7 @@ int gguf_get_tensor(const gguf_file *f, const char *name, int want_type, const g
     if (!t)
         return err_set(e, ERR_FAIL, "%s: tensor '%s' not found", f->path, name);
     if (want_type >= 0 && t->type != want_type) {
-        const char *have = gguf_ggml_type_name(t->type), *want = gguf_ggml_type_name(want_type);
+        const char *have = dtype_name(t->type), *want = dtype_name(want_type);
         return err_set(e, ERR_FAIL, "%s: tensor '%s' has type %s, expected %s", f->path, name,
                        have ? have : "?", want ? want : "?");
     }

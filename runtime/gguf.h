@@ -51,11 +51,9 @@ enum { GGUF_DEFAULT_ALIGNMENT = 32, GGUF_MAX_DIMS = 4, GGUF_MAX_NAME = 64 };
 /* "u32", "string", "array" ...; NULL for an unknown id. */
 const char *gguf_type_name(int type);
 
-/* ggml's name of any ggml tensor type id ("q4_K", "iq2_xxs"); NULL for an unknown id. */
-const char *gguf_ggml_type_name(int type);
-/* Block geometry of any ggml tensor type: elements and bytes per block; 0 for unknown ids. */
-int gguf_ggml_block(int type);
-int gguf_ggml_block_bytes(int type);
+/* Bytes of one number of this value type; 0 for strings, arrays and unknown ids.
+ * Tensor types (ggml's "q4_K" ...) and their block geometry are in runtime/dtype.h. */
+size_t gguf_type_size(int type);
 
 /* ---- reading ---------------------------------------------------------------------------- */
 
@@ -163,7 +161,7 @@ int gguf_add_arr_of_arr(gguf_writer *w, const char *key, gguf_type elem_type,
 
 /* A tensor of ggml type `type` and shape ne[0..n_dims-1] (ne[0] a multiple of the type's
  * block size); its bytes (dtype_row_bytes(type, ne[0]) * ne[1] * ...) are copied from data.
- * Any ggml type with a known block geometry (gguf_ggml_type_name) is accepted. */
+ * Any ggml type with a known block geometry (dtype_name) is accepted. */
 int gguf_add_tensor(gguf_writer *w, const char *name, int type, int n_dims, const int64_t *ne,
                     const void *data);
 

@@ -5,6 +5,8 @@
  */
 #include "runtime/gguf.h"
 
+#include "runtime/dtype.h"
+
 #include "base/afile.h"
 
 #include <inttypes.h>
@@ -109,21 +111,10 @@ static int put_str(gguf_writer *w, buf *b, const char *s)
     return put_le(w, b, n, 8) || put(w, b, s, n);
 }
 
-static size_t number_size(gguf_type t)
-{
-    switch (t) {
-    case GGUF_U8: case GGUF_I8: case GGUF_BOOL: return 1;
-    case GGUF_U16: case GGUF_I16: return 2;
-    case GGUF_U32: case GGUF_I32: case GGUF_F32: return 4;
-    case GGUF_U64: case GGUF_I64: case GGUF_F64: return 8;
-    default: return 0;
-    }
-}
-
 /* Appends n packed native numbers of type t, little-endian. */
 static int put_numbers(gguf_writer *w, gguf_type t, const void *items, uint64_t n)
 {
-    size_t size = number_size(t);
+    size_t size = gguf_type_size(t);
     const uint8_t *p = items;
     for (uint64_t i = 0; i < n; i++) {
         uint64_t v = 0;
@@ -221,7 +212,7 @@ static int put_array_body(gguf_writer *w, gguf_type elem, const void *items, uin
 int gguf_add_arr(gguf_writer *w, const char *key, gguf_type elem_type, const void *items,
                  uint64_t n)
 {
-    if (elem_type != GGUF_STR && !number_size(elem_type))
+    if (elem_type != GGUF_STR && !gguf_type_size(elem_type))
         return wfail(w, "gguf writer: key '%s': bad array element type %d", key, (int)elem_type);
     return begin_kv(w, key, GGUF_ARR) || put_array_body(w, elem_type, items, n);
 }
@@ -229,7 +220,7 @@ int gguf_add_arr(gguf_writer *w, const char *key, gguf_type elem_type, const voi
 int gguf_add_arr_of_arr(gguf_writer *w, const char *key, gguf_type elem_type, uint64_t n_arrays,
                         const void *const *items, const uint64_t *counts)
 {
-    if (!number_size(elem_type))
+    if (!gguf_type_size(elem_type))
         return wfail(w, "gguf writer: key '%s': nested arrays must hold numbers", key);
     if (begin_kv(w, key, GGUF_ARR) || put_le(w, &w->kv, GGUF_ARR, 4) ||
         put_le(w, &w->kv, n_arrays, 8))
@@ -245,17 +236,17 @@ int gguf_add_arr_of_arr(gguf_writer *w, const char *key, gguf_type elem_type, ui
 /* Byte size of a tensor of this type and shape, or 0 with a message when it has none. */
 static size_t tensor_size(gguf_writer *w, const char *name, int type, const int64_t *ne)
 {
-    int block = gguf_ggml_block(type);
+    int block = dtype_block(type);
     if (!block) {
         wfail(w, "gguf writer: tensor '%s': unknown ggml type %d", name, type);
         return 0;
     }
     if (ne[0] % block) {
         wfail(w, "gguf writer: tensor '%s': ne[0] = %" PRId64 " is not a multiple of %s's block of %d",
-              name, ne[0], gguf_ggml_type_name(type), block);
+              name, ne[0], dtype_name(type), block);
         return 0;
     }
-    size_t size = (size_t)(ne[0] / block) * (size_t)gguf_ggml_block_bytes(type);
+    size_t size = (size_t)(ne[0] / block) * (size_t)dtype_block_bytes(type);
     for (int d = 1; d < GGUF_MAX_DIMS; d++) {
         if (ne[d] && size > SIZE_MAX / (size_t)ne[d]) {
             wfail(w, "gguf writer: tensor '%s': size overflows", name);

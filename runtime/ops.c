@@ -8,9 +8,9 @@ enum { Q8_BLOCK_BYTES = 48 }; /* quantize_q8's output per 32 activations: three 
 
 typedef struct mm_kernel {
     int type;
-    const char *rows_shader;     /* SHAPE_ROWS */
-    const char *texel_shader;    /* SHAPE_ROWS_TEXEL */
-    const char *subgroup_shader; /* SHAPE_SUBGROUP */
+    const char *rows_shader;     /* OP_SHAPE_ROWS */
+    const char *texel_shader;    /* OP_SHAPE_ROWS_TEXEL */
+    const char *subgroup_shader; /* OP_SHAPE_SUBGROUP */
     uint32_t type_code;          /* specialization constant 2 of the shaders */
     bool texel_q8;               /* texel_shader reads B as quantize_q8's 8-bit blocks */
 } mm_kernel;
@@ -51,25 +51,20 @@ const char *op_name(op_kind kind)
 const char *op_shape_name(op_shape shape)
 {
     switch (shape) {
-    case SHAPE_AUTO: return "auto";
-    case SHAPE_ROWS: return "rows";
-    case SHAPE_ROWS_TEXEL: return "rows_texel";
-    case SHAPE_SUBGROUP: return "subgroup";
+    case OP_SHAPE_AUTO: return "auto";
+    case OP_SHAPE_ROWS: return "rows";
+    case OP_SHAPE_ROWS_TEXEL: return "rows_texel";
+    case OP_SHAPE_SUBGROUP: return "subgroup";
     }
     return "?";
 }
 
-int64_t tensor_rows(const tensor *t) { return t->ne[1] * t->ne[2] * t->ne[3]; }
-int64_t tensor_elements(const tensor *t) { return t->ne[0] * tensor_rows(t); }
-
-size_t tensor_bytes(const tensor *t)
+/* The binding covers whole units: the matmul shaders read their inputs 16 bytes at a time.
+ * vk_buf_alloc's sizes are whole units, so a tensor of its own always has them. */
+static VkDeviceSize bound_bytes(const tensor *t)
 {
-    return dtype_row_bytes(t->type, t->ne[0]) * (size_t)tensor_rows(t);
+    return vk_mem_whole_units(tensor_bytes(t));
 }
-
-/* The binding covers whole 16-byte units: the matmul shaders read their inputs 16 bytes at
- * a time. vk_buf_alloc's sizes are multiples of 16, so a tensor of its own always has them. */
-static VkDeviceSize bound_bytes(const tensor *t) { return (tensor_bytes(t) + 15) / 16 * 16; }
 
 static int check_tensor(const tensor *t, const char *role, const char *label, int type,
                         errmsg *e)
@@ -80,7 +75,7 @@ static int check_tensor(const tensor *t, const char *role, const char *label, in
         if (t->ne[i] < 1 || t->ne[i] > UINT32_MAX)
             return err_set(e, ERR_FAIL, "%s: %s axis %d has %" PRId64 " elements", label, role, i,
                            t->ne[i]);
-    if (type >= 0 && t->type != type)
+    if (type >= 0 && (int)t->type != type)
         return err_set(e, ERR_FAIL, "%s: %s is %s, expected %s", label, role,
                        dtype_name(t->type) ? dtype_name(t->type) : "an unknown type",
                        dtype_name(type));
@@ -162,14 +157,14 @@ static const mm_kernel *find_mm(int type)
  * rows shape is the fallback that every device and tensor size can use. */
 op_shape op_matmul_shape(const vk_ctx *ctx, const op_node *nd)
 {
-    if (nd->shape != SHAPE_AUTO)
+    if (nd->shape != OP_SHAPE_AUTO)
         return nd->shape;
     const vk_caps *c = vk_caps_of(ctx);
     if (!is_cpu(ctx) && c->subgroup_arithmetic)
-        return SHAPE_SUBGROUP;
+        return OP_SHAPE_SUBGROUP;
     vk_arg a = arg_of(nd->src[0], false), b = arg_of(nd->src[1], false);
-    return vk_seq_fits_texels(ctx, &a) && vk_seq_fits_texels(ctx, &b) ? SHAPE_ROWS_TEXEL
-                                                                       : SHAPE_ROWS;
+    return vk_seq_fits_texels(ctx, &a) && vk_seq_fits_texels(ctx, &b) ? OP_SHAPE_ROWS_TEXEL
+                                                                       : OP_SHAPE_ROWS;
 }
 
 static int check_matmul(const op_node *nd, const char *label, errmsg *e)
@@ -216,13 +211,13 @@ static int record_matmul(vk_seq *s, const op_node *nd, const char *label, errmsg
     const vk_caps *caps = vk_caps_of(ctx);
     const mm_kernel *mk = find_mm(a->type);
     op_shape shape = op_matmul_shape(ctx, nd);
-    if (shape == SHAPE_SUBGROUP && !caps->subgroup_arithmetic)
+    if (shape == OP_SHAPE_SUBGROUP && !caps->subgroup_arithmetic)
         return err_set(e, ERR_FAIL, "%s: this device has no subgroup arithmetic", label);
     uint32_t M = (uint32_t)a->ne[1], N = (uint32_t)tensor_rows(b), K = (uint32_t)a->ne[0];
     uint32_t tn = N == 1 ? 1 : is_cpu(ctx) ? 8 : 4;
     uint32_t grid[3] = {0, (N + tn - 1) / tn, 1};
     vk_kernel k;
-    if (shape == SHAPE_SUBGROUP) {
+    if (shape == OP_SHAPE_SUBGROUP) {
         uint32_t sg = caps->subgroup_size ? caps->subgroup_size : 32;
         uint32_t wg = sg < 64 ? 64 : sg, rows = wg / sg;
         k = (vk_kernel){mk->subgroup_shader, 3, 12, 4, {wg, tn, mk->type_code, rows}, 0};
@@ -231,7 +226,7 @@ static int record_matmul(vk_seq *s, const op_node *nd, const char *label, errmsg
         /* The storage-buffer rows shape is the fallback for tensors the texel limits refuse.
          * Its loads unroll into far more code, so it takes a 1 x 1 tile: its pipelines then
          * build in about a second on lavapipe instead of half a minute. */
-        bool texel = shape == SHAPE_ROWS_TEXEL;
+        bool texel = shape == OP_SHAPE_ROWS_TEXEL;
         uint32_t tm = !texel ? 1 : N == 1 ? 3 : 4; /* measured best on lavapipe (bench_runtime) */
         if (!texel)
             tn = 1, grid[1] = N;
@@ -241,12 +236,12 @@ static int record_matmul(vk_seq *s, const op_node *nd, const char *label, errmsg
     }
     uint32_t push[3] = {M, N, K};
     vk_arg args[3] = {arg_of(a, false), arg_of(b, false), arg_of(d, true)};
-    if (shape == SHAPE_ROWS_TEXEL && mk->texel_q8 && record_quantize_b(s, b, &args[1], label, e))
+    if (shape == OP_SHAPE_ROWS_TEXEL && mk->texel_q8 && record_quantize_b(s, b, &args[1], label, e))
         return e->code;
     return vk_seq_dispatch(s, &k, args, push, grid, label, e);
 }
 
-int ops_record(vk_seq *s, const op_node *nd, errmsg *e)
+int op_record(vk_seq *s, const op_node *nd, errmsg *e)
 {
     const char *label = nd->label ? nd->label : op_name(nd->kind);
     switch (nd->kind) {
@@ -263,14 +258,14 @@ int ops_record(vk_seq *s, const op_node *nd, errmsg *e)
     return err_set(e, ERR_FAIL, "%s: unknown op %d", label, (int)nd->kind);
 }
 
-int ops_run(vk_ctx *ctx, const op_node *nodes, int n, errmsg *e)
+int op_run(vk_ctx *ctx, const op_node *nodes, int n, errmsg *e)
 {
     vk_seq *s = vk_seq_begin(ctx, false, e);
     if (!s)
         return e->code;
     int rc = 0;
     for (int i = 0; i < n && !rc; i++)
-        rc = ops_record(s, &nodes[i], e);
+        rc = op_record(s, &nodes[i], e);
     if (!rc)
         rc = vk_seq_run(s, e);
     vk_seq_free(s);

@@ -1,39 +1,25 @@
 /* ops.h - tensors on the device and the operations on them, described as data and run by a
  * small graph runner.
  *
- * A tensor is a typed view into a vk_buf: up to 4 axes, ne[0] contiguous (ggml's order, so
- * a GGUF weight of ne = [K, M] is M rows of K). An operation is an op_node: what to compute,
- * into which tensor, from which. ops_run records a list of nodes into one command buffer,
+ * An operation is an op_node: what to compute, into which tensor (runtime/tensor.h), from
+ * which. op_run records a list of nodes into one command buffer,
  * with barriers only where a node reads what an earlier one wrote, and waits for it.
  *
  *     tensor x = {DT_F32, {4096, 1, 1, 1}, &xbuf, 0};   // one row of 4096 floats
  *     tensor w = {DT_F16, {4096, 4096, 1, 1}, &wbuf, 0}; // 4096 rows of 4096 halves
  *     tensor y = {DT_F32, {4096, 1, 1, 1}, &ybuf, 0};
  *     op_node g[] = {{.kind = OP_MATMUL, .dst = &y, .src = {&w, &x}}};
- *     if (ops_run(ctx, g, 1, &e)) ...
+ *     if (op_run(ctx, g, 1, &e)) ...
  *
- * Every op has a CPU reference in ops_ref.h, and tests compare the two on random inputs.
+ * Every op has a CPU reference (tests/ops_ref.h), and tests compare the two on random inputs.
  */
 #ifndef VKEVE_OPS_H
 #define VKEVE_OPS_H
 
 #include <stdint.h>
 
-#include "runtime/dtype.h"
+#include "runtime/tensor.h"
 #include "runtime/vk_seq.h"
-
-typedef struct tensor {
-    int type;       /* dtype */
-    int64_t ne[4];  /* elements per axis; unused axes are 1 */
-    const vk_buf *buf;
-    VkDeviceSize offset; /* bytes from the start of buf */
-} tensor;
-
-int64_t tensor_elements(const tensor *t);
-/* Bytes the tensor covers (rows of ne[0] elements of its type); 0 if ne[0] is not a multiple
- * of the type's block. */
-size_t tensor_bytes(const tensor *t);
-int64_t tensor_rows(const tensor *t); /* ne[1] * ne[2] * ne[3] */
 
 typedef enum op_kind {
     OP_ADD,          /* dst = src0 + src1, src1 repeated along src0 (f32) */
@@ -48,14 +34,14 @@ typedef enum op_kind {
 /* Which kernel shape a matmul uses; AUTO picks by device type (and, for texels, by whether
  * the tensors fit the device's texel-buffer limits). Tests run every shape. */
 typedef enum op_shape {
-    SHAPE_AUTO,
-    SHAPE_ROWS,       /* a few weight rows per invocation, storage buffers: any device */
-    SHAPE_ROWS_TEXEL, /* the same reading texel buffers: best on CPU devices. With quantized
+    OP_SHAPE_AUTO,
+    OP_SHAPE_ROWS,       /* a few weight rows per invocation, storage buffers: any device */
+    OP_SHAPE_ROWS_TEXEL, /* the same reading texel buffers: best on CPU devices. With quantized
                          weights the activations are first rounded to 8 bits per element and
                          32-element block (llama.cpp's q8_1, f32 scale), each to within
                          max |x| / 254 of its block: reading the floats costs more there than
-                         decoding the weights. SHAPE_ROWS keeps them exact. */
-    SHAPE_SUBGROUP, /* one subgroup per weight row: best on GPUs; needs subgroup arithmetic */
+                         decoding the weights. OP_SHAPE_ROWS keeps them exact. */
+    OP_SHAPE_SUBGROUP, /* one subgroup per weight row: best on GPUs; needs subgroup arithmetic */
 } op_shape;
 
 typedef struct op_node {
@@ -69,12 +55,12 @@ typedef struct op_node {
 
 const char *op_name(op_kind kind);
 const char *op_shape_name(op_shape shape);
-/* The shape a matmul node runs with on ctx: its own, or what SHAPE_AUTO picks. */
+/* The shape a matmul node runs with on ctx: its own, or what OP_SHAPE_AUTO picks. */
 op_shape op_matmul_shape(const vk_ctx *ctx, const op_node *nd);
 
 /* Records one node into s (checking types and shapes first). */
-int ops_record(vk_seq *s, const op_node *node, errmsg *e);
+int op_record(vk_seq *s, const op_node *node, errmsg *e);
 /* Records all nodes into one sequence, runs it and waits. */
-int ops_run(vk_ctx *ctx, const op_node *nodes, int n, errmsg *e);
+int op_run(vk_ctx *ctx, const op_node *nodes, int n, errmsg *e);
 
 #endif

@@ -9,7 +9,7 @@
 
 #include "runtime/dtype.h"
 
-static float load_f16(const uint8_t *p) { return f16_to_f32((uint16_t)(p[0] | p[1] << 8)); }
+static float load_f16(const uint8_t *p) { return dtype_f16_to_f32((uint16_t)(p[0] | p[1] << 8)); }
 
 static void store_f16(uint8_t *p, uint16_t h)
 {
@@ -20,9 +20,9 @@ static void store_f16(uint8_t *p, uint16_t h)
 /* Stores x as f16 and returns the value the decoder will see. */
 static float put_f16(uint8_t *p, float x)
 {
-    uint16_t h = f32_to_f16(x);
+    uint16_t h = dtype_f32_to_f16(x);
     store_f16(p, h);
-    return f16_to_f32(h);
+    return dtype_f16_to_f32(h);
 }
 
 static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
@@ -390,11 +390,11 @@ int quant_dequantize(int type, const void *src, float *dst, int64_t n, errmsg *e
         return 0;
     case DT_F16:
         for (int64_t i = 0; i < n; i++)
-            dst[i] = f16_to_f32((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));
+            dst[i] = dtype_f16_to_f32((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));
         return 0;
     case DT_BF16:
         for (int64_t i = 0; i < n; i++)
-            dst[i] = bf16_to_f32((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));
+            dst[i] = dtype_bf16_to_f32((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));
         return 0;
     default:
         break;
@@ -417,11 +417,11 @@ int quant_quantize(int type, const float *src, void *dst, int64_t n, errmsg *e)
         return 0;
     case DT_F16:
         for (int64_t i = 0; i < n; i++)
-            store_f16(p + 2 * i, f32_to_f16(src[i]));
+            store_f16(p + 2 * i, dtype_f32_to_f16(src[i]));
         return 0;
     case DT_BF16:
         for (int64_t i = 0; i < n; i++)
-            store_f16(p + 2 * i, f32_to_bf16(src[i]));
+            store_f16(p + 2 * i, dtype_f32_to_bf16(src[i]));
         return 0;
     default:
         break;

@@ -181,7 +181,7 @@ uint64_t vk_mem_footprint(uint64_t size) { return align_up(size ? size : 1, ALIG
 int vk_buf_alloc(vk_ctx *ctx, VkDeviceSize size, vk_buf *out, errmsg *e)
 {
     memset(out, 0, sizeof *out);
-    size = align_up(size, 16);
+    size = vk_mem_whole_units(size);
     VkDeviceSize need = vk_mem_footprint(size);
     int64_t off = -1;
     vk_block *b = ctx->blocks;
@@ -242,14 +242,14 @@ static int copy_chunk(vk_ctx *ctx, const vk_buf *buf, VkDeviceSize offset, size_
                       errmsg *e)
 {
     VkCommandBuffer cb;
-    if (vk_one_shot_begin(ctx, &cb, e))
+    if (vk_cmd_one_shot_begin(ctx, &cb, e))
         return e->code;
     VkBufferCopy region = {upload ? 0 : buf->offset + offset, upload ? buf->offset + offset : 0, n};
     if (upload)
         vkCmdCopyBuffer(cb, ctx->staging->buffer, buf->buffer, 1, &region);
     else
         vkCmdCopyBuffer(cb, buf->buffer, ctx->staging->buffer, 1, &region);
-    return vk_one_shot_submit(ctx, cb, e);
+    return vk_cmd_one_shot_submit(ctx, cb, e);
 }
 
 static int transfer(vk_ctx *ctx, const vk_buf *buf, VkDeviceSize offset, uint8_t *host, size_t n,

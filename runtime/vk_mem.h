@@ -32,8 +32,17 @@ typedef struct vk_buf {
     vk_block *block;
 } vk_buf;
 
-/* The size is rounded up to a multiple of 16 bytes, the largest unit shaders read in (a
- * texel of 4 words), so any tensor can be bound whole. */
+/* The largest unit shaders read in (a texel of 4 words): buffers are sized and bound in whole
+ * units so any tensor can be bound whole. */
+enum { VK_MEM_UNIT = 16 };
+
+/* n rounded up to whole VK_MEM_UNITs. */
+static inline VkDeviceSize vk_mem_whole_units(VkDeviceSize n)
+{
+    return (n + VK_MEM_UNIT - 1) / VK_MEM_UNIT * VK_MEM_UNIT;
+}
+
+/* The size is rounded up to whole units (vk_mem_whole_units). */
 int vk_buf_alloc(vk_ctx *ctx, VkDeviceSize size, vk_buf *out, errmsg *e);
 void vk_buf_free(vk_ctx *ctx, vk_buf *buf); /* also fine on a zeroed vk_buf */
 

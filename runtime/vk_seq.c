@@ -39,98 +39,6 @@ struct vk_seq {
     uint64_t *stamps; /* 2 per timed dispatch, filled by vk_seq_run */
 };
 
-static void memory_barrier(VkCommandBuffer cb, VkPipelineStageFlags src, VkAccessFlags src_access,
-                           VkPipelineStageFlags dst, VkAccessFlags dst_access)
-{
-    VkMemoryBarrier b = {VK_STRUCTURE_TYPE_MEMORY_BARRIER, NULL, src_access, dst_access};
-    vkCmdPipelineBarrier(cb, src, dst, 0, 1, &b, 0, NULL, 0, NULL);
-}
-
-/* Orders this command buffer after everything submitted before it (earlier runs, copies). */
-static void leading_barrier(VkCommandBuffer cb)
-{
-    memory_barrier(cb, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT,
-                   VK_PIPELINE_STAGE_ALL_COMMANDS_BIT,
-                   VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT);
-}
-
-/* Makes all device writes visible to the host once the fence signals. */
-static void trailing_barrier(VkCommandBuffer cb)
-{
-    memory_barrier(cb, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT,
-                   VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
-}
-
-static uint64_t timeout_ns(void)
-{
-    const char *env = getenv("VKEVE_GPU_TIMEOUT");
-    long s = env ? strtol(env, NULL, 10) : 0;
-    return (uint64_t)(s > 0 ? s : 600) * 1000000000ull;
-}
-
-static int submit_wait(vk_ctx *ctx, VkCommandBuffer cb, VkFence fence, errmsg *e)
-{
-    VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1,
-                       .pCommandBuffers = &cb};
-    if (vk_check(vkQueueSubmit(ctx->queue, 1, &si, fence), "vkQueueSubmit", e))
-        return e->code;
-    uint64_t limit = timeout_ns();
-    VkResult r = vkWaitForFences(ctx->device, 1, &fence, VK_TRUE, limit);
-    if (r == VK_TIMEOUT)
-        return err_set(e, ERR_FAIL, "GPU work did not finish within %" PRIu64
-                       " s (VKEVE_GPU_TIMEOUT)", (uint64_t)(limit / 1000000000u));
-    if (vk_check(r, "vkWaitForFences", e))
-        return e->code;
-    return vk_check(vkResetFences(ctx->device, 1, &fence), "vkResetFences", e);
-}
-
-static int new_fence(vk_ctx *ctx, VkFence *fence, errmsg *e)
-{
-    VkFenceCreateInfo fi = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-    return vk_check(vkCreateFence(ctx->device, &fi, NULL, fence), "vkCreateFence", e);
-}
-
-static int begin_buffer(vk_ctx *ctx, VkCommandBuffer *cb, VkCommandBufferUsageFlags flags,
-                        errmsg *e)
-{
-    VkCommandBufferAllocateInfo ai = {
-        .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
-        .commandPool = ctx->command_pool,
-        .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
-        .commandBufferCount = 1,
-    };
-    if (vk_check(vkAllocateCommandBuffers(ctx->device, &ai, cb), "vkAllocateCommandBuffers", e))
-        return e->code;
-    VkCommandBufferBeginInfo bi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
-                                   .flags = flags};
-    if (vk_check(vkBeginCommandBuffer(*cb, &bi), "vkBeginCommandBuffer", e)) {
-        vkFreeCommandBuffers(ctx->device, ctx->command_pool, 1, cb);
-        return e->code;
-    }
-    leading_barrier(*cb);
-    return 0;
-}
-
-int vk_one_shot_begin(vk_ctx *ctx, VkCommandBuffer *cb, errmsg *e)
-{
-    return begin_buffer(ctx, cb, VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT, e);
-}
-
-int vk_one_shot_submit(vk_ctx *ctx, VkCommandBuffer cb, errmsg *e)
-{
-    VkFence fence = VK_NULL_HANDLE;
-    trailing_barrier(cb);
-    int rc = vk_check(vkEndCommandBuffer(cb), "vkEndCommandBuffer", e);
-    if (!rc)
-        rc = new_fence(ctx, &fence, e);
-    if (!rc)
-        rc = submit_wait(ctx, cb, fence, e);
-    if (fence)
-        vkDestroyFence(ctx->device, fence, NULL);
-    vkFreeCommandBuffers(ctx->device, ctx->command_pool, 1, &cb);
-    return rc;
-}
-
 static int create_queries(vk_seq *s, errmsg *e)
 {
     VkQueryPoolCreateInfo qi = {
@@ -154,8 +62,8 @@ vk_seq *vk_seq_begin(vk_ctx *ctx, bool timed, errmsg *e)
     }
     s->ctx = ctx;
     bool want_time = timed && ctx->caps.timestamps;
-    if (new_fence(ctx, &s->fence, e) || (want_time && create_queries(s, e)) ||
-        begin_buffer(ctx, &s->cb, 0, e)) {
+    if (vk_cmd_new_fence(ctx, &s->fence, e) || (want_time && create_queries(s, e)) ||
+        vk_cmd_begin(ctx, &s->cb, 0, e)) {
         vk_seq_free(s);
         return NULL;
     }
@@ -214,7 +122,7 @@ static int check_arg(const vk_caps *c, const vk_arg *a, int i, bool texel, VkDev
                        (uint64_t)a->offset);
     *range = a->size ? a->size : a->buf->size - a->offset;
     if (texel)
-        *range = (*range + 15) / 16 * 16;
+        *range = vk_mem_whole_units(*range);
     if (*range == 0 || a->offset + *range > a->buf->size)
         return err_set(e, ERR_FAIL, "argument %d: range outside its buffer", i);
     uint64_t align = texel ? c->min_texel_offset_align : c->min_storage_offset_align;
@@ -283,7 +191,7 @@ static int order_after_writers(vk_seq *s, const access *acc, int n, errmsg *e)
     for (int i = 0; i < n && !need; i++)
         need = conflicts(s, &acc[i]);
     if (need) {
-        memory_barrier(s->cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
+        vk_cmd_barrier(s->cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
                        VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
                        VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
         s->n_pending = 0;
@@ -385,12 +293,12 @@ int vk_seq_dispatch(vk_seq *s, const vk_kernel *k, const vk_arg *args, const voi
 int vk_seq_run(vk_seq *s, errmsg *e)
 {
     if (!s->ended) {
-        trailing_barrier(s->cb);
+        vk_cmd_trailing_barrier(s->cb);
         s->ended = true;
         if (vk_check(vkEndCommandBuffer(s->cb), "vkEndCommandBuffer", e))
             return e->code;
     }
-    if (submit_wait(s->ctx, s->cb, s->fence, e))
+    if (vk_cmd_submit_wait(s->ctx, s->cb, s->fence, e))
         return e->code;
     uint32_t n_timed = (uint32_t)(s->n < MAX_TIMED ? s->n : MAX_TIMED);
     if (!s->queries || n_timed == 0)

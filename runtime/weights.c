@@ -24,7 +24,7 @@ static int check_types(const gguf_file *f, errmsg *e)
         if (!dtype_supported(t->type)) {
             char names[128];
             dtype_supported_names(names, sizeof names);
-            const char *type = gguf_ggml_type_name(t->type);
+            const char *type = dtype_name(t->type);
             return err_set(e, ERR_FAIL, "%s: tensor '%s' is %s, a type vkeve does not compute "
                            "with (supported: %s)", gguf_path(f), t->name, type ? type : "unknown",
                            names);

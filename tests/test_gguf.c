@@ -46,7 +46,7 @@ enum { N_TENSOR_TYPES = sizeof tensor_types / sizeof tensor_types[0] };
 
 static void tensor_shape(int i, int *n_dims, int64_t ne[4])
 {
-    int block = gguf_ggml_block(tensor_types[i]);
+    int block = dtype_block(tensor_types[i]);
     *n_dims = 1 + i % 4;
     ne[0] = block * (1 + i % 3);
     ne[1] = 2 + i % 2;
@@ -59,7 +59,7 @@ static size_t tensor_bytes(int i)
     int n_dims;
     int64_t ne[4];
     tensor_shape(i, &n_dims, ne);
-    size_t n = (size_t)(ne[0] / gguf_ggml_block(tensor_types[i])) * (size_t)gguf_ggml_block_bytes(tensor_types[i]);
+    size_t n = (size_t)(ne[0] / dtype_block(tensor_types[i])) * (size_t)dtype_block_bytes(tensor_types[i]);
     for (int d = 1; d < n_dims; d++)
         n *= (size_t)ne[d];
     return n;
@@ -129,7 +129,7 @@ static gguf_writer *full_writer(uint32_t alignment)
         size_t n;
         unsigned char *data = tensor_data(i, &n);
         tensor_shape(i, &n_dims, ne);
-        snprintf(name, sizeof name, "blk.%d.%s.weight", i, gguf_ggml_type_name(tensor_types[i]));
+        snprintf(name, sizeof name, "blk.%d.%s.weight", i, dtype_name(tensor_types[i]));
         T_CHECK(gguf_add_tensor(w, name, tensor_types[i], n_dims, ne, data) == 0, "add tensor %s", name);
         free(data);
     }
@@ -221,7 +221,7 @@ static void check_tensors(const gguf_file *f, uint32_t alignment)
         int n_dims;
         int64_t ne[4];
         size_t n;
-        snprintf(name, sizeof name, "blk.%d.%s.weight", i, gguf_ggml_type_name(tensor_types[i]));
+        snprintf(name, sizeof name, "blk.%d.%s.weight", i, dtype_name(tensor_types[i]));
         tensor_shape(i, &n_dims, ne);
         unsigned char *want = tensor_data(i, &n);
         const gguf_tensor *t = NULL;

@@ -166,7 +166,7 @@ static void dump_with_vkeve(const char *gguf, const char *out_path)
     for (int64_t i = 0; i < gguf_n_tensors(f); i++) {
         const gguf_tensor *t = gguf_tensor_at(f, i);
         fprintf(out, "tensor %s %s %d %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRIu64 " %zu %" PRIu64 "\n",
-                t->name, gguf_ggml_type_name(t->type), t->n_dims, t->ne[0], t->ne[1], t->ne[2],
+                t->name, dtype_name(t->type), t->n_dims, t->ne[0], t->ne[1], t->ne[2],
                 t->ne[3], t->offset, t->size, checksum(t->data, t->size));
     }
     fclose(out);

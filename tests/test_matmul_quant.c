@@ -46,7 +46,7 @@ static void random_weights(int type, unsigned char *p, size_t bytes, rng *r)
         at[0] = 208;
     for (size_t b = 0; b < bytes; b += (size_t)bb)
         for (int k = 0; k < n; k++) {
-            uint16_t h = f32_to_f16(rng_uniform(r, -1, 1) * 0.01f);
+            uint16_t h = dtype_f32_to_f16(rng_uniform(r, -1, 1) * 0.01f);
             p[b + (size_t)at[k]] = (unsigned char)h;
             p[b + (size_t)at[k] + 1] = (unsigned char)(h >> 8);
         }
@@ -72,7 +72,7 @@ static float *device_matmul(vk_ctx *ctx, int type, const void *wq, const float *
     if (!rc) {
         op_node nd = {.kind = OP_MATMUL, .dst = &td, .src = {&tw, &tx}, .shape = shape};
         *used = op_matmul_shape(ctx, &nd);
-        rc = ops_run(ctx, &nd, 1, &e);
+        rc = op_run(ctx, &nd, 1, &e);
     }
     if (!rc) {
         out = malloc(N * M * 4);
@@ -98,7 +98,7 @@ typedef struct problem {
     float *rounded; /* sum_k |w| max|x| / 254 over x's 32-element block, per output */
 } problem;
 
-/* The most by which rounding x to 8 bits per 32-element block (ops.h, SHAPE_ROWS_TEXEL)
+/* The most by which rounding x to 8 bits per 32-element block (ops.h, OP_SHAPE_ROWS_TEXEL)
  * can move output n, m: each x within max|x| / 254 of its block, times |w|. */
 static double rounding_bound(const float *w, const float *x, size_t K)
 {
@@ -155,7 +155,7 @@ static void check_on_device(vk_ctx *ctx, const problem *p, double tol, op_shape 
     double worst_ratio = 0;
     for (size_t i = 0; i < n; i++) {
         double allowed = tol * p->scale[i] + 1e-30;
-        if (used == SHAPE_ROWS_TEXEL)
+        if (used == OP_SHAPE_ROWS_TEXEL)
             allowed += p->rounded[i];
         double err = fabs((double)got[i] - p->want[i]);
         if (!(err <= allowed))
@@ -184,10 +184,10 @@ static void test_all_types(vk_ctx *ctx)
         for (size_t i = 0; i < sizeof MN / sizeof MN[0]; i++) {
             problem p;
             problem_make(&p, cases[k].type, MN[i][0], MN[i][1], K);
-            check_on_device(ctx, &p, cases[k].tol, SHAPE_ROWS, 0);
-            check_on_device(ctx, &p, cases[k].tol, SHAPE_ROWS_TEXEL, 0);
+            check_on_device(ctx, &p, cases[k].tol, OP_SHAPE_ROWS, 0);
+            check_on_device(ctx, &p, cases[k].tol, OP_SHAPE_ROWS_TEXEL, 0);
             if (subgroups)
-                check_on_device(ctx, &p, cases[k].tol, SHAPE_SUBGROUP, 0);
+                check_on_device(ctx, &p, cases[k].tol, OP_SHAPE_SUBGROUP, 0);
             problem_free(&p);
         }
         /* Longer rows, with the weights starting inside a larger buffer (as when a whole
@@ -199,8 +199,8 @@ static void test_all_types(vk_ctx *ctx)
                 continue;
             problem p;
             problem_make(&p, cases[k].type, 37, 3, long_k[l]);
-            check_on_device(ctx, &p, cases[k].tol, SHAPE_AUTO, 1024);
-            check_on_device(ctx, &p, cases[k].tol, SHAPE_ROWS, 1024);
+            check_on_device(ctx, &p, cases[k].tol, OP_SHAPE_AUTO, 1024);
+            check_on_device(ctx, &p, cases[k].tol, OP_SHAPE_ROWS, 1024);
             problem_free(&p);
         }
     }
@@ -216,7 +216,7 @@ static void test_partial_block_refused(vk_ctx *ctx)
     tensor tx = {DT_F32, {128, 1, 1, 1}, &bx, 0};
     tensor td = {DT_F32, {2, 1, 1, 1}, &bd, 0};
     op_node nd = {.kind = OP_MATMUL, .dst = &td, .src = {&tw, &tx}};
-    T_CHECK(ops_run(ctx, &nd, 1, &e) != 0 && strstr(e.text, "weights"),
+    T_CHECK(op_run(ctx, &nd, 1, &e) != 0 && strstr(e.text, "weights"),
             "q4_K rows of 128 refused: %s", e.text);
     vk_buf_free(ctx, &bw);
     vk_buf_free(ctx, &bx);
@@ -237,7 +237,7 @@ int main(void)
     for (int k = 0; ctx && k < N_CASES; k++) {
         problem p;
         problem_make(&p, cases[k].type, 7, 3, dtype_block(cases[k].type) == 32 ? 32 * 9 : 512);
-        check_on_device(ctx, &p, cases[k].tol, SHAPE_AUTO, 0);
+        check_on_device(ctx, &p, cases[k].tol, OP_SHAPE_AUTO, 0);
         problem_free(&p);
     }
     t_gpu_close(ctx);

@@ -168,7 +168,7 @@ static int f16_fields(int type, int *at)
 /* A random finite f16 of moderate size, so that products stay finite. */
 static uint16_t random_f16(rng *r)
 {
-    return f32_to_f16(rng_uniform(r, -4, 4) * ldexpf(1.0f, (int)rng_below(r, 20) - 14));
+    return dtype_f32_to_f16(rng_uniform(r, -4, 4) * ldexpf(1.0f, (int)rng_below(r, 20) - 14));
 }
 
 /* Random bytes in every field, with float fields made finite: NaN payloads would make an
@@ -184,7 +184,7 @@ static void random_blocks(int type, unsigned char *p, size_t bytes, rng *r)
         }
     } else if (type == DT_F16 || type == DT_BF16) {
         for (size_t i = 0; i < bytes; i += 2) {
-            uint16_t h = type == DT_F16 ? random_f16(r) : f32_to_bf16(rng_normal(r) * 1e5f);
+            uint16_t h = type == DT_F16 ? random_f16(r) : dtype_f32_to_bf16(rng_normal(r) * 1e5f);
             p[i] = (unsigned char)h, p[i + 1] = (unsigned char)(h >> 8);
         }
     } else {

@@ -43,7 +43,7 @@ static float *dev_read(vk_ctx *ctx, const dev *d)
 static int run1(vk_ctx *ctx, op_node nd)
 {
     errmsg e = {0};
-    int rc = ops_run(ctx, &nd, 1, &e);
+    int rc = op_run(ctx, &nd, 1, &e);
     T_CHECK(rc == 0, "%s: %s", op_name(nd.kind), e.text);
     return rc;
 }
@@ -105,8 +105,8 @@ static void *make_weights(int type, float *w, size_t n)
         return memcpy(malloc(n * 4), w, n * 4);
     uint16_t *h = malloc(n * 2);
     for (size_t i = 0; i < n; i++) {
-        h[i] = type == DT_F16 ? f32_to_f16(w[i]) : f32_to_bf16(w[i]);
-        w[i] = type == DT_F16 ? f16_to_f32(h[i]) : bf16_to_f32(h[i]);
+        h[i] = type == DT_F16 ? dtype_f32_to_f16(w[i]) : dtype_f32_to_bf16(w[i]);
+        w[i] = type == DT_F16 ? dtype_f16_to_f32(h[i]) : dtype_bf16_to_f32(h[i]);
     }
     return h;
 }
@@ -156,10 +156,10 @@ static void test_all_ops(vk_ctx *ctx)
     static const int float_types[] = {DT_F32, DT_F16, DT_BF16};
     for (size_t i = 0; i < sizeof mm / sizeof mm[0]; i++)
         for (int t = 0; t < 3; t++) {
-            test_matmul(ctx, float_types[t], SHAPE_ROWS, mm[i][0], mm[i][1], mm[i][2]);
-            test_matmul(ctx, float_types[t], SHAPE_ROWS_TEXEL, mm[i][0], mm[i][1], mm[i][2]);
+            test_matmul(ctx, float_types[t], OP_SHAPE_ROWS, mm[i][0], mm[i][1], mm[i][2]);
+            test_matmul(ctx, float_types[t], OP_SHAPE_ROWS_TEXEL, mm[i][0], mm[i][1], mm[i][2]);
             if (vk_caps_of(ctx)->subgroup_arithmetic)
-                test_matmul(ctx, float_types[t], SHAPE_SUBGROUP, mm[i][0], mm[i][1], mm[i][2]);
+                test_matmul(ctx, float_types[t], OP_SHAPE_SUBGROUP, mm[i][0], mm[i][1], mm[i][2]);
         }
 }
 
@@ -187,7 +187,7 @@ static void test_chained_graph(vk_ctx *ctx)
             {.kind = OP_SOFTMAX_ROWS, .dst = &dz.t, .src = {&dy.t}, .scale = 1},
             {.kind = OP_MUL, .dst = &dy.t, .src = {&dz.t, &db.t}},
         };
-        int rc = ops_run(ctx, g, 4, &e);
+        int rc = op_run(ctx, g, 4, &e);
         T_CHECK(rc == 0, "chained graph: %s", e.text);
         float *got = dev_read(ctx, &dz), *got2 = dev_read(ctx, &dy);
         t_close_f32("chained softmax(W·x + b)", got, want, M * N, 1e-6f, 1e-4f);
@@ -212,7 +212,7 @@ static void test_timestamps(vk_ctx *ctx)
     vk_seq *s = vk_seq_begin(ctx, true, &e);
     T_CHECK(s != NULL, "vk_seq_begin: %s", e.text);
     op_node nd = {.kind = OP_SUM_ROWS, .dst = &d.t, .src = {&a.t}, .label = "timed-sum"};
-    if (s && !ops_record(s, &nd, &e) && !vk_seq_run(s, &e)) {
+    if (s && !op_record(s, &nd, &e) && !vk_seq_run(s, &e)) {
         T_CHECK(vk_seq_count(s) == 1 && strcmp(vk_seq_label(s, 0), "timed-sum") == 0,
                 "dispatch label recorded");
         if (vk_caps_of(ctx)->timestamps)
@@ -240,12 +240,12 @@ static void test_errors(vk_ctx *ctx)
         dev_make(ctx, &d, DT_F32, 4, 2, NULL))
         return;
     op_node bad = {.kind = OP_MATMUL, .dst = &d.t, .src = {&a.t, &b.t}};
-    rc = ops_run(ctx, &bad, 1, &e);
+    rc = op_run(ctx, &bad, 1, &e);
     T_CHECK(rc == ERR_FAIL && strstr(e.text, "do not match"), "K mismatch: '%s'", e.text);
     tensor past = a.t;
     past.offset = 256;
     op_node over = {.kind = OP_ADD, .dst = &a.t, .src = {&past, &a.t}};
-    rc = ops_run(ctx, &over, 1, &e);
+    rc = op_run(ctx, &over, 1, &e);
     T_CHECK(rc == ERR_FAIL && strstr(e.text, "overruns"), "tensor past its buffer: '%s'", e.text);
     T_CHECK(vk_buf_write(ctx, &a.buf, 100, &rc, 200, &e) == ERR_FAIL, "write past the end");
     vk_buf_free(ctx, &a.buf), vk_buf_free(ctx, &b.buf), vk_buf_free(ctx, &d.buf);
@@ -289,7 +289,7 @@ int main(void)
     ctx = t_gpu_open();
     if (ctx) {
         test_binary(ctx, OP_ADD, 4097, 17);
-        test_matmul(ctx, DT_F16, SHAPE_ROWS, 97, 5, 4097);
+        test_matmul(ctx, DT_F16, OP_SHAPE_ROWS, 97, 5, 4097);
         test_chained_graph(ctx);
     }
     t_gpu_close(ctx);

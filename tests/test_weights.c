@@ -32,7 +32,7 @@ static int write_model(const char *path, const float *w)
     uint16_t h[64 * 3];
     float norm[64];
     for (int i = 0; i < 64 * 3; i++)
-        h[i] = f32_to_f16(w[i]);
+        h[i] = dtype_f32_to_f16(w[i]);
     for (int i = 0; i < 64; i++)
         norm[i] = 1.0f + (float)i / 64;
     errmsg e = {0};
@@ -58,7 +58,7 @@ static void check_bytes_arrive(vk_ctx *ctx, const gguf_file *f, const wt_model *
     for (int64_t i = 0; i < gguf_n_tensors(f); i++) {
         const gguf_tensor *gt = gguf_tensor_at(f, i);
         const tensor *t = wt_find(w, gt->name);
-        T_CHECK(t && t->type == gt->type && t->ne[0] == gt->ne[0] && t->ne[1] == gt->ne[1],
+        T_CHECK(t && (int)t->type == gt->type && t->ne[0] == gt->ne[0] && t->ne[1] == gt->ne[1],
                 "%s found with its type and shape", gt->name);
         if (!t)
             continue;
@@ -90,9 +90,9 @@ static void check_matmul(vk_ctx *ctx, const gguf_file *f, const wt_model *w)
     tensor tx = {DT_F32, {K, 1, 1, 1}, &xb, 0}, ty = {DT_F32, {M, 1, 1, 1}, &yb, 0};
     /* The storage rows shape keeps activations exact (ops.h): this checks the upload. */
     op_node nd = {.kind = OP_MATMUL, .dst = &ty, .src = {wt_find(w, gt ? gt->name : ""), &tx},
-                  .shape = SHAPE_ROWS};
+                  .shape = OP_SHAPE_ROWS};
     int rc = vk_buf_alloc(ctx, sizeof x, &xb, &e) || vk_buf_alloc(ctx, sizeof got, &yb, &e) ||
-             vk_buf_write(ctx, &xb, 0, x, sizeof x, &e) || ops_run(ctx, &nd, 1, &e) ||
+             vk_buf_write(ctx, &xb, 0, x, sizeof x, &e) || op_run(ctx, &nd, 1, &e) ||
              vk_buf_read(ctx, &yb, 0, got, sizeof got, &e);
     T_CHECK(rc == 0, "matmul with uploaded weights: %s", e.text);
     if (rc == 0)
@@ -138,8 +138,8 @@ static void test_unsupported_type(vk_ctx *ctx)
     T_CHECK(!gguf_writer_write(g, path, &e) && !gguf_open(path, &f, &e), "q2_K file: %s", e.text);
     gguf_writer_free(g);
     T_CHECK(f && wt_upload(ctx, f, &wm, &e) != 0 && strstr(e.text, "blk.3.ffn_down.weight") &&
-                strstr(e.text, "q2_K") && strstr(e.text, "supported: f32, f16, bf16, q4_0") &&
-                strstr(e.text, "q6_K)"),
+                strstr(e.text, "q2_K") && strstr(e.text, "supported: f32, f16, q4_0") &&
+                strstr(e.text, "q6_K, bf16)"),
             "q2_K refused by name, with the supported types: %s", e.text);
     gguf_close(f);
     unlink(path);

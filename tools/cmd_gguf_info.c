@@ -120,7 +120,7 @@ static void print_tensors(const gguf_file *f, totals *tot)
         char shape[128];
         shape_text(t, shape, sizeof shape);
         printf("  %5" PRId64 "  %-48s %-7s %-26s %14zu %14" PRIu64 "\n", i, t->name,
-               gguf_ggml_type_name(t->type), shape, t->size, t->offset);
+               dtype_name(t->type), shape, t->size, t->offset);
         tot->tensors[t->type & 63]++;
         tot->params[t->type & 63] += gguf_tensor_nelements(t);
         tot->bytes[t->type & 63] += t->size;
@@ -136,7 +136,7 @@ static void print_totals(const totals *tot)
         if (!tot->tensors[type])
             continue;
         printf("  %-7s %6" PRId64 " tensors %16" PRId64 " params %16" PRIu64 " bytes (%.2f bits/param)\n",
-               gguf_ggml_type_name(type), tot->tensors[type], tot->params[type], tot->bytes[type],
+               dtype_name(type), tot->tensors[type], tot->params[type], tot->bytes[type],
                tot->params[type] ? 8.0 * (double)tot->bytes[type] / (double)tot->params[type] : 0.0);
         params += tot->params[type];
         bytes += tot->bytes[type];

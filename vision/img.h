@@ -42,6 +42,13 @@ static inline int img_channels(img_mode mode) { return (int)mode; }
 size_t img_bytes(const img *im);
 /* "L", "RGB", "RGBA"; img_mode_parse returns 0 for an unknown name. */
 const char *img_mode_name(img_mode mode);
+
+/* Pillow's RGB -> L conversion of one pixel (ITU-R 601-2 luma in 16.16 fixed point). */
+static inline uint8_t img_luma(const uint8_t *rgb)
+{
+    return (uint8_t)(((unsigned)rgb[0] * 19595 + (unsigned)rgb[1] * 38470 +
+                      (unsigned)rgb[2] * 7471 + 0x8000) >> 16);
+}
 img_mode img_mode_parse(const char *name);
 
 #endif

@@ -80,12 +80,6 @@ img *img_blend(const img *a, const img *b, double alpha, errmsg *e)
     return out;
 }
 
-/* Pillow's RGB -> L conversion (ITU-R 601-2 luma in 16.16 fixed point). */
-static uint8_t luma(const uint8_t *rgb)
-{
-    return (uint8_t)((rgb[0] * 19595 + rgb[1] * 38470 + rgb[2] * 7471 + 0x8000) >> 16);
-}
-
 /* Copies the alpha channel of src into dst (both RGBA), as Pillow's putalpha does. */
 static void keep_alpha(img *dst, const img *src)
 {
@@ -115,7 +109,7 @@ static uint8_t mean_grey(const img *im)
     size_t n = (size_t)im->w * (size_t)im->h;
     double sum = 0;
     for (size_t i = 0; i < n; i++)
-        sum += ch == 1 ? im->px[i] : luma(im->px + i * ch);
+        sum += ch == 1 ? im->px[i] : img_luma(im->px + i * ch);
     return (uint8_t)(sum / (double)n + 0.5);
 }
 
@@ -138,7 +132,7 @@ static img *degenerate(const img *src, img_enhance_kind kind, errmsg *e)
         memcpy(d->px, src->px, n);
     if (kind == IMG_ENHANCE_COLOR && ch > 1)
         for (size_t i = 0; i < n; i++)
-            memset(d->px + i * ch, luma(src->px + i * ch), 3);
+            memset(d->px + i * ch, img_luma(src->px + i * ch), 3);
     keep_alpha(d, src);
     return d;
 }

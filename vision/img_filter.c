@@ -49,11 +49,6 @@ img_filter_builtin img_filter_builtin_parse(const char *name)
     return IMG_FILTER_NONE;
 }
 
-const char *img_filter_builtin_name(img_filter_builtin f)
-{
-    return f > IMG_FILTER_NONE && (int)f < N_BUILTINS ? BUILTINS[f].name : "?";
-}
-
 static int check_filterable(const img *src, const char *what, errmsg *e)
 {
     if (!src || (src->mode != IMG_L && src->mode != IMG_RGB && src->mode != IMG_RGBA))

@@ -35,7 +35,6 @@ typedef enum img_filter_builtin {
 
 /* "BLUR", "SHARPEN", ... (the ImageFilter attribute names); IMG_FILTER_NONE if unknown. */
 img_filter_builtin img_filter_builtin_parse(const char *name);
-const char *img_filter_builtin_name(img_filter_builtin f);
 
 img *img_filter_apply_builtin(const img *src, img_filter_builtin f, errmsg *e);
 

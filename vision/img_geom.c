@@ -75,12 +75,6 @@ int img_resample_parse(const char *name)
 
 /* ==== modes and pixels ================================================================= */
 
-static uint8_t luma(const uint8_t *rgb)
-{
-    return (uint8_t)(((unsigned)rgb[0] * 19595 + (unsigned)rgb[1] * 38470 +
-                      (unsigned)rgb[2] * 7471 + 0x8000) >> 16);
-}
-
 img *img_convert(const img *src, img_mode mode, errmsg *e)
 {
     if (check_mode(src, "convert", e))
@@ -96,7 +90,7 @@ img *img_convert(const img *src, img_mode mode, errmsg *e)
         memcpy(d, s, img_bytes(src));
     } else if (mode == IMG_L) {
         for (size_t i = 0; i < n; i++)
-            d[i] = luma(s + i * si);
+            d[i] = img_luma(s + i * si);
     } else if (src->mode == IMG_L) {
         for (size_t i = 0; i < n; i++) {
             memset(d + i * di, s[i], 3);

@@ -328,7 +328,6 @@ void *pi_realloc(interp *I, void *p, size_t n);
 /* Strings. */
 pv pi_str(interp *I, const char *s, size_t len); /* tag PV_NONE+failed on error */
 pv pi_cstr(interp *I, const char *s);
-int pi_str_eq(pv v, const char *s);
 /* Lists, tuples, dicts. */
 plist *pi_list(interp *I, int kind, size_t cap);
 int pi_list_push(interp *I, plist *l, pv v); /* takes ownership of v */

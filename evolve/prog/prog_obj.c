@@ -380,11 +380,6 @@ pv pi_str(interp *I, const char *s, size_t len)
 
 pv pi_cstr(interp *I, const char *s) { return pi_str(I, s, strlen(s)); }
 
-int pi_str_eq(pv v, const char *s)
-{
-    return pv_is(v, PO_STR) && pv_str(v)->len == strlen(s) && memcmp(pv_str(v)->s, s, pv_str(v)->len) == 0;
-}
-
 int pi_buf_to_str(interp *I, pbuf *b, pv *out)
 {
     if (b->oom) {
