@@ -5,21 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/span.h"
 #include "runtime/vk_internal.h"
 
 enum { BLOCK_BYTES = 256u << 20, STAGING_BYTES = 32u << 20, ALIGN = 256 };
-
-typedef struct span {
-    VkDeviceSize offset, size;
-} span;
 
 struct vk_block {
     VkDeviceMemory memory;
     VkBuffer buffer;
     VkDeviceSize size;
     uint8_t *host;
-    span *free; /* free ranges, sorted by offset, never adjacent */
-    int n_free, cap_free;
+    span_list spans; /* which parts of the block are free */
     vk_block *next;
 };
 
@@ -45,7 +41,7 @@ static void destroy_block(vk_ctx *ctx, vk_block *b)
         vkFreeMemory(ctx->device, b->memory, NULL);
         ctx->bytes_allocated -= b->size;
     }
-    free(b->free);
+    span_free(&b->spans);
     free(b);
 }
 
@@ -94,15 +90,12 @@ static vk_block *new_block(vk_ctx *ctx, VkDeviceSize size, bool host, errmsg *e)
         return NULL;
     }
     vk_block *b = calloc(1, sizeof *b);
-    if (!b || !(b->free = malloc(4 * sizeof *b->free))) {
+    if (!b || span_init(&b->spans, size)) {
         free(b);
         err_set(e, ERR_FAIL, "out of host memory");
         return NULL;
     }
     b->size = size;
-    b->cap_free = 4;
-    b->n_free = 1;
-    b->free[0] = (span){0, size};
     VkBufferCreateInfo bi = {
         .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
         .size = size,
@@ -126,56 +119,6 @@ static vk_block *new_block(vk_ctx *ctx, VkDeviceSize size, bool host, errmsg *e)
 
 static VkDeviceSize align_up(VkDeviceSize v, VkDeviceSize a) { return (v + a - 1) / a * a; }
 
-/* Takes `size` bytes from the first free span that fits; returns the offset or -1. */
-static int64_t take(vk_block *b, VkDeviceSize size)
-{
-    for (int i = 0; i < b->n_free; i++) {
-        if (b->free[i].size < size)
-            continue;
-        VkDeviceSize off = b->free[i].offset;
-        b->free[i].offset += size;
-        b->free[i].size -= size;
-        if (b->free[i].size == 0) {
-            memmove(&b->free[i], &b->free[i + 1], (size_t)(b->n_free - i - 1) * sizeof(span));
-            b->n_free--;
-        }
-        return (int64_t)off;
-    }
-    return -1;
-}
-
-/* Returns [offset, offset + size) to the free list, merging with its neighbours. */
-static int give_back(vk_block *b, VkDeviceSize offset, VkDeviceSize size)
-{
-    int i = 0;
-    while (i < b->n_free && b->free[i].offset < offset)
-        i++;
-    bool join_prev = i > 0 && b->free[i - 1].offset + b->free[i - 1].size == offset;
-    bool join_next = i < b->n_free && offset + size == b->free[i].offset;
-    if (join_prev && join_next) {
-        b->free[i - 1].size += size + b->free[i].size;
-        memmove(&b->free[i], &b->free[i + 1], (size_t)(b->n_free - i - 1) * sizeof(span));
-        b->n_free--;
-    } else if (join_prev) {
-        b->free[i - 1].size += size;
-    } else if (join_next) {
-        b->free[i].offset = offset;
-        b->free[i].size += size;
-    } else {
-        if (b->n_free == b->cap_free) {
-            span *grown = realloc(b->free, (size_t)b->cap_free * 2 * sizeof(span));
-            if (!grown)
-                return -1; /* the range leaks inside the block; nothing else breaks */
-            b->free = grown;
-            b->cap_free *= 2;
-        }
-        memmove(&b->free[i + 1], &b->free[i], (size_t)(b->n_free - i) * sizeof(span));
-        b->free[i] = (span){offset, size};
-        b->n_free++;
-    }
-    return 0;
-}
-
 uint64_t vk_mem_footprint(uint64_t size) { return align_up(size ? size : 1, ALIGN); }
 
 int vk_buf_alloc(vk_ctx *ctx, VkDeviceSize size, vk_buf *out, errmsg *e)
@@ -185,7 +128,7 @@ int vk_buf_alloc(vk_ctx *ctx, VkDeviceSize size, vk_buf *out, errmsg *e)
     VkDeviceSize need = vk_mem_footprint(size);
     int64_t off = -1;
     vk_block *b = ctx->blocks;
-    while (b && (off = take(b, need)) < 0)
+    while (b && (off = span_take(&b->spans, need)) < 0)
         b = b->next;
     if (off < 0) {
         b = new_block(ctx, need > BLOCK_BYTES ? need : BLOCK_BYTES, false, e);
@@ -195,7 +138,7 @@ int vk_buf_alloc(vk_ctx *ctx, VkDeviceSize size, vk_buf *out, errmsg *e)
             return e->code;
         b->next = ctx->blocks;
         ctx->blocks = b;
-        off = take(b, need);
+        off = span_take(&b->spans, need);
     }
     *out = (vk_buf){b->buffer, (VkDeviceSize)off, size, b->host ? b->host + off : NULL, b};
     ctx->bytes_in_use += need;
@@ -207,11 +150,12 @@ void vk_buf_free(vk_ctx *ctx, vk_buf *buf)
     if (!buf->block)
         return;
     VkDeviceSize need = vk_mem_footprint(buf->size);
-    give_back(buf->block, buf->offset, need);
+    /* Failing to grow the free list leaks the range inside the block; nothing else breaks. */
+    span_give(&buf->block->spans, buf->offset, need);
     ctx->bytes_in_use -= need;
     vk_block *b = buf->block;
     /* Give a wholly free block back to the driver unless it is the last one. */
-    if (b->n_free == 1 && b->free[0].size == b->size && ctx->blocks->next) {
+    if (span_all_free(&b->spans) && ctx->blocks->next) {
         vk_block **p = &ctx->blocks;
         while (*p != b)
             p = &(*p)->next;

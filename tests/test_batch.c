@@ -1,6 +1,6 @@
 /* test_batch.c - training batch files: C writer -> C reader field by field, file numbering
- * and rollover, index checks, hashes, truncated and bit-flipped files, and a writer killed
- * mid-file (which must leave no visible partial file). */
+ * and rollover, index checks, hashes, truncated and bit-flipped files, and a writer whose
+ * folder vanishes. */
 #define _GNU_SOURCE
 
 #include <dirent.h>
@@ -537,122 +537,13 @@ static void test_damaged(const batch_sample *s)
     remove_dir(dir);
 }
 
-/* ---- a writer killed mid-file ---- */
-
-/* The child: writes 4 MiB files, one unit each, until it is killed. */
-static void write_forever(const char *dir)
-{
-    size_t n = 4u << 20;
-    uint8_t *png = malloc(n);
-    rng r = rng_make(5, 5);
-    for (size_t i = 0; png && i < n; i++)
-        png[i] = (uint8_t)rng_below(&r, 256);
-    errmsg e;
-    batch_header h = {.run_id = "killed", .round = 1};
-    batch_writer_opts o = batch_writer_defaults();
-    o.max_records = 1;
-    batch_writer *w = batch_writer_open(dir, &h, &o, &e);
-    for (uint32_t tag = 0; w && png; tag++) {
-        memcpy(png, &tag, sizeof tag);
-        batch_image im = {.png = png, .png_size = n, .width = 448, .height = 448};
-        uint32_t img;
-        batch_task t = {.images = &img, .n_images = 1, .source_image = -1, .challenger_rollout = -1};
-        if (batch_writer_add_image(w, &im, &img, &e) || batch_writer_add_task(w, &t, NULL, &e) ||
-            batch_writer_end_unit(w, &e))
-            break;
-    }
-    _exit(3);
-}
-
-/* Counts the visible batch files and the hidden temporaries in dir. */
-static void count_files(const char *dir, int *visible, int *temporary)
-{
-    DIR *d = opendir(dir);
-    struct dirent *ent;
-    *visible = *temporary = 0;
-    while (d && (ent = readdir(d)) != NULL) {
-        *temporary += ent->d_name[0] == '.' && strstr(ent->d_name, ".tmp-") != NULL;
-        *visible += ent->d_name[0] != '.' && strstr(ent->d_name, ".vkb") != NULL;
-    }
-    if (d)
-        closedir(d);
-}
-
-/* Attempt k lets k files complete, then kills the writer while the next is in flight. */
-static void test_killed_writer(int attempt)
-{
-    char *dir = make_temp_dir();
-    pid_t pid = fork();
-    if (pid == 0)
-        write_forever(dir);
-    struct timespec pause = {0, 50000};
-    int visible = 0, temporary = 0, in_flight = 0;
-    for (int i = 0; i < 200000 && !in_flight; i++) {
-        count_files(dir, &visible, &temporary);
-        in_flight = visible >= attempt && temporary > 0;
-        if (!in_flight)
-            nanosleep(&pause, NULL);
-    }
-    kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    T_CHECK(in_flight, "attempt %d: never saw a file being written", attempt);
-    T_CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "attempt %d: writer ended "
-            "on its own (status %d)", attempt, status);
-
-    errmsg e = {0};
-    batch_reader *r = batch_reader_open(dir, &e);
-    int files = 0, skipped = 0, st;
-    while ((st = batch_reader_next(r, &e)) != BATCH_NEXT_END) {
-        files += st == BATCH_NEXT_FILE;
-        skipped += st == BATCH_NEXT_SKIPPED;
-        if (st == BATCH_NEXT_SKIPPED)
-            fprintf(stderr, "%s\n", e.text);
-    }
-    batch_reader_close(r);
-    T_CHECK(skipped == 0, "attempt %d: %d visible partial files (%d complete)", attempt, skipped,
-            files);
-    remove_dir(dir);
-}
-
 /* ---- write failures ---- */
 
-/* In a child whose files may not exceed 64 KiB (as on a full disk), writing a 1 MiB batch
- * must fail with a message naming the file, leave nothing behind, and refuse further use. */
-static void full_disk_child(const char *dir)
-{
-    signal(SIGXFSZ, SIG_IGN); /* write() then fails with EFBIG instead of killing us */
-    struct rlimit lim = {64 << 10, 64 << 10};
-    setrlimit(RLIMIT_FSIZE, &lim);
-    static uint8_t png[1 << 20];
-    errmsg e = {0};
-    batch_header h = {.run_id = "full"};
-    batch_writer *w = batch_writer_open(dir, &h, NULL, &e);
-    batch_image im = {.png = png, .png_size = sizeof png, .width = 1, .height = 1};
-    int bad = !w || batch_writer_add_image(w, &im, NULL, &e) != 0;
-    int rc = bad ? 0 : batch_writer_close(w, &e);
-    bad |= rc != ERR_FAIL || !strstr(e.text, "round-0000-batch-0000.vkb") ||
-           !strstr(e.text, "writing failed");
-    if (bad)
-        fprintf(stderr, "full disk: rc %d, '%s'\n", rc, e.text);
-    _exit(bad ? 1 : 0);
-}
-
+/* The folder vanishes under an open writer: the error names it, later calls refuse. (The
+ * atomic writer itself is tested for full disks and kills in test_afile.c.) */
 static void test_write_failures(void)
 {
     char *dir = make_temp_dir();
-    pid_t pid = fork();
-    if (pid == 0)
-        full_disk_child(dir);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    T_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "full disk: child status %d", status);
-    int visible = 0, temporary = 0;
-    count_files(dir, &visible, &temporary);
-    T_CHECK(visible == 0 && temporary == 0, "full disk left %d files and %d temporaries",
-            visible, temporary);
-
-    /* The folder vanishes under an open writer: the error names it, later calls refuse. */
     errmsg e = {0};
     batch_header h = {.run_id = "gone"};
     batch_writer_opts o = batch_writer_defaults();
@@ -679,8 +570,6 @@ int main(void)
     test_bad_indices();
     test_hashes();
     test_damaged(&s);
-    for (int attempt = 0; attempt < 3; attempt++)
-        test_killed_writer(attempt);
     test_write_failures();
     batch_sample_free(&s);
     return t_finish();
