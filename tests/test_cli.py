@@ -4,6 +4,7 @@ Run by ctest with VKEVE_BIN set; uses /usr/bin/python3 only."""
 import os
 import subprocess
 import sys
+import tempfile
 
 VKEVE = os.environ["VKEVE_BIN"]
 failures = []
@@ -43,6 +44,23 @@ expect(["info"], 2, "no Vulkan 1.2 driver found",
 # No loader at all.
 expect(["info"], 2, "no Vulkan loader (/nonexistent/libvulkan.so.1)",
        env={"VKEVE_VULKAN_LOADER": "/nonexistent/libvulkan.so.1"})
+
+# exec creates its output folder, nested, when it is missing.
+with tempfile.TemporaryDirectory() as tmp:
+    prog = os.path.join(tmp, "p.py")
+    with open(prog, "w") as f:
+        f.write("def edit_image(img, angle):\n    return img.rotate(angle)\n\n"
+                "args_list = [{'angle': 0}, {'angle': 90}]\n")
+    out = os.path.join(tmp, "new", "sub")
+    image = os.path.join(os.environ["VKEVE_TEST_DATA"], "img", "rgb_32x24.gif")
+    expect(["exec", prog, image, "--out", out], 0, "case0 ok 32x24", "case1 ok 32x24")
+    for k in range(2):
+        if not os.path.isfile(os.path.join(out, f"case{k}.png")):
+            failures.append(f"exec --out {out}: case{k}.png missing")
+    blocker = os.path.join(tmp, "file")
+    open(blocker, "w").close()
+    expect(["exec", prog, image, "--out", os.path.join(blocker, "sub")], 1,
+           "exists and is not a folder")
 
 for f in failures:
     print("FAIL", f)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "runtime/ops.h"
 #include "tests/ops_ref.h"
@@ -200,32 +201,56 @@ static void test_chained_graph(vk_ctx *ctx)
     free(w), free(x), free(bias), free(want), free(tmp);
 }
 
+static double now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1e9 + t.tv_nsec;
+}
+
+/* Times a sum over 256 floats and one over 8M in one sequence: each time is positive, the
+ * large one takes longer, and neither exceeds the host's wall time around the run. */
 static void test_timestamps(vk_ctx *ctx)
 {
+    enum { SMALL = 256, LARGE = 8 << 20 };
     errmsg e = {0};
-    float ones[256];
-    for (int i = 0; i < 256; i++)
+    float *ones = malloc(LARGE * sizeof(float));
+    for (int i = 0; ones && i < LARGE; i++)
         ones[i] = 1;
-    dev a, d;
-    if (dev_make(ctx, &a, DT_F32, 256, 1, ones) || dev_make(ctx, &d, DT_F32, 1, 1, NULL))
+    dev a, big, d, dbig;
+    if (!ones || dev_make(ctx, &a, DT_F32, SMALL, 1, ones) ||
+        dev_make(ctx, &big, DT_F32, LARGE / 64, 64, ones) || dev_make(ctx, &d, DT_F32, 1, 1, NULL) ||
+        dev_make(ctx, &dbig, DT_F32, 64, 1, NULL)) {
+        free(ones);
         return;
+    }
     vk_seq *s = vk_seq_begin(ctx, true, &e);
     T_CHECK(s != NULL, "vk_seq_begin: %s", e.text);
-    op_node nd = {.kind = OP_SUM_ROWS, .dst = &d.t, .src = {&a.t}, .label = "timed-sum"};
-    if (s && !op_record(s, &nd, &e) && !vk_seq_run(s, &e)) {
-        T_CHECK(vk_seq_count(s) == 1 && strcmp(vk_seq_label(s, 0), "timed-sum") == 0,
-                "dispatch label recorded");
+    op_node nd[2] = {{.kind = OP_SUM_ROWS, .dst = &d.t, .src = {&a.t}, .label = "timed-sum"},
+                     {.kind = OP_SUM_ROWS, .dst = &dbig.t, .src = {&big.t}, .label = "big-sum"}};
+    double t0 = now_ns();
+    if (s && !op_record(s, &nd[0], &e) && !op_record(s, &nd[1], &e) && !vk_seq_run(s, &e)) {
+        double wall = now_ns() - t0;
+        double small_ns = vk_seq_time_ns(s, 0), large_ns = vk_seq_time_ns(s, 1);
+        T_CHECK(vk_seq_count(s) == 2 && strcmp(vk_seq_label(s, 0), "timed-sum") == 0,
+                "dispatch labels recorded");
         if (vk_caps_of(ctx)->timestamps)
-            T_CHECK(vk_seq_time_ns(s, 0) >= 0, "timestamp %g ns", vk_seq_time_ns(s, 0));
+            T_CHECK(small_ns > 0 && small_ns < large_ns && large_ns < wall,
+                    "timestamps: small %g ns, large %g ns, wall %g ns", small_ns, large_ns, wall);
+        else
+            T_CHECK(small_ns < 0, "no timestamps on this device, yet a time of %g ns", small_ns);
         /* A recorded sequence runs again and gives the same result. */
         T_CHECK(vk_seq_run(s, &e) == 0, "second run: %s", e.text);
         float *got = dev_read(ctx, &d);
-        T_CHECK(got[0] == 256, "sum of 256 ones after two runs: %g", got[0]);
+        T_CHECK(got[0] == SMALL, "sum of 256 ones after two runs: %g", got[0]);
         free(got);
     }
     vk_seq_free(s);
     vk_buf_free(ctx, &a.buf);
+    vk_buf_free(ctx, &big.buf);
     vk_buf_free(ctx, &d.buf);
+    vk_buf_free(ctx, &dbig.buf);
+    free(ones);
 }
 
 static void test_errors(vk_ctx *ctx)

@@ -3,6 +3,8 @@
  * prints for Pillow, so the two can be compared line by line). */
 #include "tools/commands.h"
 
+#include "base/afile.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +25,7 @@ const char cmd_exec_usage[] =
     "A program that fails as a whole (syntax error, forbidden import, no args_list) prints\n"
     "    program fail SyntaxError line 3: invalid syntax\n\n"
     "options:\n"
-    "  --out DIR       where case PNGs go (default: the current folder)\n"
+    "  --out DIR       where case PNGs go, created if missing (default: the current folder)\n"
     "  --steps N       interpreter step budget for the whole run (default 20000000)\n"
     "  --memory MIB    budget for live values and images (default 512)\n"
     "  --max-side N    largest image width or height a program may make (default 4096)\n"
@@ -111,6 +113,35 @@ static void print_failure(const char *head, const prog_failure *f)
     printf("%s fail %s line %d: %s\n", head, f->kind, f->line, msg);
 }
 
+/* Writes each case's image as DIR/caseN.png and prints one line per case; returns 0 when
+ * every case succeeded. */
+static int write_cases(const prog_result *res, const char *out_dir)
+{
+    int status = 0;
+    errmsg e;
+    for (int k = 0; k < res->n_cases; k++) {
+        const prog_case *c = &res->cases[k];
+        char head[16], path[4096];
+        snprintf(head, sizeof head, "case%d", k);
+        if (!c->out) {
+            print_failure(head, &c->fail);
+            status = 1;
+            continue;
+        }
+        if ((size_t)snprintf(path, sizeof path, "%s/case%d.png", out_dir, k) >= sizeof path) {
+            fprintf(stderr, "vkeve exec: %s: output path too long\n", out_dir);
+            return 1;
+        }
+        if (img_save_png(c->out, path, &e)) {
+            fprintf(stderr, "vkeve exec: %s\n", e.text);
+            return 1;
+        }
+        printf("%s ok %dx%d %s %s\n", head, c->out->w, c->out->h, img_mode_name(c->out->mode),
+               c->args_repr);
+    }
+    return status;
+}
+
 int cmd_exec(int argc, char **argv)
 {
     const char *paths[2] = {NULL, NULL}, *out_dir = ".";
@@ -118,11 +149,15 @@ int cmd_exec(int argc, char **argv)
     int r = parse_options(argc, argv, paths, &out_dir, &lim);
     if (r)
         return r;
+    errmsg e;
+    if (afile_mkdirs(out_dir, &e)) {
+        fprintf(stderr, "vkeve exec: %s\n", e.text);
+        return 1;
+    }
     size_t len;
     char *source = read_program(paths[0], &len);
     if (!source)
         return 2;
-    errmsg e;
     img *input = img_load(paths[1], 0, &e);
     if (!input) {
         fprintf(stderr, "vkeve exec: %s\n", e.text);
@@ -141,23 +176,7 @@ int cmd_exec(int argc, char **argv)
         print_failure("program", &res.fail);
         status = 1;
     }
-    for (int k = 0; k < res.n_cases; k++) {
-        prog_case *c = &res.cases[k];
-        char head[16], path[4096];
-        snprintf(head, sizeof head, "case%d", k);
-        if (!c->out) {
-            print_failure(head, &c->fail);
-            status = 1;
-            continue;
-        }
-        if ((size_t)snprintf(path, sizeof path, "%s/case%d.png", out_dir, k) >= sizeof path ||
-            img_save_png(c->out, path, &e)) {
-            fprintf(stderr, "vkeve exec: %s\n", strlen(path) >= sizeof path - 1 ? "output path too long" : e.text);
-            status = 1;
-            break;
-        }
-        printf("%s ok %dx%d %s %s\n", head, c->out->w, c->out->h, img_mode_name(c->out->mode), c->args_repr);
-    }
+    status |= write_cases(&res, out_dir);
     fflush(stdout);
     prog_result_free(&res);
     img_free(input);
