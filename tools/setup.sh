@@ -11,7 +11,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 packages=(cmake make gcc g++ clang pkg-config
           libvulkan-dev mesa-vulkan-drivers vulkan-validationlayers glslc spirv-tools
-          libstb-dev libpng-dev libflatbuffers-dev flatbuffers-compiler libpcre2-dev libcjson-dev
+          libstb-dev libdeflate-dev libflatbuffers-dev flatbuffers-compiler libpcre2-dev libcjson-dev
           libclang-rt-14-dev python3 python3-numpy python3-pil python3-flatbuffers libssl-dev libjpeg-dev)
 
 install_missing() {

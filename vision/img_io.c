@@ -1,5 +1,5 @@
 /* img_io.c - decoding through libjpeg (JPEG) and stb_image (PNG, BMP, GIF), PNG encoding
- * through libpng, atomic file writes (see img_io.h).
+ * through libdeflate (see img_io.h).
  *
  * JPEG goes through libjpeg-turbo with the settings Pillow uses (the library Debian's Pillow
  * links), so decoded JPEG pixels are Pillow's bit for bit; stb's JPEG decoder differs by a
@@ -19,8 +19,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <png.h>
 #include <jpeglib.h>
+#include <libdeflate.h>
 #include <jerror.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -53,11 +53,6 @@
 /* Files larger than this are refused before reading: no accepted image needs it. */
 #define IMG_MAX_FILE_BYTES ((size_t)256 << 20)
 
-/* PNG settings, fixed so the bytes are reproducible. zlib level 1 with the Paeth filter on
- * every row: on a 448x448 photo about 2.5x faster than level 6 with adaptive filtering, for
- * about 7% larger files (measured with bench_img and libpng 1.6). */
-#define IMG_PNG_LEVEL 1
-#define IMG_PNG_FILTERS PNG_FILTER_PAETH
 
 /* ---- decoding ------------------------------------------------------------------------ */
 
@@ -340,106 +335,104 @@ img *img_load(const char *path, size_t max_bytes, errmsg *e)
 
 /* ---- PNG encoding -------------------------------------------------------------------- */
 
-typedef struct png_sink {
-    uint8_t *data;
-    size_t n, cap;
-    int oom;
-    jmp_buf jump;
-    char why[256];
-} png_sink;
+/* The container is written here and the rows compressed by libdeflate in one call: on
+ * 448x448 photographs that is 1.5-2.7x faster than libpng + zlib at level 1 with files 4-8 %
+ * smaller (bench_img, and the comparison in the README). Every row uses the Paeth filter
+ * and level 1, fixed so the same pixels always give the same bytes with the same libdeflate. */
+enum { PNG_LEVEL = 1, PNG_FILTER_PAETH = 4 };
 
-static void sink_write(png_structp png, png_bytep bytes, png_size_t n)
+static void put_be32(uint8_t *p, uint32_t v)
 {
-    png_sink *s = png_get_io_ptr(png);
-    if (s->n + n > s->cap) {
-        size_t cap = s->cap ? s->cap : 65536;
-        while (cap < s->n + n)
-            cap *= 2;
-        uint8_t *grown = realloc(s->data, cap);
-        if (!grown) {
-            s->oom = 1;
-            png_error(png, "out of memory for the encoded PNG");
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+static int paeth(int a, int b, int c)
+{
+    int p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
+    return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+
+/* Each row as PNG stores it: the filter byte, then every byte minus its Paeth predictor. */
+static void filter_rows(const img *im, uint8_t *out)
+{
+    size_t bpp = (size_t)img_channels(im->mode), stride = (size_t)im->w * bpp;
+    for (int y = 0; y < im->h; y++) {
+        const uint8_t *row = im->px + (size_t)y * stride, *up = y ? row - stride : NULL;
+        uint8_t *o = out + (size_t)y * (stride + 1);
+        o[0] = PNG_FILTER_PAETH;
+        for (size_t i = 0; i < stride; i++) {
+            int a = i >= bpp ? row[i - bpp] : 0, b = up ? up[i] : 0;
+            int c = up && i >= bpp ? up[i - bpp] : 0;
+            o[1 + i] = (uint8_t)(row[i] - paeth(a, b, c));
         }
-        s->data = grown;
-        s->cap = cap;
     }
-    memcpy(s->data + s->n, bytes, n);
-    s->n += n;
 }
 
-static void sink_flush(png_structp png)
+/* Writes a chunk (length, type, data, CRC of type and data) at dst; returns its size. */
+static size_t put_chunk(uint8_t *dst, const char *type, const uint8_t *data, size_t n)
 {
-    (void)png;
-}
-
-/* libpng reports errors by calling this, which must not return: we jump back to the
- * encoder with the reason recorded. */
-static void sink_error(png_structp png, png_const_charp msg)
-{
-    png_sink *s = png_get_error_ptr(png);
-    snprintf(s->why, sizeof s->why, "%s", msg);
-    longjmp(s->jump, 1);
-}
-
-static void sink_warning(png_structp png, png_const_charp msg)
-{
-    (void)png;
-    (void)msg;
+    put_be32(dst, (uint32_t)n);
+    memcpy(dst + 4, type, 4);
+    if (n && data != dst + 8)
+        memmove(dst + 8, data, n);
+    put_be32(dst + 8 + n, libdeflate_crc32(0, dst + 4, 4 + n));
+    return 12 + n;
 }
 
 static int png_color_type(img_mode mode)
 {
     switch (mode) {
-    case IMG_L: return PNG_COLOR_TYPE_GRAY;
-    case IMG_RGB: return PNG_COLOR_TYPE_RGB;
-    default: return PNG_COLOR_TYPE_RGB_ALPHA;
+    case IMG_L: return 0;
+    case IMG_RGB: return 2;
+    default: return 6;
     }
 }
 
-/* The libpng calls proper; separated from img_encode_png so that no local variable of the
- * caller lives across setjmp. */
-static int encode_rows(png_structp png, png_infop info, const img *im)
+/* Signature and IHDR: 33 bytes. */
+static size_t put_header(uint8_t *dst, const img *im)
 {
-    png_set_IHDR(png, info, (png_uint_32)im->w, (png_uint_32)im->h, 8, png_color_type(im->mode),
-                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    png_set_compression_level(png, IMG_PNG_LEVEL);
-    png_set_filter(png, PNG_FILTER_TYPE_BASE, IMG_PNG_FILTERS);
-    png_write_info(png, info);
-    size_t stride = (size_t)im->w * (size_t)img_channels(im->mode);
-    for (int y = 0; y < im->h; y++)
-        png_write_row(png, im->px + (size_t)y * stride);
-    png_write_end(png, info);
-    return 0;
+    static const uint8_t signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    uint8_t ihdr[13] = {0};
+    put_be32(ihdr, (uint32_t)im->w);
+    put_be32(ihdr + 4, (uint32_t)im->h);
+    ihdr[8] = 8; /* bits per sample; compression, filter method and interlace stay 0 */
+    ihdr[9] = (uint8_t)png_color_type(im->mode);
+    memcpy(dst, signature, 8);
+    return 8 + put_chunk(dst + 8, "IHDR", ihdr, sizeof ihdr);
 }
 
 int img_encode_png(const img *im, uint8_t **out, size_t *out_n, errmsg *e)
 {
     *out = NULL;
     *out_n = 0;
-    png_sink *s = calloc(1, sizeof *s);
-    if (!s)
-        return err_set(e, ERR_FAIL, "encoding PNG: out of memory");
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, s, sink_error, sink_warning);
-    png_infop info = png ? png_create_info_struct(png) : NULL;
-    if (!png || !info) {
-        png_destroy_write_struct(&png, NULL);
-        free(s);
-        return err_set(e, ERR_FAIL, "encoding PNG: libpng could not start (out of memory)");
+    size_t raw_n = ((size_t)im->w * (size_t)img_channels(im->mode) + 1) * (size_t)im->h;
+    struct libdeflate_compressor *z = libdeflate_alloc_compressor(PNG_LEVEL);
+    size_t bound = z ? libdeflate_zlib_compress_bound(z, raw_n) : 0;
+    uint8_t *raw = malloc(raw_n), *png = malloc(33 + 12 + bound + 12);
+    if (!z || !raw || !png) {
+        libdeflate_free_compressor(z);
+        free(raw);
+        free(png);
+        return err_set(e, ERR_FAIL, "encoding a %dx%d %s PNG: out of memory", im->w, im->h,
+                       img_mode_name(im->mode));
     }
-    if (setjmp(s->jump)) {
-        png_destroy_write_struct(&png, &info);
-        err_set(e, ERR_FAIL, "encoding a %dx%d %s PNG: %s", im->w, im->h,
-                img_mode_name(im->mode), s->why);
-        free(s->data);
-        free(s);
-        return ERR_FAIL;
+    filter_rows(im, raw);
+    size_t n = put_header(png, im);
+    size_t zn = libdeflate_zlib_compress(z, raw, raw_n, png + n + 8, bound);
+    libdeflate_free_compressor(z);
+    free(raw);
+    if (zn == 0 || zn > UINT32_MAX) {
+        free(png);
+        return err_set(e, ERR_FAIL, "encoding a %dx%d %s PNG: too large to compress", im->w,
+                       im->h, img_mode_name(im->mode));
     }
-    png_set_write_fn(png, s, sink_write, sink_flush);
-    encode_rows(png, info, im);
-    png_destroy_write_struct(&png, &info);
-    *out = s->data;
-    *out_n = s->n;
-    free(s);
+    n += put_chunk(png + n, "IDAT", png + n + 8, zn);
+    n += put_chunk(png + n, "IEND", NULL, 0);
+    *out = png;
+    *out_n = n;
     return 0;
 }
 

@@ -9,9 +9,9 @@
  * The decoded size is checked against a byte budget from the header alone, BEFORE any pixel
  * memory is allocated, so a small hostile file cannot make the decoder allocate gigabytes.
  *
- * Encoding writes 8-bit PNG with libpng, deterministically: a fixed compression level and
- * filter (zlib level 1, Paeth: tuned for speed), no time or text chunks, so the same pixels
- * always give the same bytes with the same libpng/zlib.
+ * Encoding writes 8-bit PNG deterministically: libdeflate level 1 with the Paeth filter on
+ * every row (tuned for speed), no time or text chunks, so the same pixels always give the
+ * same bytes with the same libdeflate.
  * img_save_png writes atomically (base/afile.h): on any failure (full disk, read-only folder)
  * PATH is left as it was and no temporary file remains.
  *
