@@ -19,15 +19,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <jpeglib.h>
-#include <libdeflate.h>
-#include <jerror.h>
 #include <setjmp.h>
-#include <stdio.h>
+#include <stdio.h> /* before jpeglib.h, which uses FILE */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <jerror.h>
+#include <jpeglib.h>
+#include <libdeflate.h>
 
 #define STB_IMAGE_IMPLEMENTATION
 #define STB_IMAGE_STATIC
