@@ -27,7 +27,7 @@ set_tests_properties(test_batch_compat PROPERTIES
 
 set(VKEVE_BATCH_PY_ENV
   ${VKEVE_TEST_ENV}
-  "PYTHONPATH=${VKEVE_BATCH_PYTHON_DIR}:${CMAKE_SOURCE_DIR}/tools/python"
+  "PYTHONPATH=${CMAKE_SOURCE_DIR}/tools/python"
   "BATCH_FIXTURE=$<TARGET_FILE:batch_fixture>"
   "VKEVE_BATCH_V0=${VKEVE_BATCH_V0_FILE}"
   "FLATC=${FLATC}"
@@ -36,5 +36,12 @@ add_test(NAME batch_python
          COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/reference/batch_read.py)
 add_test(NAME batch_inspect
          COMMAND ${PYTHON3} ${VKEVE_BATCH_TEST_DIR}/inspect_cli.py)
-set_tests_properties(batch_python batch_inspect PROPERTIES
-  ENVIRONMENT "${VKEVE_BATCH_PY_ENV}" TIMEOUT 300)
+# The committed Python module is what flatc generates from the schema today.
+add_test(NAME batch_python_schema
+         COMMAND ${PYTHON3} ${VKEVE_BATCH_TEST_DIR}/python_schema.py)
+# A fresh virtual environment installs the reader offline and reads a batch with it.
+add_test(NAME batch_python_install
+         COMMAND ${PYTHON3} ${VKEVE_BATCH_TEST_DIR}/python_install.py
+                 ${CMAKE_CURRENT_BINARY_DIR}/python_install)
+set_tests_properties(batch_python batch_inspect batch_python_schema batch_python_install
+  PROPERTIES ENVIRONMENT "${VKEVE_BATCH_PY_ENV}" TIMEOUT 300)

@@ -10,9 +10,8 @@
     batch = vkeve_batch.collate([ds[i] for i in range(8)], pad_id=151643)
 
 Token ids and log-probs are numpy arrays (int32, float32) that view the file's bytes
-(read-only; copy them to modify). Needs the `flatbuffers` and `numpy` packages and the
-module flatc generates from schemas/batch.fbs (`vkeve.batch`, found on PYTHONPATH; the
-build puts it in BUILD/schemas/python).
+(read-only; copy them to modify). Needs the `flatbuffers` and `numpy` packages; the module
+flatc generates from schemas/batch.fbs (`vkeve.batch`) is installed with this one.
 """
 from .reader import (BatchFile, BatchFileError, ChallengerRollout, Header, Image, Model,
                      Setting, SolverRollout, Task, iter_records, list_files, read_dir,
