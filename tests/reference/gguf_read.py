@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""gguf_read.py - an independent GGUF reader, written from the format description
-(llama.cpp's gguf-py constants and docs/vlm-formats.md section 1), used to check files
-written by vkeve's C writer.
+"""gguf_read.py - an independent GGUF reader, written from the format description (the
+GGUF specification in the ggml repository and llama.cpp's gguf-py/gguf/constants.py), used
+to check files written by vkeve's C writer.
 
     /usr/bin/python3 gguf_read.py FILE      prints a canonical dump, one line per item:
         version V

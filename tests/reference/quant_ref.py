@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """quant_ref.py - numpy dequantizers for the ggml tensor types vkeve computes with, written
-from the block layouts in docs/vlm-formats.md section 1.3 (llama.cpp's ggml-common.h), as an
+from the block layouts of llama.cpp's ggml/src/ggml-common.h and ggml-quants.c, as an
 independent reference for runtime/quant.c.
 
     /usr/bin/python3 quant_ref.py IN.gguf OUT.f32   dequantizes every tensor of IN (read with
