@@ -128,14 +128,16 @@ int afile_commit(afile *f, errmsg *e)
         err = errno;
     if (err) {
         unlink(f->tmp);
-        int rc = err_set(e, ERR_FAIL, "%s: writing failed after %zu bytes: %s (the file was "
-                         "not changed)", f->path, f->written, strerror(err));
+        int rc = err_set(e, ERR_FAIL,
+                         "%s: writing failed after %zu bytes: %s (the file was "
+                         "not changed)",
+                         f->path, f->written, strerror(err));
         release(f);
         return rc;
     }
     err = sync_parent(f->path);
-    int rc = err ? err_set(e, ERR_FAIL, "%s: written, but its folder cannot be synced: %s",
-                           f->path, strerror(err))
+    int rc = err ? err_set(e, ERR_FAIL, "%s: written, but its folder cannot be synced: %s", f->path,
+                           strerror(err))
                  : 0;
     release(f);
     return rc;

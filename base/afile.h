@@ -26,10 +26,10 @@ extern "C" {
 #endif
 
 typedef struct afile {
-    int fd;        /* the temporary file; -1 once closed */
-    char *path;    /* final name */
-    char *tmp;     /* temporary name beside it */
-    int error;     /* first errno seen by afile_write, 0 if none */
+    int fd;     /* the temporary file; -1 once closed */
+    char *path; /* final name */
+    char *tmp;  /* temporary name beside it */
+    int error;  /* first errno seen by afile_write, 0 if none */
     size_t written;
 } afile;
 

@@ -23,8 +23,7 @@ typedef struct errmsg {
 
 /* Sets code and a printf-formatted message; returns code so callers can write
  * `return err_set(e, ERR_FAIL, "...")`. e may be NULL. */
-int err_set(errmsg *e, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int err_set(errmsg *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Prepends context ("loading x.gguf: ") to an existing message; returns e->code. */
 int err_prefix(errmsg *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

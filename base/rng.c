@@ -12,7 +12,7 @@ static uint64_t mix64(uint64_t z)
 
 rng rng_make(uint64_t seed, uint64_t stream)
 {
-    rng r = { mix64(seed * 0x9e3779b97f4a7c15ull + mix64(stream + 1)), 0 };
+    rng r = {mix64(seed * 0x9e3779b97f4a7c15ull + mix64(stream + 1)), 0};
     return r;
 }
 

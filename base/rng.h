@@ -24,7 +24,7 @@ uint64_t rng_u64(rng *r);
 uint32_t rng_below(rng *r, uint32_t n); /* uniform in [0, n), n > 0 */
 float rng_float(rng *r);                /* uniform in [0, 1) */
 float rng_uniform(rng *r, float lo, float hi);
-float rng_normal(rng *r);               /* standard normal */
+float rng_normal(rng *r); /* standard normal */
 
 #ifdef __cplusplus
 }

@@ -67,28 +67,50 @@ static int add_unit(batch_writer *w, payload *p, uint32_t unit, errmsg *e)
         rc = batch_writer_add_image(w, &im, &img[i], e);
     }
     for (int c = 0; c < CHALLENGERS && !rc; c++) {
-        batch_challenger ch = {.group_id = unit, .prompt_ids = p->prompt, .n_prompt_ids = PROMPT,
-                               .prompt_images = img, .grids = p->grids, .n_prompt_images = 1,
-                               .completion_ids = p->completion, .logprobs = p->logprobs,
-                               .n_completion_ids = COMPLETION, .completion = "```python\n```",
-                               .valid = 1, .reward = 0.8f, .advantage = 0.5f};
+        batch_challenger ch = {.group_id = unit,
+                               .prompt_ids = p->prompt,
+                               .n_prompt_ids = PROMPT,
+                               .prompt_images = img,
+                               .grids = p->grids,
+                               .n_prompt_images = 1,
+                               .completion_ids = p->completion,
+                               .logprobs = p->logprobs,
+                               .n_completion_ids = COMPLETION,
+                               .completion = "```python\n```",
+                               .valid = 1,
+                               .reward = 0.8f,
+                               .advantage = 0.5f};
         rc = batch_writer_add_challenger(w, &ch, NULL, e);
     }
     for (int t = 0; t < TASKS && !rc; t++) {
-        batch_task tk = {.question_type = (uint8_t)t, .question = "Which image ...?",
-                         .images = img, .n_images = t == 0 ? IMAGES : 2, .answer = "B",
-                         .program = "def edit_image(img): ...", .args = {"{}", "{}", "{}", "{}"},
-                         .source_image = 0, .challenger_rollout = 0};
+        batch_task tk = {.question_type = (uint8_t)t,
+                         .question = "Which image ...?",
+                         .images = img,
+                         .n_images = t == 0 ? IMAGES : 2,
+                         .answer = "B",
+                         .program = "def edit_image(img): ...",
+                         .args = {"{}", "{}", "{}", "{}"},
+                         .source_image = 0,
+                         .challenger_rollout = 0};
         rc = batch_writer_add_task(w, &tk, &task[t], e);
     }
     for (int t = 0; t < TASKS && !rc; t++)
         for (int s = 0; s < SOLVERS_PER_TASK && !rc; s++) {
-            batch_solver sv = {.task = task[t], .group_id = unit, .prompt_ids = p->prompt,
-                               .n_prompt_ids = PROMPT, .grids = p->grids,
-                               .n_grids = t == 0 ? IMAGES : 2, .completion_ids = p->completion,
-                               .logprobs = p->logprobs, .n_completion_ids = COMPLETION,
-                               .completion = "\\boxed{B}", .answer = "B", .score = 1,
-                               .correct = 1, .reward = 1, .advantage = 0.25f};
+            batch_solver sv = {.task = task[t],
+                               .group_id = unit,
+                               .prompt_ids = p->prompt,
+                               .n_prompt_ids = PROMPT,
+                               .grids = p->grids,
+                               .n_grids = t == 0 ? IMAGES : 2,
+                               .completion_ids = p->completion,
+                               .logprobs = p->logprobs,
+                               .n_completion_ids = COMPLETION,
+                               .completion = "\\boxed{B}",
+                               .answer = "B",
+                               .score = 1,
+                               .correct = 1,
+                               .reward = 1,
+                               .advantage = 0.25f};
             rc = batch_writer_add_solver(w, &sv, NULL, e);
         }
     return rc ? rc : batch_writer_end_unit(w, e);

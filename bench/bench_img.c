@@ -39,13 +39,23 @@ typedef enum bench_op {
     B_COUNT
 } bench_op;
 
-static const char *const op_names[B_COUNT] = {
-    "resize_bicubic_448_to_224", "resize_bilinear_448_to_224", "resize_lanczos_448_to_224",
-    "resize_bicubic_448_to_672", "resize_nearest_448_to_300",  "rotate_30_nearest",
-    "rotate_30_bilinear",        "rotate_30_bicubic_expand",   "transpose_rotate_90",
-    "crop_200x200",              "paste_224_with_L_mask",      "convert_to_L",
-    "autocontrast_cutoff_2",     "equalize",                   "pad_to_448x300",
-    "encode_png",                "decode_png"};
+static const char *const op_names[B_COUNT] = {"resize_bicubic_448_to_224",
+                                              "resize_bilinear_448_to_224",
+                                              "resize_lanczos_448_to_224",
+                                              "resize_bicubic_448_to_672",
+                                              "resize_nearest_448_to_300",
+                                              "rotate_30_nearest",
+                                              "rotate_30_bilinear",
+                                              "rotate_30_bicubic_expand",
+                                              "transpose_rotate_90",
+                                              "crop_200x200",
+                                              "paste_224_with_L_mask",
+                                              "convert_to_L",
+                                              "autocontrast_cutoff_2",
+                                              "equalize",
+                                              "pad_to_448x300",
+                                              "encode_png",
+                                              "decode_png"};
 
 typedef struct bench_inputs {
     img *im, *small, *mask;

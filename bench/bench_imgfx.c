@@ -43,12 +43,24 @@ typedef enum bench_op {
     B_COUNT
 } bench_op;
 
-static const char *const OP_NAMES[B_COUNT] = {
-    "draw_rectangle_fill_outline", "draw_ellipse_outline_w3", "draw_polygon_6pt_fill",
-    "draw_line_5pt_w8", "draw_pieslice_fill_outline", "draw_rounded_rectangle",
-    "filter_SHARPEN", "filter_SMOOTH_MORE", "box_blur_r3", "gaussian_blur_r2",
-    "gaussian_blur_r10", "unsharp_mask_r2", "median_filter_3", "max_filter_5",
-    "enhance_brightness", "enhance_contrast", "enhance_color", "enhance_sharpness"};
+static const char *const OP_NAMES[B_COUNT] = {"draw_rectangle_fill_outline",
+                                              "draw_ellipse_outline_w3",
+                                              "draw_polygon_6pt_fill",
+                                              "draw_line_5pt_w8",
+                                              "draw_pieslice_fill_outline",
+                                              "draw_rounded_rectangle",
+                                              "filter_SHARPEN",
+                                              "filter_SMOOTH_MORE",
+                                              "box_blur_r3",
+                                              "gaussian_blur_r2",
+                                              "gaussian_blur_r10",
+                                              "unsharp_mask_r2",
+                                              "median_filter_3",
+                                              "max_filter_5",
+                                              "enhance_brightness",
+                                              "enhance_contrast",
+                                              "enhance_color",
+                                              "enhance_sharpness"};
 
 static double now_us(void)
 {

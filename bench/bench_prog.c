@@ -60,7 +60,8 @@ static int by_value(const void *a, const void *b)
 }
 
 /* Runs source until `seconds` pass; returns seconds per run, or -1 when it fails as a whole. */
-static double time_program(const char *src, size_t len, const img *input, double seconds, int *cases_ok)
+static double time_program(const char *src, size_t len, const img *input, double seconds,
+                           int *cases_ok)
 {
     prog_limits lim = prog_default_limits();
     errmsg e;
@@ -92,7 +93,8 @@ static void bench_interpreter(void)
         double t = now() - t0;
         /* per iteration: the while test, two statements */
         printf("{\"bench\":\"prog_interp\",\"loop_iterations\":1000000,\"seconds\":%.4f,"
-               "\"iterations_per_s\":%.0f,\"failed\":\"%s\"}\n", t, 1e6 / t, fail.kind);
+               "\"iterations_per_s\":%.0f,\"failed\":\"%s\"}\n",
+               t, 1e6 / t, fail.kind);
         free(printed);
     }
 }
@@ -152,7 +154,8 @@ int main(int argc, char **argv)
         int ok = 0;
         double t = src ? time_program(src, len, input, seconds, &ok) : -1;
         if (t > 0) {
-            printf("{\"bench\":\"prog_program\",\"program\":\"%s\",\"ms_per_run\":%.3f,\"cases_ok\":%d}\n",
+            printf("{\"bench\":\"prog_program\",\"program\":\"%s\",\"ms_per_run\":%.3f,\"cases_"
+                   "ok\":%d}\n",
                    names[k], t * 1e3, ok);
             total += t;
             per[timed++] = t;

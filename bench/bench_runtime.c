@@ -25,14 +25,14 @@
 
 typedef struct opts {
     int reps, device;
-    long only_n;           /* 0: both shapes */
-    const char *only_type; /* NULL: every type */
+    long only_n;            /* 0: both shapes */
+    const char *only_type;  /* NULL: every type */
     const char *only_shape; /* NULL: every kernel shape */
     int quick;
 } opts;
 
-static const int bench_types[] = {DT_F32, DT_F16, DT_BF16, DT_Q8_0, DT_Q4_0, DT_Q4_1, DT_Q5_0,
-                                  DT_Q5_1, DT_Q4_K, DT_Q5_K, DT_Q6_K};
+static const int bench_types[] = {DT_F32,  DT_F16,  DT_BF16, DT_Q8_0, DT_Q4_0, DT_Q4_1,
+                                  DT_Q5_0, DT_Q5_1, DT_Q4_K, DT_Q5_K, DT_Q6_K};
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -60,7 +60,10 @@ static void copy_close(vk_ctx *ctx, copy_probe *c)
     vk_buf_free(ctx, &c->dst);
 }
 
-static double copy_bytes(const copy_probe *c) { return 2.0 * c->n4 * 16; } /* read + written */
+static double copy_bytes(const copy_probe *c)
+{
+    return 2.0 * c->n4 * 16;
+} /* read + written */
 
 static int record_copy(vk_seq *s, const copy_probe *c, errmsg *e)
 {
@@ -75,9 +78,9 @@ static int record_copy(vk_seq *s, const copy_probe *c, errmsg *e)
 
 /* Medians (and the fastest) of reps runs of one recorded sequence. */
 typedef struct timing {
-    double ms, min_ms;   /* of the last dispatch */
-    double copy_ms;      /* of dispatch 0, the copy kernel, when the sequence starts with it */
-    double ratio;        /* median over runs of copy_ms / ms */
+    double ms, min_ms; /* of the last dispatch */
+    double copy_ms;    /* of dispatch 0, the copy kernel, when the sequence starts with it */
+    double ratio;      /* median over runs of copy_ms / ms */
 } timing;
 
 static double median(double *v, int n)
@@ -170,14 +173,15 @@ static int bench_matmul(vk_ctx *ctx, const opts *o, int type, op_shape shape, ui
     void *host = random_weights(type, tensor_bytes(&w));
     int rc = !host ? err_set(e, ERR_FAIL, "out of host memory") : 0;
     rc = rc || vk_buf_alloc(ctx, tensor_bytes(&w), &wb, e) ||
-         vk_buf_alloc(ctx, tensor_bytes(&x), &xb, e) || vk_buf_alloc(ctx, tensor_bytes(&y), &yb, e) ||
+         vk_buf_alloc(ctx, tensor_bytes(&x), &xb, e) ||
+         vk_buf_alloc(ctx, tensor_bytes(&y), &yb, e) ||
          vk_buf_write(ctx, &wb, 0, host, tensor_bytes(&w), e);
     free(host);
     vk_seq *s = rc ? NULL : vk_seq_begin(ctx, true, e);
     op_node nd = {.kind = OP_MATMUL, .dst = &y, .src = {&w, &x}, .shape = shape};
     timing t;
-    rc = rc || !s || record_copy(s, c, e) || op_record(s, &nd, e) ||
-         time_runs(s, o->reps, 1, &t, e);
+    rc =
+        rc || !s || record_copy(s, c, e) || op_record(s, &nd, e) || time_runs(s, o->reps, 1, &t, e);
     vk_seq_free(s);
     vk_buf_free(ctx, &wb), vk_buf_free(ctx, &xb), vk_buf_free(ctx, &yb);
     if (rc)

@@ -31,7 +31,10 @@ static_assert(FLATBUFFERS_LITTLEENDIAN, "batch files are read in place: little-e
 // adds when it is finished.
 static const size_t kFinishSlack = (size_t)16 << 20;
 
-static const char *or_empty(const char *s) { return s ? s : ""; }
+static const char *or_empty(const char *s)
+{
+    return s ? s : "";
+}
 
 // ---------------------------------------------------------------- writing
 
@@ -144,8 +147,7 @@ static int writer_check(batch_writer *w, size_t bytes, const char *what, errmsg 
     if (w->failed) {
         if (e)
             *e = w->failure;
-        return err_prefix(e, "batch writer %s: refused after an earlier failure: ",
-                          w->dir.c_str());
+        return err_prefix(e, "batch writer %s: refused after an earlier failure: ", w->dir.c_str());
     }
     size_t limit = BATCH_MAX_FILE_BYTES - kFinishSlack;
     if (bytes > limit || w->fbb.GetSize() > limit - bytes)
@@ -156,7 +158,10 @@ static int writer_check(batch_writer *w, size_t bytes, const char *what, errmsg 
     return 0;
 }
 
-static size_t str_bytes(const char *s) { return (s ? strlen(s) : 0) + 8; }
+static size_t str_bytes(const char *s)
+{
+    return (s ? strlen(s) : 0) + 8;
+}
 
 static int check_index(batch_writer *w, const char *what, int64_t index, size_t count,
                        bool minus_one_ok, errmsg *e)
@@ -171,8 +176,8 @@ static int check_array(batch_writer *w, const char *what, const void *p, size_t 
 {
     if (n == 0 || p)
         return 0;
-    return err_set(e, ERR_FAIL, "batch writer %s: %s has %zu elements but no array",
-                   w->dir.c_str(), what, n);
+    return err_set(e, ERR_FAIL, "batch writer %s: %s has %zu elements but no array", w->dir.c_str(),
+                   what, n);
 }
 
 static fb::Offset<fb::Vector<int32_t>> ints(fb::FlatBufferBuilder &b, const int32_t *p, size_t n)
@@ -226,8 +231,8 @@ static int check_task(batch_writer *w, const batch_task *t, errmsg *e)
             return rc;
     if (int rc = check_index(w, "task source image", t->source_image, w->images.size(), true, e))
         return rc;
-    return check_index(w, "task challenger rollout", t->challenger_rollout,
-                       w->challengers.size(), true, e);
+    return check_index(w, "task challenger rollout", t->challenger_rollout, w->challengers.size(),
+                       true, e);
 }
 
 static int add_task(batch_writer *w, const batch_task *t, uint32_t *index, errmsg *e)
@@ -249,8 +254,8 @@ static int add_task(batch_writer *w, const batch_task *t, uint32_t *index, errms
     for (int i = 0; i < BATCH_N_ARGS; i++)
         args.push_back(b.CreateString(or_empty(t->args[i])));
     auto argv = b.CreateVector(args);
-    w->tasks.push_back(vb::CreateTask(b, t->question_type, question, images, answer, program,
-                                      argv, t->source_image, t->challenger_rollout));
+    w->tasks.push_back(vb::CreateTask(b, t->question_type, question, images, answer, program, argv,
+                                      t->source_image, t->challenger_rollout));
     w->task_n_images.push_back((uint32_t)t->n_images);
     if (index)
         *index = (uint32_t)(w->tasks.size() - 1);
@@ -261,11 +266,11 @@ static int check_challenger(batch_writer *w, const batch_challenger *c, errmsg *
 {
     if (int rc = check_array(w, "challenger prompt ids", c->prompt_ids, c->n_prompt_ids, e))
         return rc;
-    if (int rc = check_array(w, "challenger prompt images", c->prompt_images,
-                             c->n_prompt_images, e))
+    if (int rc =
+            check_array(w, "challenger prompt images", c->prompt_images, c->n_prompt_images, e))
         return rc;
-    if (int rc = check_array(w, "challenger completion ids", c->completion_ids,
-                             c->n_completion_ids, e))
+    if (int rc =
+            check_array(w, "challenger completion ids", c->completion_ids, c->n_completion_ids, e))
         return rc;
     for (size_t i = 0; i < c->n_prompt_images; i++)
         if (int rc = check_index(w, "challenger prompt image", c->prompt_images[i],
@@ -274,8 +279,7 @@ static int check_challenger(batch_writer *w, const batch_challenger *c, errmsg *
     return 0;
 }
 
-static int add_challenger(batch_writer *w, const batch_challenger *c, uint32_t *index,
-                          errmsg *e)
+static int add_challenger(batch_writer *w, const batch_challenger *c, uint32_t *index, errmsg *e)
 {
     if (int rc = check_challenger(w, c, e))
         return rc;
@@ -292,9 +296,9 @@ static int add_challenger(batch_writer *w, const batch_challenger *c, uint32_t *
     auto completion = b.CreateString(or_empty(c->completion));
     auto failure = b.CreateString(or_empty(c->failure));
     w->challengers.push_back(vb::CreateChallengerRollout(
-        b, c->group_id, prompt, images, grid, completion_ids, logprobs, completion,
-        c->valid != 0, failure, c->reward_format, c->reward_validity, c->reward_difficulty,
-        c->reward_diversity, c->reward, c->advantage));
+        b, c->group_id, prompt, images, grid, completion_ids, logprobs, completion, c->valid != 0,
+        failure, c->reward_format, c->reward_validity, c->reward_difficulty, c->reward_diversity,
+        c->reward, c->advantage));
     if (index)
         *index = (uint32_t)(w->challengers.size() - 1);
     return 0;
@@ -306,14 +310,15 @@ static int check_solver(batch_writer *w, const batch_solver *s, errmsg *e)
         return rc;
     if (int rc = check_array(w, "solver grids", s->grids, s->n_grids, e))
         return rc;
-    if (int rc = check_array(w, "solver completion ids", s->completion_ids,
-                             s->n_completion_ids, e))
+    if (int rc = check_array(w, "solver completion ids", s->completion_ids, s->n_completion_ids, e))
         return rc;
     if (int rc = check_index(w, "solver task", s->task, w->tasks.size(), false, e))
         return rc;
     if (s->n_grids != 0 && s->n_grids != w->task_n_images[s->task])
-        return err_set(e, ERR_FAIL, "batch writer %s: solver rollout has %zu grids for task %u "
-                       "with %u images", w->dir.c_str(), s->n_grids, (unsigned)s->task,
+        return err_set(e, ERR_FAIL,
+                       "batch writer %s: solver rollout has %zu grids for task %u "
+                       "with %u images",
+                       w->dir.c_str(), s->n_grids, (unsigned)s->task,
                        (unsigned)w->task_n_images[s->task]);
     return 0;
 }
@@ -333,10 +338,9 @@ static int add_solver(batch_writer *w, const batch_solver *s, uint32_t *index, e
     auto logprobs = b.CreateVector(s->logprobs, s->logprobs ? s->n_completion_ids : 0);
     auto completion = b.CreateString(or_empty(s->completion));
     auto answer = b.CreateString(or_empty(s->answer));
-    w->solvers.push_back(vb::CreateSolverRollout(b, s->task, s->group_id, prompt, grid,
-                                                 completion_ids, logprobs, completion, answer,
-                                                 s->score, s->correct != 0, s->reward,
-                                                 s->advantage));
+    w->solvers.push_back(vb::CreateSolverRollout(
+        b, s->task, s->group_id, prompt, grid, completion_ids, logprobs, completion, answer,
+        s->score, s->correct != 0, s->reward, s->advantage));
     if (index)
         *index = (uint32_t)(w->solvers.size() - 1);
     return 0;
@@ -357,12 +361,12 @@ static fb::Offset<vb::Header> build_header(batch_writer *w)
     auto solver = build_model(b, w->solver);
     std::vector<fb::Offset<vb::Setting>> settings;
     for (const auto &kv : w->settings)
-        settings.push_back(vb::CreateSetting(b, b.CreateString(kv.first), b.CreateString(kv.second)));
+        settings.push_back(
+            vb::CreateSetting(b, b.CreateString(kv.first), b.CreateString(kv.second)));
     auto settings_vec = b.CreateVector(settings);
     auto creator = b.CreateString("vkeve " VKEVE_VERSION_STRING);
     return vb::CreateHeader(b, BATCH_SCHEMA_VERSION, run_id, w->round, w->next_batch,
-                            w->created_unix_ms, w->seed, challenger, solver, settings_vec,
-                            creator);
+                            w->created_unix_ms, w->seed, challenger, solver, settings_vec, creator);
 }
 
 static size_t record_count(const batch_writer *w)
@@ -398,8 +402,8 @@ static int write_file(batch_writer *w, errmsg *e)
         return writer_fail(w, e);
     w->last_path = path;
     if (w->next_batch == UINT32_MAX) {
-        err_set(e, ERR_FAIL, "batch writer %s: no batch numbers left in round %u",
-                w->dir.c_str(), (unsigned)w->round);
+        err_set(e, ERR_FAIL, "batch writer %s: no batch numbers left in round %u", w->dir.c_str(),
+                (unsigned)w->round);
         return writer_fail(w, e);
     }
     w->next_batch++;
@@ -457,7 +461,10 @@ int batch_writer_end_unit(batch_writer *w, errmsg *e)
     });
 }
 
-const char *batch_writer_last_path(const batch_writer *w) { return w ? w->last_path.c_str() : ""; }
+const char *batch_writer_last_path(const batch_writer *w)
+{
+    return w ? w->last_path.c_str() : "";
+}
 
 int batch_writer_close(batch_writer *w, errmsg *e)
 {
@@ -497,14 +504,20 @@ static int corrupt(const char *path, errmsg *e, const char *fmt, ...)
     return err_set(e, ERR_FAIL, "%s: corrupt batch file, skipped: %s", path, why);
 }
 
-template <typename T> static size_t len(const fb::Vector<T> *v) { return v ? v->size() : 0; }
+template <typename T> static size_t len(const fb::Vector<T> *v)
+{
+    return v ? v->size() : 0;
+}
 
 static bool index_ok(int64_t index, size_t count, bool minus_one_ok)
 {
     return (minus_one_ok && index == -1) || (index >= 0 && (uint64_t)index < count);
 }
 
-static bool hash_ok(const fb::Vector<uint8_t> *h) { return !h || h->size() == BATCH_SHA256_SIZE; }
+static bool hash_ok(const fb::Vector<uint8_t> *h)
+{
+    return !h || h->size() == BATCH_SHA256_SIZE;
+}
 
 static int check_images(const char *path, const vb::Batch *b, errmsg *e)
 {
@@ -633,8 +646,8 @@ static int load_settings(batch_reader *r, const char *path, errmsg *e)
     try {
         for (size_t i = 0; i < len(s); i++) {
             const vb::Setting *kv = s->Get((fb::uoffset_t)i);
-            r->settings.push_back({kv->key() ? kv->key()->c_str() : "",
-                                   kv->value() ? kv->value()->c_str() : ""});
+            r->settings.push_back(
+                {kv->key() ? kv->key()->c_str() : "", kv->value() ? kv->value()->c_str() : ""});
         }
     } catch (const std::bad_alloc &) {
         return err_set(e, ERR_FAIL, "%s: out of memory reading settings", path);
@@ -669,7 +682,10 @@ const char *batch_reader_path(const batch_reader *r)
     return r && r->batch ? r->paths[r->next - 1] : "";
 }
 
-size_t batch_reader_file_size(const batch_reader *r) { return r && r->batch ? r->size : 0; }
+size_t batch_reader_file_size(const batch_reader *r)
+{
+    return r && r->batch ? r->size : 0;
+}
 
 batch_counts batch_reader_counts(const batch_reader *r)
 {
@@ -683,7 +699,10 @@ batch_counts batch_reader_counts(const batch_reader *r)
     return n;
 }
 
-static const char *str(const fb::String *s) { return s ? s->c_str() : ""; }
+static const char *str(const fb::String *s)
+{
+    return s ? s->c_str() : "";
+}
 
 static void view_model(const vb::Model *src, batch_model *m)
 {

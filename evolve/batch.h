@@ -24,9 +24,9 @@
  *
  * Files are named DIR/round-RRRR-batch-BBBB.vkb (RRRR = header round, BBBB counts from one
  * past the highest batch of that round already in DIR, so a resumed run never overwrites).
- * Each is written to a hidden temporary name (".round-...vkb.tmp-XXXXXX", base/afile.h), flushed, fsync'ed and
- * renamed, then the folder is fsync'ed: a reader sees a complete file or none, and a crash
- * leaves at most a hidden temporary file that readers ignore. One writer per (DIR, round).
+ * Each is written to a hidden temporary name (".round-...vkb.tmp-XXXXXX", base/afile.h), flushed,
+ * fsync'ed and renamed, then the folder is fsync'ed: a reader sees a complete file or none, and a
+ * crash leaves at most a hidden temporary file that readers ignore. One writer per (DIR, round).
  * After any failure a writer refuses further calls; close it to free it.
  *
  * Reading. A reader walks one file or every *.vkb file of a folder (hidden files skipped) in
@@ -69,8 +69,8 @@ extern "C" {
 
 /* Version 1 is the first release of schemas/batch.fbs. */
 #define BATCH_SCHEMA_VERSION 1u
-#define BATCH_N_ARGS 4
-#define BATCH_SHA256_SIZE 32
+#define BATCH_N_ARGS         4
+#define BATCH_SHA256_SIZE    32
 
 typedef struct batch_model {
     const char *file_name; /* base name of the GGUF file */
@@ -187,8 +187,7 @@ int batch_writer_add_image(batch_writer *w, const batch_image *im, uint32_t *ind
 int batch_writer_add_task(batch_writer *w, const batch_task *t, uint32_t *index, errmsg *e);
 int batch_writer_add_challenger(batch_writer *w, const batch_challenger *c, uint32_t *index,
                                 errmsg *e);
-int batch_writer_add_solver(batch_writer *w, const batch_solver *s, uint32_t *index,
-                            errmsg *e);
+int batch_writer_add_solver(batch_writer *w, const batch_solver *s, uint32_t *index, errmsg *e);
 
 /* Ends the current unit; writes the file out if it is full (see the top of this file). */
 int batch_writer_end_unit(batch_writer *w, errmsg *e);

@@ -63,14 +63,12 @@ int batch_io_next_index(const char *dir, uint32_t round, uint32_t *next, errmsg 
     }
     closedir(d);
     if (n > UINT32_MAX)
-        return err_set(e, ERR_FAIL, "%s: no batch numbers left for round %u", dir,
-                       (unsigned)round);
+        return err_set(e, ERR_FAIL, "%s: no batch numbers left for round %u", dir, (unsigned)round);
     *next = (uint32_t)n;
     return 0;
 }
 
-int batch_io_read_file(const char *path, size_t max_bytes, uint8_t **data, size_t *n,
-                       errmsg *e)
+int batch_io_read_file(const char *path, size_t max_bytes, uint8_t **data, size_t *n, errmsg *e)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -83,8 +81,8 @@ int batch_io_read_file(const char *path, size_t max_bytes, uint8_t **data, size_
     size_t size = (size_t)st.st_size;
     if ((uint64_t)st.st_size > max_bytes) {
         close(fd);
-        return err_set(e, ERR_FAIL, "%s: %lld bytes, more than the %zu a batch file may have",
-                       path, (long long)st.st_size, max_bytes);
+        return err_set(e, ERR_FAIL, "%s: %lld bytes, more than the %zu a batch file may have", path,
+                       (long long)st.st_size, max_bytes);
     }
     uint8_t *buf = malloc(size ? size : 1);
     if (!buf) {

@@ -1,6 +1,6 @@
 /* batch_io.h - the file-system side of batch files (internal to evolve/batch*.{c,cpp}):
- * naming, whole-file reads, folder listings (atomic writes are base/afile.h). Kept apart from batch.cpp so
- * the C++ file does FlatBuffers and nothing else.
+ * naming, whole-file reads, folder listings (atomic writes are base/afile.h). Kept apart from
+ * batch.cpp so the C++ file does FlatBuffers and nothing else.
  */
 #ifndef VKEVE_BATCH_IO_H
 #define VKEVE_BATCH_IO_H
@@ -27,8 +27,7 @@ int batch_io_parse_name(const char *name, uint32_t *round, uint32_t *batch);
 int batch_io_next_index(const char *dir, uint32_t round, uint32_t *next, errmsg *e);
 
 /* Reads a whole file into a new malloc'd buffer (free it). Files over max_bytes fail. */
-int batch_io_read_file(const char *path, size_t max_bytes, uint8_t **data, size_t *n,
-                       errmsg *e);
+int batch_io_read_file(const char *path, size_t max_bytes, uint8_t **data, size_t *n, errmsg *e);
 
 /* The batch files of a folder as full paths: every non-hidden regular "*.vkb", ordered by
  * (round, batch) for names batch_io_file_name writes, then by name. Free with

@@ -14,17 +14,38 @@ typedef struct dtype_info {
 /* Every type ggml defines (ids 4, 5, 31-33 and 36-38 were removed from ggml), so a GGUF file
  * of any of them can be read and described, whether or not vkeve computes with it. */
 static const dtype_info types[] = {
-    {DT_F32, "f32", 1, 4, 1},        {DT_F16, "f16", 1, 2, 1},        {DT_Q4_0, "q4_0", 32, 18, 1},
-    {DT_Q4_1, "q4_1", 32, 20, 1},    {DT_Q5_0, "q5_0", 32, 22, 1},    {DT_Q5_1, "q5_1", 32, 24, 1},
-    {DT_Q8_0, "q8_0", 32, 34, 1},    {9, "q8_1", 32, 36, 0},          {10, "q2_K", 256, 84, 0},
-    {11, "q3_K", 256, 110, 0},       {DT_Q4_K, "q4_K", 256, 144, 1},  {DT_Q5_K, "q5_K", 256, 176, 1},
-    {DT_Q6_K, "q6_K", 256, 210, 1},  {15, "q8_K", 256, 292, 0},       {16, "iq2_xxs", 256, 66, 0},
-    {17, "iq2_xs", 256, 74, 0},      {18, "iq3_xxs", 256, 98, 0},     {19, "iq1_s", 256, 50, 0},
-    {20, "iq4_nl", 32, 18, 0},       {21, "iq3_s", 256, 110, 0},      {22, "iq2_s", 256, 82, 0},
-    {23, "iq4_xs", 256, 136, 0},     {24, "i8", 1, 1, 0},             {25, "i16", 1, 2, 0},
-    {DT_I32, "i32", 1, 4, 0},        {27, "i64", 1, 8, 0},            {28, "f64", 1, 8, 0},
-    {29, "iq1_m", 256, 56, 0},       {DT_BF16, "bf16", 1, 2, 1},      {34, "tq1_0", 256, 54, 0},
-    {35, "tq2_0", 256, 66, 0},       {39, "mxfp4", 32, 17, 0},
+    {DT_F32, "f32", 1, 4, 1},
+    {DT_F16, "f16", 1, 2, 1},
+    {DT_Q4_0, "q4_0", 32, 18, 1},
+    {DT_Q4_1, "q4_1", 32, 20, 1},
+    {DT_Q5_0, "q5_0", 32, 22, 1},
+    {DT_Q5_1, "q5_1", 32, 24, 1},
+    {DT_Q8_0, "q8_0", 32, 34, 1},
+    {9, "q8_1", 32, 36, 0},
+    {10, "q2_K", 256, 84, 0},
+    {11, "q3_K", 256, 110, 0},
+    {DT_Q4_K, "q4_K", 256, 144, 1},
+    {DT_Q5_K, "q5_K", 256, 176, 1},
+    {DT_Q6_K, "q6_K", 256, 210, 1},
+    {15, "q8_K", 256, 292, 0},
+    {16, "iq2_xxs", 256, 66, 0},
+    {17, "iq2_xs", 256, 74, 0},
+    {18, "iq3_xxs", 256, 98, 0},
+    {19, "iq1_s", 256, 50, 0},
+    {20, "iq4_nl", 32, 18, 0},
+    {21, "iq3_s", 256, 110, 0},
+    {22, "iq2_s", 256, 82, 0},
+    {23, "iq4_xs", 256, 136, 0},
+    {24, "i8", 1, 1, 0},
+    {25, "i16", 1, 2, 0},
+    {DT_I32, "i32", 1, 4, 0},
+    {27, "i64", 1, 8, 0},
+    {28, "f64", 1, 8, 0},
+    {29, "iq1_m", 256, 56, 0},
+    {DT_BF16, "bf16", 1, 2, 1},
+    {34, "tq1_0", 256, 54, 0},
+    {35, "tq2_0", 256, 66, 0},
+    {39, "mxfp4", 32, 17, 0},
 };
 
 static const dtype_info *find(int type)
@@ -52,8 +73,8 @@ void dtype_supported_names(char *out, size_t size)
     size_t used = 0;
     for (size_t i = 0; i < sizeof types / sizeof types[0] && used < size; i++)
         if (types[i].computes)
-            used += (size_t)snprintf(out + used, size - used, "%s%s", used ? ", " : "",
-                                     types[i].name);
+            used +=
+                (size_t)snprintf(out + used, size - used, "%s%s", used ? ", " : "", types[i].name);
 }
 
 int dtype_block(int type)

@@ -38,10 +38,17 @@ const char *gguf_type_name(int type)
 size_t gguf_type_size(int type)
 {
     switch (type) {
-    case GGUF_U8: case GGUF_I8: case GGUF_BOOL: return 1;
-    case GGUF_U16: case GGUF_I16: return 2;
-    case GGUF_U32: case GGUF_I32: case GGUF_F32: return 4;
-    case GGUF_U64: case GGUF_I64: case GGUF_F64: return 8;
+    case GGUF_U8:
+    case GGUF_I8:
+    case GGUF_BOOL: return 1;
+    case GGUF_U16:
+    case GGUF_I16: return 2;
+    case GGUF_U32:
+    case GGUF_I32:
+    case GGUF_F32: return 4;
+    case GGUF_U64:
+    case GGUF_I64:
+    case GGUF_F64: return 8;
     default: return 0;
     }
 }
@@ -131,14 +138,18 @@ static int fail(reader *r, const char *fmt, ...)
     return err_set(r->e, ERR_FAIL, "%s: %s", r->f->path, msg);
 }
 
-static uint64_t left(const reader *r) { return r->f->size - r->pos; }
+static uint64_t left(const reader *r)
+{
+    return r->f->size - r->pos;
+}
 
 static int need(reader *r, uint64_t n, const char *what)
 {
     if (n <= left(r))
         return 0;
-    return fail(r, "%s at offset %" PRIu64 " needs %" PRIu64 " bytes, but the file (size %" PRIu64
-                   ") has only %" PRIu64 " left",
+    return fail(r,
+                "%s at offset %" PRIu64 " needs %" PRIu64 " bytes, but the file (size %" PRIu64
+                ") has only %" PRIu64 " left",
                 what, r->pos, n, r->f->size, left(r));
 }
 
@@ -177,7 +188,9 @@ static int read_string(reader *r, str_ref *out, const char *what)
     if (read_u64(r, &len, lenwhat))
         return ERR_FAIL;
     if (len > left(r))
-        return fail(r, "%s length %" PRIu64 " at offset %" PRIu64 " runs past end of file (size %" PRIu64 ")",
+        return fail(r,
+                    "%s length %" PRIu64 " at offset %" PRIu64
+                    " runs past end of file (size %" PRIu64 ")",
                     what, len, r->pos - 8, r->f->size);
     char *s = arena_alloc(r->f, (size_t)len + 1);
     if (!s)
@@ -215,7 +228,9 @@ static int read_array(reader *r, gguf_value *v, int depth)
     size_t nsize = gguf_type_size((int)elem);
     if (nsize) {
         if (count > left(r) / nsize)
-            return fail(r, "array of %" PRIu64 " %s at offset %" PRIu64 " runs past end of file (size %" PRIu64 ")",
+            return fail(r,
+                        "array of %" PRIu64 " %s at offset %" PRIu64
+                        " runs past end of file (size %" PRIu64 ")",
                         count, gguf_type_name((int)elem), r->pos, r->f->size);
         v->raw = r->f->base + r->pos;
         if (elem == GGUF_BOOL && check_bools(r, v->raw, count))
@@ -226,7 +241,9 @@ static int read_array(reader *r, gguf_value *v, int depth)
     if (elem == GGUF_STR) {
         /* Every string takes at least its 8-byte length in the file. */
         if (count > left(r) / 8)
-            return fail(r, "array of %" PRIu64 " strings at offset %" PRIu64 " cannot fit in the %" PRIu64 " bytes left",
+            return fail(r,
+                        "array of %" PRIu64 " strings at offset %" PRIu64
+                        " cannot fit in the %" PRIu64 " bytes left",
                         count, r->pos, left(r));
         v->strs = arena_alloc(r->f, (size_t)count * sizeof *v->strs);
         if (!v->strs && count)
@@ -241,7 +258,9 @@ static int read_array(reader *r, gguf_value *v, int depth)
             return fail(r, "arrays nested deeper than %d levels", MAX_ARRAY_DEPTH);
         /* Every nested array takes at least its 4-byte type and 8-byte count. */
         if (count > left(r) / 12)
-            return fail(r, "array of %" PRIu64 " arrays at offset %" PRIu64 " cannot fit in the %" PRIu64 " bytes left",
+            return fail(r,
+                        "array of %" PRIu64 " arrays at offset %" PRIu64
+                        " cannot fit in the %" PRIu64 " bytes left",
                         count, r->pos, left(r));
         v->items = arena_alloc(r->f, (size_t)count * sizeof *v->items);
         if (!v->items && count)
@@ -324,7 +343,8 @@ static int build_indexes(reader *r)
         return fail(r, "out of memory for the lookup tables");
     r->where[0] = 0;
     /* Empty tables have no storage to take the address of. */
-    int64_t dup = f->n_kv ? sort_names(&f->kvs[0].key, sizeof f->kvs[0], f->n_kv, f->kv_sorted) : -1;
+    int64_t dup =
+        f->n_kv ? sort_names(&f->kvs[0].key, sizeof f->kvs[0], f->n_kv, f->kv_sorted) : -1;
     if (dup >= 0)
         return fail(r, "key %" PRId64 " '%s' appears twice", dup, f->kvs[dup].key);
     if (dup == -1 && f->n_tensors)
@@ -351,7 +371,9 @@ static int read_header(reader *r, uint64_t *n_tensors, uint64_t *n_kv)
     if (read_u32(r, &version, "version"))
         return ERR_FAIL;
     if (version != 0 && (version & 0xffff) == 0)
-        return fail(r, "version field 0x%08" PRIx32 " looks byte-swapped: big-endian GGUF files are not supported",
+        return fail(r,
+                    "version field 0x%08" PRIx32
+                    " looks byte-swapped: big-endian GGUF files are not supported",
                     version);
     if (version == 1)
         return fail(r, "GGUF version 1 is obsolete (no longer written or read by llama.cpp); "
@@ -364,10 +386,13 @@ static int read_header(reader *r, uint64_t *n_tensors, uint64_t *n_kv)
     /* Smallest records: a key is 8 (length) + 4 (type) + 1 (value) bytes; a tensor info is
      * 8 (name length) + 4 (n_dims) + 4 (type) + 8 (offset). */
     if (*n_kv > left(r) / 13)
-        return fail(r, "metadata key count %" PRIu64 " cannot fit in the %" PRIu64 " bytes left of the file",
+        return fail(r,
+                    "metadata key count %" PRIu64 " cannot fit in the %" PRIu64
+                    " bytes left of the file",
                     *n_kv, left(r));
     if (*n_tensors > (left(r) - *n_kv * 13) / 24)
-        return fail(r, "tensor count %" PRIu64 " cannot fit in the %" PRIu64 " bytes left of the file",
+        return fail(r,
+                    "tensor count %" PRIu64 " cannot fit in the %" PRIu64 " bytes left of the file",
                     *n_tensors, left(r));
     return 0;
 }
@@ -445,7 +470,9 @@ static int read_shape(reader *r, gguf_tensor *t)
     int64_t total = 1;
     for (int d = 0; d < GGUF_MAX_DIMS; d++) {
         if (t->ne[d] != 0 && total > INT64_MAX / t->ne[d])
-            return fail(r, "shape [%" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 "] has more than 2^63-1 elements",
+            return fail(r,
+                        "shape [%" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64
+                        "] has more than 2^63-1 elements",
                         t->ne[0], t->ne[1], t->ne[2], t->ne[3]);
         total *= t->ne[d];
     }
@@ -469,7 +496,9 @@ static int read_type_and_size(reader *r, gguf_tensor *t)
                            (uint64_t)t->ne[2], (uint64_t)t->ne[3]};
     for (int i = 0; i < 4; i++) {
         if (factors[i] != 0 && size > (uint64_t)SIZE_MAX / factors[i])
-            return fail(r, "data size of shape [%" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 "] overflows",
+            return fail(r,
+                        "data size of shape [%" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64
+                        "] overflows",
                         t->ne[0], t->ne[1], t->ne[2], t->ne[3]);
         size *= factors[i];
     }
@@ -516,11 +545,15 @@ static int place_tensors(reader *r)
         gguf_tensor *t = &f->tensors[i];
         snprintf(r->where, sizeof r->where, "tensor %" PRId64 " '%s'", i, t->name);
         if (t->offset != expected)
-            return fail(r, "data offset %" PRIu64 ", expected %" PRIu64 " (tensors are stored back to back in "
-                           "info order, each padded to the alignment %" PRIu64 ")",
+            return fail(r,
+                        "data offset %" PRIu64 ", expected %" PRIu64
+                        " (tensors are stored back to back in "
+                        "info order, each padded to the alignment %" PRIu64 ")",
                         t->offset, expected, a);
         if (t->size > data_size || t->offset > data_size - t->size)
-            return fail(r, "data [%" PRIu64 ", %" PRIu64 ") past end of file (size %" PRIu64 ", data section at %" PRIu64 ")",
+            return fail(r,
+                        "data [%" PRIu64 ", %" PRIu64 ") past end of file (size %" PRIu64
+                        ", data section at %" PRIu64 ")",
                         f->data_offset + t->offset, f->data_offset + t->offset + t->size, f->size,
                         f->data_offset);
         t->data = f->base + f->data_offset + t->offset;
@@ -633,15 +666,33 @@ void gguf_close(gguf_file *f)
     free(f);
 }
 
-const char *gguf_path(const gguf_file *f) { return f->path; }
-uint32_t gguf_version(const gguf_file *f) { return f->version; }
-uint32_t gguf_alignment(const gguf_file *f) { return f->alignment; }
-uint64_t gguf_data_offset(const gguf_file *f) { return f->data_offset; }
-uint64_t gguf_file_size(const gguf_file *f) { return f->size; }
+const char *gguf_path(const gguf_file *f)
+{
+    return f->path;
+}
+uint32_t gguf_version(const gguf_file *f)
+{
+    return f->version;
+}
+uint32_t gguf_alignment(const gguf_file *f)
+{
+    return f->alignment;
+}
+uint64_t gguf_data_offset(const gguf_file *f)
+{
+    return f->data_offset;
+}
+uint64_t gguf_file_size(const gguf_file *f)
+{
+    return f->size;
+}
 
 /* ---- metadata lookup -------------------------------------------------------------------- */
 
-int64_t gguf_n_kv(const gguf_file *f) { return f->n_kv; }
+int64_t gguf_n_kv(const gguf_file *f)
+{
+    return f->n_kv;
+}
 
 const char *gguf_kv_key(const gguf_file *f, int64_t i)
 {
@@ -669,9 +720,18 @@ const gguf_value *gguf_find_key(const gguf_file *f, const char *key)
     return NULL;
 }
 
-gguf_type gguf_value_type(const gguf_value *v) { return v->type; }
-gguf_type gguf_arr_type(const gguf_value *v) { return v->elem; }
-uint64_t gguf_arr_count(const gguf_value *v) { return v->count; }
+gguf_type gguf_value_type(const gguf_value *v)
+{
+    return v->type;
+}
+gguf_type gguf_arr_type(const gguf_value *v)
+{
+    return v->elem;
+}
+uint64_t gguf_arr_count(const gguf_value *v)
+{
+    return v->count;
+}
 
 typedef enum num_kind { NUM_SIGNED, NUM_UNSIGNED, NUM_FLOAT } num_kind;
 
@@ -690,10 +750,22 @@ static int load_number(const gguf_value *v, uint64_t i, number *n)
         return ERR_FAIL;
     uint64_t bits = load_le(v->raw + i * size, (int)size);
     switch (v->elem) {
-    case GGUF_I8: n->kind = NUM_SIGNED; n->i = (int8_t)bits; break;
-    case GGUF_I16: n->kind = NUM_SIGNED; n->i = (int16_t)bits; break;
-    case GGUF_I32: n->kind = NUM_SIGNED; n->i = (int32_t)bits; break;
-    case GGUF_I64: n->kind = NUM_SIGNED; n->i = (int64_t)bits; break;
+    case GGUF_I8:
+        n->kind = NUM_SIGNED;
+        n->i = (int8_t)bits;
+        break;
+    case GGUF_I16:
+        n->kind = NUM_SIGNED;
+        n->i = (int16_t)bits;
+        break;
+    case GGUF_I32:
+        n->kind = NUM_SIGNED;
+        n->i = (int32_t)bits;
+        break;
+    case GGUF_I64:
+        n->kind = NUM_SIGNED;
+        n->i = (int64_t)bits;
+        break;
     case GGUF_F32: {
         uint32_t b32 = (uint32_t)bits;
         float x;
@@ -702,8 +774,14 @@ static int load_number(const gguf_value *v, uint64_t i, number *n)
         n->f = x;
         break;
     }
-    case GGUF_F64: n->kind = NUM_FLOAT; memcpy(&n->f, &bits, 8); break;
-    default: n->kind = NUM_UNSIGNED; n->u = bits; break;
+    case GGUF_F64:
+        n->kind = NUM_FLOAT;
+        memcpy(&n->f, &bits, 8);
+        break;
+    default:
+        n->kind = NUM_UNSIGNED;
+        n->u = bits;
+        break;
     }
     return 0;
 }
@@ -791,8 +869,8 @@ static int unfit(const gguf_file *f, const char *key, const gguf_value *v, const
         snprintf(val, sizeof val, " %" PRIu64, u);
     else if (!gguf_arr_f64(v, 0, &d))
         snprintf(val, sizeof val, " %g", d);
-    return err_set(e, ERR_FAIL, "%s: metadata key '%s' (%s%s) does not convert to %s", f->path,
-                   key, gguf_type_name(v->type), val, want);
+    return err_set(e, ERR_FAIL, "%s: metadata key '%s' (%s%s) does not convert to %s", f->path, key,
+                   gguf_type_name(v->type), val, want);
 }
 
 int gguf_get_u64(const gguf_file *f, const char *key, uint64_t *out, errmsg *e)
@@ -887,18 +965,22 @@ int gguf_get_arr(const gguf_file *f, const char *key, int elem_type, const gguf_
     if (!v)
         return err_set(e, ERR_FAIL, "%s: metadata key '%s' not found", f->path, key);
     if (v->type != GGUF_ARR)
-        return err_set(e, ERR_FAIL, "%s: metadata key '%s' has type %s, expected an array",
-                       f->path, key, gguf_type_name(v->type));
+        return err_set(e, ERR_FAIL, "%s: metadata key '%s' has type %s, expected an array", f->path,
+                       key, gguf_type_name(v->type));
     if (elem_type >= 0 && (int)v->elem != elem_type)
-        return err_set(e, ERR_FAIL, "%s: metadata key '%s' is an array of %s, expected an array of %s",
-                       f->path, key, gguf_type_name(v->elem), gguf_type_name(elem_type));
+        return err_set(e, ERR_FAIL,
+                       "%s: metadata key '%s' is an array of %s, expected an array of %s", f->path,
+                       key, gguf_type_name(v->elem), gguf_type_name(elem_type));
     *out = v;
     return 0;
 }
 
 /* ---- tensors ---------------------------------------------------------------------------- */
 
-int64_t gguf_n_tensors(const gguf_file *f) { return f->n_tensors; }
+int64_t gguf_n_tensors(const gguf_file *f)
+{
+    return f->n_tensors;
+}
 
 const gguf_tensor *gguf_tensor_at(const gguf_file *f, int64_t i)
 {

@@ -62,8 +62,8 @@ typedef struct gguf_value gguf_value; /* one metadata value (scalar, string or a
 
 typedef struct gguf_tensor {
     const char *name;
-    int type;         /* ggml type id */
-    int n_dims;       /* 0..4 as stored; ne[] beyond it is 1 */
+    int type;   /* ggml type id */
+    int n_dims; /* 0..4 as stored; ne[] beyond it is 1 */
     int64_t ne[GGUF_MAX_DIMS];
     uint64_t offset;  /* from the start of the data section */
     size_t size;      /* bytes of data */
@@ -74,8 +74,7 @@ typedef struct gguf_tensor {
 int gguf_open(const char *path, gguf_file **out, errmsg *e);
 /* Parses a GGUF image already in memory (size bytes, kept alive by the caller until
  * gguf_close); name is used in messages. */
-int gguf_open_memory(const void *data, size_t size, const char *name, gguf_file **out,
-                     errmsg *e);
+int gguf_open_memory(const void *data, size_t size, const char *name, gguf_file **out, errmsg *e);
 void gguf_close(gguf_file *f); /* NULL is fine */
 
 const char *gguf_path(const gguf_file *f);
@@ -111,7 +110,7 @@ int gguf_get_arr(const gguf_file *f, const char *key, int elem_type, const gguf_
 gguf_type gguf_value_type(const gguf_value *v);
 gguf_type gguf_arr_type(const gguf_value *v); /* element type; the value's own type if scalar */
 uint64_t gguf_arr_count(const gguf_value *v); /* 1 for a scalar */
-int gguf_arr_i64(const gguf_value *v, uint64_t i, int64_t *out); /* integer or bool */
+int gguf_arr_i64(const gguf_value *v, uint64_t i, int64_t *out);  /* integer or bool */
 int gguf_arr_u64(const gguf_value *v, uint64_t i, uint64_t *out); /* integer >= 0 or bool */
 int gguf_arr_f64(const gguf_value *v, uint64_t i, double *out);   /* any number or bool */
 /* String element: NUL-terminated (the file's bytes; a string may hold a NUL of its own, so
@@ -156,8 +155,8 @@ int gguf_add_f64(gguf_writer *w, const char *key, double v);
 int gguf_add_arr(gguf_writer *w, const char *key, gguf_type elem_type, const void *items,
                  uint64_t n);
 /* An array of n_arrays number arrays of elem_type: array j has counts[j] items at items[j]. */
-int gguf_add_arr_of_arr(gguf_writer *w, const char *key, gguf_type elem_type,
-                        uint64_t n_arrays, const void *const *items, const uint64_t *counts);
+int gguf_add_arr_of_arr(gguf_writer *w, const char *key, gguf_type elem_type, uint64_t n_arrays,
+                        const void *const *items, const uint64_t *counts);
 
 /* A tensor of ggml type `type` and shape ne[0..n_dims-1] (ne[0] a multiple of the type's
  * block size); its bytes (dtype_row_bytes(type, ne[0]) * ne[1] * ...) are copied from data.

@@ -163,15 +163,42 @@ static int add_number(gguf_writer *w, const char *key, gguf_type t, const void *
     return begin_kv(w, key, t) || put_numbers(w, t, v, 1);
 }
 
-int gguf_add_u8(gguf_writer *w, const char *key, uint8_t v) { return add_number(w, key, GGUF_U8, &v); }
-int gguf_add_i8(gguf_writer *w, const char *key, int8_t v) { return add_number(w, key, GGUF_I8, &v); }
-int gguf_add_u16(gguf_writer *w, const char *key, uint16_t v) { return add_number(w, key, GGUF_U16, &v); }
-int gguf_add_i16(gguf_writer *w, const char *key, int16_t v) { return add_number(w, key, GGUF_I16, &v); }
-int gguf_add_i32(gguf_writer *w, const char *key, int32_t v) { return add_number(w, key, GGUF_I32, &v); }
-int gguf_add_f32(gguf_writer *w, const char *key, float v) { return add_number(w, key, GGUF_F32, &v); }
-int gguf_add_u64(gguf_writer *w, const char *key, uint64_t v) { return add_number(w, key, GGUF_U64, &v); }
-int gguf_add_i64(gguf_writer *w, const char *key, int64_t v) { return add_number(w, key, GGUF_I64, &v); }
-int gguf_add_f64(gguf_writer *w, const char *key, double v) { return add_number(w, key, GGUF_F64, &v); }
+int gguf_add_u8(gguf_writer *w, const char *key, uint8_t v)
+{
+    return add_number(w, key, GGUF_U8, &v);
+}
+int gguf_add_i8(gguf_writer *w, const char *key, int8_t v)
+{
+    return add_number(w, key, GGUF_I8, &v);
+}
+int gguf_add_u16(gguf_writer *w, const char *key, uint16_t v)
+{
+    return add_number(w, key, GGUF_U16, &v);
+}
+int gguf_add_i16(gguf_writer *w, const char *key, int16_t v)
+{
+    return add_number(w, key, GGUF_I16, &v);
+}
+int gguf_add_i32(gguf_writer *w, const char *key, int32_t v)
+{
+    return add_number(w, key, GGUF_I32, &v);
+}
+int gguf_add_f32(gguf_writer *w, const char *key, float v)
+{
+    return add_number(w, key, GGUF_F32, &v);
+}
+int gguf_add_u64(gguf_writer *w, const char *key, uint64_t v)
+{
+    return add_number(w, key, GGUF_U64, &v);
+}
+int gguf_add_i64(gguf_writer *w, const char *key, int64_t v)
+{
+    return add_number(w, key, GGUF_I64, &v);
+}
+int gguf_add_f64(gguf_writer *w, const char *key, double v)
+{
+    return add_number(w, key, GGUF_F64, &v);
+}
 
 int gguf_add_bool(gguf_writer *w, const char *key, int v)
 {
@@ -242,7 +269,8 @@ static size_t tensor_size(gguf_writer *w, const char *name, int type, const int6
         return 0;
     }
     if (ne[0] % block) {
-        wfail(w, "gguf writer: tensor '%s': ne[0] = %" PRId64 " is not a multiple of %s's block of %d",
+        wfail(w,
+              "gguf writer: tensor '%s': ne[0] = %" PRId64 " is not a multiple of %s's block of %d",
               name, ne[0], dtype_name(type), block);
         return 0;
     }
@@ -298,7 +326,10 @@ int gguf_add_tensor(gguf_writer *w, const char *name, int type, int n_dims, cons
 
 /* ---- the file --------------------------------------------------------------------------- */
 
-static uint64_t pad_to(uint64_t n, uint64_t a) { return (n + a - 1) / a * a; }
+static uint64_t pad_to(uint64_t n, uint64_t a)
+{
+    return (n + a - 1) / a * a;
+}
 
 /* Header, metadata and tensor infos, padded to the start of the data section. */
 static int build_head(gguf_writer *w, buf *b)
@@ -320,7 +351,8 @@ static int build_head(gguf_writer *w, buf *b)
     }
     static const uint8_t zeros[64];
     while (b->n % w->alignment)
-        if (put(w, b, zeros, w->alignment - b->n % w->alignment > 64 ? 64 : w->alignment - b->n % w->alignment))
+        if (put(w, b, zeros,
+                w->alignment - b->n % w->alignment > 64 ? 64 : w->alignment - b->n % w->alignment))
             return ERR_FAIL;
     return 0;
 }

@@ -66,8 +66,7 @@ static VkDeviceSize bound_bytes(const tensor *t)
     return vk_mem_whole_units(tensor_bytes(t));
 }
 
-static int check_tensor(const tensor *t, const char *role, const char *label, int type,
-                        errmsg *e)
+static int check_tensor(const tensor *t, const char *role, const char *label, int type, errmsg *e)
 {
     if (!t || !t->buf)
         return err_set(e, ERR_FAIL, "%s: no %s tensor", label, role);
@@ -83,8 +82,10 @@ static int check_tensor(const tensor *t, const char *role, const char *label, in
     if (bytes == 0 || tensor_elements(t) > UINT32_MAX)
         return err_set(e, ERR_FAIL, "%s: %s has a bad shape for its type", label, role);
     if (t->offset > t->buf->size || bound_bytes(t) > t->buf->size - t->offset)
-        return err_set(e, ERR_FAIL, "%s: %s (%zu bytes at %" PRIu64 ", read in 16-byte units) "
-                       "overruns its buffer", label, role, bytes, (uint64_t)t->offset);
+        return err_set(e, ERR_FAIL,
+                       "%s: %s (%zu bytes at %" PRIu64 ", read in 16-byte units) "
+                       "overruns its buffer",
+                       label, role, bytes, (uint64_t)t->offset);
     return 0;
 }
 
@@ -101,7 +102,10 @@ static void spread(uint64_t groups, uint32_t grid[3])
     grid[2] = 1;
 }
 
-static bool is_cpu(const vk_ctx *ctx) { return vk_caps_of(ctx)->type == VK_PHYSICAL_DEVICE_TYPE_CPU; }
+static bool is_cpu(const vk_ctx *ctx)
+{
+    return vk_caps_of(ctx)->type == VK_PHYSICAL_DEVICE_TYPE_CPU;
+}
 
 static int record_binary(vk_seq *s, const op_node *nd, const char *label, errmsg *e)
 {
@@ -111,8 +115,9 @@ static int record_binary(vk_seq *s, const op_node *nd, const char *label, errmsg
         return e->code;
     int64_t n = tensor_elements(a), nb = tensor_elements(b);
     if (tensor_elements(d) != n || n % nb)
-        return err_set(e, ERR_FAIL, "%s: %" PRId64 " elements with %" PRId64 " repeated into %" PRId64,
-                       label, n, nb, tensor_elements(d));
+        return err_set(e, ERR_FAIL,
+                       "%s: %" PRId64 " elements with %" PRId64 " repeated into %" PRId64, label, n,
+                       nb, tensor_elements(d));
     vk_kernel k = {"binary", 3, 12, 2, {BINARY_WG, nd->kind == OP_ADD ? 0 : 1}, 0};
     uint32_t grid[3];
     spread(((uint64_t)n + BINARY_WG - 1) / BINARY_WG, grid);
@@ -139,8 +144,10 @@ static int record_reduce(vk_seq *s, const op_node *nd, const char *label, errmsg
     vk_kernel k = {"reduce_rows", 2, 16, 2, {wg ? wg : 1, op}, 0};
     uint32_t grid[3];
     spread((uint64_t)rows, grid);
-    struct { uint32_t cols, rows, groups_x; float scale; } push = {
-        (uint32_t)cols, (uint32_t)rows, grid[0], nd->scale};
+    struct {
+        uint32_t cols, rows, groups_x;
+        float scale;
+    } push = {(uint32_t)cols, (uint32_t)rows, grid[0], nd->scale};
     vk_arg args[2] = {arg_of(a, false), arg_of(d, true)};
     return vk_seq_dispatch(s, &k, args, &push, grid, label, e);
 }
@@ -164,7 +171,7 @@ op_shape op_matmul_shape(const vk_ctx *ctx, const op_node *nd)
         return OP_SHAPE_SUBGROUP;
     vk_arg a = arg_of(nd->src[0], false), b = arg_of(nd->src[1], false);
     return vk_seq_fits_texels(ctx, &a) && vk_seq_fits_texels(ctx, &b) ? OP_SHAPE_ROWS_TEXEL
-                                                                       : OP_SHAPE_ROWS;
+                                                                      : OP_SHAPE_ROWS;
 }
 
 static int check_matmul(const op_node *nd, const char *label, errmsg *e)
@@ -178,16 +185,17 @@ static int check_matmul(const op_node *nd, const char *label, errmsg *e)
                        dtype_name(a->type) ? dtype_name(a->type) : "unknown");
     if (a->ne[2] != 1 || a->ne[3] != 1 || b->ne[0] != a->ne[0] || d->ne[0] != a->ne[1] ||
         tensor_rows(d) != tensor_rows(b))
-        return err_set(e, ERR_FAIL, "%s: shapes [%" PRId64 ",%" PRId64 "] x [%" PRId64 ",%" PRId64
-                       "] -> [%" PRId64 ",%" PRId64 "] do not match", label, a->ne[0], a->ne[1],
-                       b->ne[0], tensor_rows(b), d->ne[0], tensor_rows(d));
+        return err_set(e, ERR_FAIL,
+                       "%s: shapes [%" PRId64 ",%" PRId64 "] x [%" PRId64 ",%" PRId64
+                       "] -> [%" PRId64 ",%" PRId64 "] do not match",
+                       label, a->ne[0], a->ne[1], b->ne[0], tensor_rows(b), d->ne[0],
+                       tensor_rows(d));
     return 0;
 }
 
 /* Records quantize_q8 of the activations b into a scratch buffer of s and points *arg at
  * it. */
-static int record_quantize_b(vk_seq *s, const tensor *b, vk_arg *arg, const char *label,
-                             errmsg *e)
+static int record_quantize_b(vk_seq *s, const tensor *b, vk_arg *arg, const char *label, errmsg *e)
 {
     uint64_t blocks = (uint64_t)tensor_elements(b) / 32, bytes = blocks * Q8_BLOCK_BYTES;
     const vk_buf *q = vk_seq_scratch(s, bytes, e);
@@ -230,8 +238,12 @@ static int record_matmul(vk_seq *s, const op_node *nd, const char *label, errmsg
         uint32_t tm = !texel ? 1 : N == 1 ? 3 : 4; /* measured best on lavapipe (bench_runtime) */
         if (!texel)
             tn = 1, grid[1] = N;
-        k = (vk_kernel){texel ? mk->texel_shader : mk->rows_shader, 3, 12, 4,
-                        {32, tn, mk->type_code, tm}, texel ? 3u : 0u};
+        k = (vk_kernel){texel ? mk->texel_shader : mk->rows_shader,
+                        3,
+                        12,
+                        4,
+                        {32, tn, mk->type_code, tm},
+                        texel ? 3u : 0u};
         grid[0] = (M + 32 * tm - 1) / (32 * tm);
     }
     uint32_t push[3] = {M, N, K};
@@ -246,14 +258,11 @@ int op_record(vk_seq *s, const op_node *nd, errmsg *e)
     const char *label = nd->label ? nd->label : op_name(nd->kind);
     switch (nd->kind) {
     case OP_ADD:
-    case OP_MUL:
-        return record_binary(s, nd, label, e);
+    case OP_MUL: return record_binary(s, nd, label, e);
     case OP_SUM_ROWS:
     case OP_MAX_ROWS:
-    case OP_SOFTMAX_ROWS:
-        return record_reduce(s, nd, label, e);
-    case OP_MATMUL:
-        return record_matmul(s, nd, label, e);
+    case OP_SOFTMAX_ROWS: return record_reduce(s, nd, label, e);
+    case OP_MATMUL: return record_matmul(s, nd, label, e);
     }
     return err_set(e, ERR_FAIL, "%s: unknown op %d", label, (int)nd->kind);
 }

@@ -27,8 +27,9 @@ typedef enum op_kind {
     OP_SUM_ROWS,     /* dst[r] = sum of row r of src0 (f32) */
     OP_MAX_ROWS,     /* dst[r] = max of row r of src0 (f32) */
     OP_SOFTMAX_ROWS, /* dst row r = softmax(scale * row r of src0) (f32) */
-    OP_MATMUL,       /* dst[n][m] = sum_k src0[m][k] * src1[n][k]: src0 weights (M rows of K,
-                        f32, f16, bf16 or a quantized type), src1 activations (N rows of K, f32), dst N rows of M */
+    OP_MATMUL,       /* dst[n][m] = sum_k src0[m][k] * src1[n][k]: src0 weights (M rows of
+                        K; f32, f16, bf16 or a quantized type), src1 activations (N rows of K,
+                        f32), dst N rows of M */
 } op_kind;
 
 /* Which kernel shape a matmul uses; AUTO picks by device type (and, for texels, by whether
@@ -41,15 +42,15 @@ typedef enum op_shape {
                          32-element block (llama.cpp's q8_1, f32 scale), each to within
                          max |x| / 254 of its block: reading the floats costs more there than
                          decoding the weights. OP_SHAPE_ROWS keeps them exact. */
-    OP_SHAPE_SUBGROUP, /* one subgroup per weight row: best on GPUs; needs subgroup arithmetic */
+    OP_SHAPE_SUBGROUP,   /* one subgroup per weight row: best on GPUs; needs subgroup arithmetic */
 } op_shape;
 
 typedef struct op_node {
     op_kind kind;
     const tensor *dst;
     const tensor *src[2];
-    float scale;    /* OP_SOFTMAX_ROWS */
-    op_shape shape; /* OP_MATMUL */
+    float scale;       /* OP_SOFTMAX_ROWS */
+    op_shape shape;    /* OP_MATMUL */
     const char *label; /* for timings and errors; defaults to the op's name */
 } op_node;
 

@@ -9,7 +9,10 @@
 
 #include "runtime/dtype.h"
 
-static float load_f16(const uint8_t *p) { return dtype_f16_to_f32((uint16_t)(p[0] | p[1] << 8)); }
+static float load_f16(const uint8_t *p)
+{
+    return dtype_f16_to_f32((uint16_t)(p[0] | p[1] << 8));
+}
 
 static void store_f16(uint8_t *p, uint16_t h)
 {
@@ -25,7 +28,10 @@ static float put_f16(uint8_t *p, float x)
     return dtype_f16_to_f32(h);
 }
 
-static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
+static int clampi(int v, int lo, int hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
 
 /* Nearest integer to x / scale, clamped; 0 for a zero scale. */
 static int quantize_level(float x, float scale, int lo, int hi)
@@ -91,7 +97,8 @@ static void pack_q4(const int *q, uint8_t *qs)
 
 static void unpack_q5(const uint8_t *qh, const uint8_t *qs, int *q)
 {
-    uint32_t h = (uint32_t)qh[0] | (uint32_t)qh[1] << 8 | (uint32_t)qh[2] << 16 | (uint32_t)qh[3] << 24;
+    uint32_t h =
+        (uint32_t)qh[0] | (uint32_t)qh[1] << 8 | (uint32_t)qh[2] << 16 | (uint32_t)qh[3] << 24;
     unpack_q4(qs, q);
     for (int j = 0; j < 32; j++)
         q[j] |= (int)((h >> j) & 1) << 4;
@@ -374,8 +381,9 @@ static int check_row(int type, int64_t n, const char *what, errmsg *e)
     if (!dtype_supported(type))
         return err_set(e, ERR_FAIL, "%s: unsupported tensor type %d", what, type);
     if (n < 0 || n % dtype_block(type))
-        return err_set(e, ERR_FAIL, "%s: %lld %s elements are not a whole number of %d-element blocks",
-                       what, (long long)n, dtype_name(type), dtype_block(type));
+        return err_set(e, ERR_FAIL,
+                       "%s: %lld %s elements are not a whole number of %d-element blocks", what,
+                       (long long)n, dtype_name(type), dtype_block(type));
     return 0;
 }
 
@@ -385,9 +393,7 @@ int quant_dequantize(int type, const void *src, float *dst, int64_t n, errmsg *e
         return ERR_FAIL;
     const uint8_t *p = src;
     switch (type) {
-    case DT_F32:
-        memcpy(dst, src, (size_t)n * 4);
-        return 0;
+    case DT_F32: memcpy(dst, src, (size_t)n * 4); return 0;
     case DT_F16:
         for (int64_t i = 0; i < n; i++)
             dst[i] = dtype_f16_to_f32((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));
@@ -396,8 +402,7 @@ int quant_dequantize(int type, const void *src, float *dst, int64_t n, errmsg *e
         for (int64_t i = 0; i < n; i++)
             dst[i] = dtype_bf16_to_f32((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));
         return 0;
-    default:
-        break;
+    default: break;
     }
     const block_codec *c = find_codec(type);
     int block = dtype_block(type), bytes = dtype_block_bytes(type);
@@ -412,9 +417,7 @@ int quant_quantize(int type, const float *src, void *dst, int64_t n, errmsg *e)
         return ERR_FAIL;
     uint8_t *p = dst;
     switch (type) {
-    case DT_F32:
-        memcpy(dst, src, (size_t)n * 4);
-        return 0;
+    case DT_F32: memcpy(dst, src, (size_t)n * 4); return 0;
     case DT_F16:
         for (int64_t i = 0; i < n; i++)
             store_f16(p + 2 * i, dtype_f32_to_f16(src[i]));
@@ -423,8 +426,7 @@ int quant_quantize(int type, const float *src, void *dst, int64_t n, errmsg *e)
         for (int64_t i = 0; i < n; i++)
             store_f16(p + 2 * i, dtype_f32_to_bf16(src[i]));
         return 0;
-    default:
-        break;
+    default: break;
     }
     const block_codec *c = find_codec(type);
     int block = dtype_block(type), bytes = dtype_block_bytes(type);

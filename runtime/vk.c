@@ -17,18 +17,17 @@ int vk_check(VkResult r, const char *what, errmsg *e)
     case VK_ERROR_DEVICE_LOST:
         return err_set(e, ERR_ENV, "%s: the Vulkan device was lost (driver reset or crash)", what);
     case VK_ERROR_INCOMPATIBLE_DRIVER:
-        return err_set(e, ERR_ENV, "%s: no Vulkan 1.2 driver found (install a GPU driver, or "
-                                   "mesa-vulkan-drivers for the CPU device lavapipe)", what);
+        return err_set(e, ERR_ENV,
+                       "%s: no Vulkan 1.2 driver found (install a GPU driver, or "
+                       "mesa-vulkan-drivers for the CPU device lavapipe)",
+                       what);
     case VK_ERROR_INITIALIZATION_FAILED:
         return err_set(e, ERR_ENV, "%s: the Vulkan driver failed to initialise", what);
     case VK_ERROR_OUT_OF_DEVICE_MEMORY:
         return err_set(e, ERR_FAIL, "%s: out of device memory", what);
-    case VK_ERROR_OUT_OF_HOST_MEMORY:
-        return err_set(e, ERR_FAIL, "%s: out of host memory", what);
-    case VK_TIMEOUT:
-        return err_set(e, ERR_FAIL, "%s: timed out", what);
-    default:
-        return err_set(e, ERR_FAIL, "%s failed (VkResult %d)", what, (int)r);
+    case VK_ERROR_OUT_OF_HOST_MEMORY: return err_set(e, ERR_FAIL, "%s: out of host memory", what);
+    case VK_TIMEOUT: return err_set(e, ERR_FAIL, "%s: timed out", what);
+    default: return err_set(e, ERR_FAIL, "%s failed (VkResult %d)", what, (int)r);
     }
 }
 
@@ -104,7 +103,9 @@ static void pin_vulkan_libraries(void)
         dlopen(libs.name[i], RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
 }
 #else
-static void pin_vulkan_libraries(void) {}
+static void pin_vulkan_libraries(void)
+{
+}
 #endif
 
 /* Creates the instance and, when the validation layer is requested, a messenger counting
@@ -196,8 +197,8 @@ static void probe_memory(VkPhysicalDevice pd, vk_caps *c)
                                        VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
     /* Only integrated and CPU devices count as unified: a discrete GPU's host-visible VRAM
      * (resizable BAR) is slow to read back and better used through staging copies. */
-    bool shares_ram = c->type == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU ||
-                      c->type == VK_PHYSICAL_DEVICE_TYPE_CPU;
+    bool shares_ram =
+        c->type == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU || c->type == VK_PHYSICAL_DEVICE_TYPE_CPU;
     for (uint32_t i = 0; i < mp.memoryTypeCount && shares_ram; i++)
         if ((mp.memoryTypes[i].propertyFlags & want) == want)
             c->unified_memory = true;
@@ -347,11 +348,14 @@ static int choose_device(int n, const vk_caps *caps, int index, errmsg *e)
         index = (int)v;
     }
     if (n == 0)
-        return err_set(e, ERR_ENV, "no Vulkan device found (install a GPU driver, or "
-                                   "mesa-vulkan-drivers for the CPU device lavapipe)"), -1;
+        return err_set(e, ERR_ENV,
+                       "no Vulkan device found (install a GPU driver, or "
+                       "mesa-vulkan-drivers for the CPU device lavapipe)"),
+               -1;
     if (index >= n)
-        return err_set(e, ERR_ENV, "device %d does not exist; there are %d (see vkeve info)",
-                       index, n), -1;
+        return err_set(e, ERR_ENV, "device %d does not exist; there are %d (see vkeve info)", index,
+                       n),
+               -1;
     if (index >= 0)
         return index;
     int best = 0;
@@ -478,6 +482,15 @@ void vk_close(vk_ctx *ctx)
     free(ctx);
 }
 
-const vk_caps *vk_caps_of(const vk_ctx *ctx) { return &ctx->caps; }
-uint32_t vk_validation_messages(const vk_ctx *ctx) { return ctx->validation_messages; }
-bool vk_validation_enabled(const vk_ctx *ctx) { return ctx->validation; }
+const vk_caps *vk_caps_of(const vk_ctx *ctx)
+{
+    return &ctx->caps;
+}
+uint32_t vk_validation_messages(const vk_ctx *ctx)
+{
+    return ctx->validation_messages;
+}
+bool vk_validation_enabled(const vk_ctx *ctx)
+{
+    return ctx->validation;
+}

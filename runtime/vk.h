@@ -40,7 +40,7 @@ typedef struct vk_caps {
     uint64_t max_storage_range; /* largest range one storage-buffer descriptor can see */
     uint64_t max_allocation;
     uint64_t min_storage_offset_align;
-    uint64_t max_texel_elements;       /* texels one texel-buffer view can see */
+    uint64_t max_texel_elements; /* texels one texel-buffer view can see */
     uint64_t min_texel_offset_align;
 
     bool fp16_arithmetic, int8_arithmetic, int64;

@@ -83,8 +83,10 @@ static PFN_vkGetInstanceProcAddr get_proc;
 
 static const entry global_entries[] = {
     {"vkCreateInstance", (PFN_vkVoidFunction *)&vkCreateInstance, 0},
-    {"vkEnumerateInstanceExtensionProperties", (PFN_vkVoidFunction *)&vkEnumerateInstanceExtensionProperties, 0},
-    {"vkEnumerateInstanceLayerProperties", (PFN_vkVoidFunction *)&vkEnumerateInstanceLayerProperties, 0},
+    {"vkEnumerateInstanceExtensionProperties",
+     (PFN_vkVoidFunction *)&vkEnumerateInstanceExtensionProperties, 0},
+    {"vkEnumerateInstanceLayerProperties",
+     (PFN_vkVoidFunction *)&vkEnumerateInstanceLayerProperties, 0},
     {"vkEnumerateInstanceVersion", (PFN_vkVoidFunction *)&vkEnumerateInstanceVersion, 1},
 };
 static const entry instance_entries[] = {
@@ -93,9 +95,12 @@ static const entry instance_entries[] = {
     {"vkGetPhysicalDeviceProperties", (PFN_vkVoidFunction *)&vkGetPhysicalDeviceProperties, 0},
     {"vkGetPhysicalDeviceProperties2", (PFN_vkVoidFunction *)&vkGetPhysicalDeviceProperties2, 0},
     {"vkGetPhysicalDeviceFeatures2", (PFN_vkVoidFunction *)&vkGetPhysicalDeviceFeatures2, 0},
-    {"vkGetPhysicalDeviceMemoryProperties", (PFN_vkVoidFunction *)&vkGetPhysicalDeviceMemoryProperties, 0},
-    {"vkGetPhysicalDeviceQueueFamilyProperties", (PFN_vkVoidFunction *)&vkGetPhysicalDeviceQueueFamilyProperties, 0},
-    {"vkEnumerateDeviceExtensionProperties", (PFN_vkVoidFunction *)&vkEnumerateDeviceExtensionProperties, 0},
+    {"vkGetPhysicalDeviceMemoryProperties",
+     (PFN_vkVoidFunction *)&vkGetPhysicalDeviceMemoryProperties, 0},
+    {"vkGetPhysicalDeviceQueueFamilyProperties",
+     (PFN_vkVoidFunction *)&vkGetPhysicalDeviceQueueFamilyProperties, 0},
+    {"vkEnumerateDeviceExtensionProperties",
+     (PFN_vkVoidFunction *)&vkEnumerateDeviceExtensionProperties, 0},
     {"vkCreateDevice", (PFN_vkVoidFunction *)&vkCreateDevice, 0},
     {"vkCreateDebugUtilsMessengerEXT", (PFN_vkVoidFunction *)&vkCreateDebugUtilsMessengerEXT, 1},
     {"vkDestroyDebugUtilsMessengerEXT", (PFN_vkVoidFunction *)&vkDestroyDebugUtilsMessengerEXT, 1},

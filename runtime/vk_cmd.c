@@ -6,7 +6,7 @@
 #include "runtime/vk_internal.h"
 
 void vk_cmd_barrier(VkCommandBuffer cb, VkPipelineStageFlags src, VkAccessFlags src_access,
-                           VkPipelineStageFlags dst, VkAccessFlags dst_access)
+                    VkPipelineStageFlags dst, VkAccessFlags dst_access)
 {
     VkMemoryBarrier b = {VK_STRUCTURE_TYPE_MEMORY_BARRIER, NULL, src_access, dst_access};
     vkCmdPipelineBarrier(cb, src, dst, 0, 1, &b, 0, NULL, 0, NULL);
@@ -36,15 +36,16 @@ static uint64_t timeout_ns(void)
 
 int vk_cmd_submit_wait(vk_ctx *ctx, VkCommandBuffer cb, VkFence fence, errmsg *e)
 {
-    VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1,
-                       .pCommandBuffers = &cb};
+    VkSubmitInfo si = {
+        .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &cb};
     if (vk_check(vkQueueSubmit(ctx->queue, 1, &si, fence), "vkQueueSubmit", e))
         return e->code;
     uint64_t limit = timeout_ns();
     VkResult r = vkWaitForFences(ctx->device, 1, &fence, VK_TRUE, limit);
     if (r == VK_TIMEOUT)
-        return err_set(e, ERR_FAIL, "GPU work did not finish within %" PRIu64
-                       " s (VKEVE_GPU_TIMEOUT)", (uint64_t)(limit / 1000000000u));
+        return err_set(e, ERR_FAIL,
+                       "GPU work did not finish within %" PRIu64 " s (VKEVE_GPU_TIMEOUT)",
+                       (uint64_t)(limit / 1000000000u));
     if (vk_check(r, "vkWaitForFences", e))
         return e->code;
     return vk_check(vkResetFences(ctx->device, 1, &fence), "vkResetFences", e);
@@ -56,8 +57,7 @@ int vk_cmd_new_fence(vk_ctx *ctx, VkFence *fence, errmsg *e)
     return vk_check(vkCreateFence(ctx->device, &fi, NULL, fence), "vkCreateFence", e);
 }
 
-int vk_cmd_begin(vk_ctx *ctx, VkCommandBuffer *cb, VkCommandBufferUsageFlags flags,
-                        errmsg *e)
+int vk_cmd_begin(vk_ctx *ctx, VkCommandBuffer *cb, VkCommandBufferUsageFlags flags, errmsg *e)
 {
     VkCommandBufferAllocateInfo ai = {
         .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
@@ -96,4 +96,3 @@ int vk_cmd_one_shot_submit(vk_ctx *ctx, VkCommandBuffer cb, errmsg *e)
     vkFreeCommandBuffers(ctx->device, ctx->command_pool, 1, &cb);
     return rc;
 }
-

@@ -6,9 +6,9 @@
 
 #include "runtime/vk.h"
 
-typedef struct vk_block vk_block;     /* vk_mem.c */
-typedef struct vk_pipe vk_pipe;       /* vk_pipe.c */
-typedef struct vk_layout vk_layout;   /* vk_pipe.c */
+typedef struct vk_block vk_block;   /* vk_mem.c */
+typedef struct vk_pipe vk_pipe;     /* vk_pipe.c */
+typedef struct vk_layout vk_layout; /* vk_pipe.c */
 
 struct vk_ctx {
     VkInstance instance;
@@ -27,7 +27,7 @@ struct vk_ctx {
     vk_block *blocks;
     vk_block *staging; /* host-visible bounce buffer, only when memory is not unified */
     uint64_t bytes_allocated, bytes_in_use;
-    bool mapped;       /* device blocks are host-visible and mapped (unified memory) */
+    bool mapped; /* device blocks are host-visible and mapped (unified memory) */
 
     /* vk_pipe.c */
     vk_pipe *pipes;

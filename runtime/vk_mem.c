@@ -85,8 +85,9 @@ static vk_block *new_block(vk_ctx *ctx, VkDeviceSize size, bool host, errmsg *e)
 {
     if (size > ctx->caps.max_allocation) {
         oom(ctx, size, e);
-        err_prefix(e, "one allocation of %" PRIu64 " MiB is over the device's limit of %" PRIu64
-                      " MiB: ", (uint64_t)(size >> 20), ctx->caps.max_allocation >> 20);
+        err_prefix(
+            e, "one allocation of %" PRIu64 " MiB is over the device's limit of %" PRIu64 " MiB: ",
+            (uint64_t)(size >> 20), ctx->caps.max_allocation >> 20);
         return NULL;
     }
     vk_block *b = calloc(1, sizeof *b);
@@ -100,13 +101,12 @@ static vk_block *new_block(vk_ctx *ctx, VkDeviceSize size, bool host, errmsg *e)
         .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
         .size = size,
         .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT |
-                 VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
-                 VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                 VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
         .sharingMode = VK_SHARING_MODE_EXCLUSIVE,
     };
-    VkMemoryPropertyFlags want = host ? VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
-                                            VK_MEMORY_PROPERTY_HOST_COHERENT_BIT
-                                      : VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT;
+    VkMemoryPropertyFlags want =
+        host ? VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT
+             : VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT;
     if (ctx->mapped && !host)
         want |= VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
     if (vk_check(vkCreateBuffer(ctx->device, &bi, NULL, &b->buffer), "vkCreateBuffer", e) ||
@@ -117,9 +117,15 @@ static vk_block *new_block(vk_ctx *ctx, VkDeviceSize size, bool host, errmsg *e)
     return b;
 }
 
-static VkDeviceSize align_up(VkDeviceSize v, VkDeviceSize a) { return (v + a - 1) / a * a; }
+static VkDeviceSize align_up(VkDeviceSize v, VkDeviceSize a)
+{
+    return (v + a - 1) / a * a;
+}
 
-uint64_t vk_mem_footprint(uint64_t size) { return align_up(size ? size : 1, ALIGN); }
+uint64_t vk_mem_footprint(uint64_t size)
+{
+    return align_up(size ? size : 1, ALIGN);
+}
 
 int vk_buf_alloc(vk_ctx *ctx, VkDeviceSize size, vk_buf *out, errmsg *e)
 {
@@ -229,8 +235,7 @@ int vk_buf_write(vk_ctx *ctx, const vk_buf *buf, VkDeviceSize offset, const void
     return transfer(ctx, buf, offset, (uint8_t *)src, n, true, e);
 }
 
-int vk_buf_read(vk_ctx *ctx, const vk_buf *buf, VkDeviceSize offset, void *dst, size_t n,
-                errmsg *e)
+int vk_buf_read(vk_ctx *ctx, const vk_buf *buf, VkDeviceSize offset, void *dst, size_t n, errmsg *e)
 {
     return transfer(ctx, buf, offset, dst, n, false, e);
 }

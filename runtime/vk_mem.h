@@ -6,8 +6,8 @@
  * discrete GPUs they go through a staging buffer and a copy on the queue.
  *
  *     vk_buf w;
- *     if (vk_buf_alloc(ctx, n * sizeof(float), &w, &e)) return e.code;  // "out of device memory: ..."
- *     vk_buf_write(ctx, &w, 0, host, n * sizeof(float), &e);
+ *     if (vk_buf_alloc(ctx, n * sizeof(float), &w, &e)) return e.code;  // "out of device memory:
+ * ..." vk_buf_write(ctx, &w, 0, host, n * sizeof(float), &e);
  *     ... dispatch kernels that read w (vk_seq.h) ...
  *     vk_buf_free(ctx, &w);
  *
@@ -28,7 +28,7 @@ typedef struct vk_buf {
     VkBuffer buffer;     /* the block's buffer; bind it at `offset` */
     VkDeviceSize offset; /* of this allocation in the buffer, storage-aligned */
     VkDeviceSize size;
-    uint8_t *host;       /* mapped memory of this allocation, NULL unless unified */
+    uint8_t *host; /* mapped memory of this allocation, NULL unless unified */
     vk_block *block;
 } vk_buf;
 

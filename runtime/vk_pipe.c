@@ -74,7 +74,8 @@ void vk_pipe_init(vk_ctx *ctx)
 {
     char path[1024], dir[1024];
     size_t size = 0;
-    void *data = cache_path(ctx, path, sizeof path, dir, sizeof dir) ? read_file(path, &size) : NULL;
+    void *data =
+        cache_path(ctx, path, sizeof path, dir, sizeof dir) ? read_file(path, &size) : NULL;
     VkPipelineCacheCreateInfo ci = {
         .sType = VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO,
         .initialDataSize = size,
@@ -165,8 +166,10 @@ static int check_kernel(const vk_ctx *ctx, const vk_kernel *k, errmsg *e)
 {
     if (k->n_buffers > VK_MAX_BUFFERS || k->n_spec > VK_MAX_SPEC || k->push_bytes % 4 ||
         k->push_bytes > ctx->caps.max_push_constants || k->texels >> k->n_buffers)
-        return err_set(e, ERR_FAIL, "kernel '%s': bad description (%u buffers, %u push bytes, %u "
-                       "constants)", k->shader, k->n_buffers, k->push_bytes, k->n_spec);
+        return err_set(e, ERR_FAIL,
+                       "kernel '%s': bad description (%u buffers, %u push bytes, %u "
+                       "constants)",
+                       k->shader, k->n_buffers, k->push_bytes, k->n_spec);
     return 0;
 }
 
@@ -186,17 +189,18 @@ static int build_pipeline(vk_ctx *ctx, vk_pipe *p, const vk_shader_blob *blob, e
     VkSpecializationInfo spec = {p->kernel.n_spec, map, p->kernel.n_spec * 4, p->kernel.spec};
     VkComputePipelineCreateInfo ci = {
         .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
-        .stage = {
-            .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-            .stage = VK_SHADER_STAGE_COMPUTE_BIT,
-            .module = module,
-            .pName = "main",
-            .pSpecializationInfo = &spec,
-        },
+        .stage =
+            {
+                .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+                .stage = VK_SHADER_STAGE_COMPUTE_BIT,
+                .module = module,
+                .pName = "main",
+                .pSpecializationInfo = &spec,
+            },
         .layout = p->layout->pipeline_layout,
     };
-    VkResult r = vkCreateComputePipelines(ctx->device, ctx->pipeline_cache, 1, &ci, NULL,
-                                          &p->pipeline);
+    VkResult r =
+        vkCreateComputePipelines(ctx->device, ctx->pipeline_cache, 1, &ci, NULL, &p->pipeline);
     vkDestroyShaderModule(ctx->device, module, NULL);
     ctx->pipelines_created = true;
     if (vk_check(r, "vkCreateComputePipelines", e))
@@ -232,9 +236,18 @@ vk_pipe *vk_pipe_get(vk_ctx *ctx, const vk_kernel *k, errmsg *e)
     return p;
 }
 
-VkPipeline vk_pipe_pipeline(const vk_pipe *p) { return p->pipeline; }
-VkPipelineLayout vk_pipe_layout(const vk_pipe *p) { return p->layout->pipeline_layout; }
-VkDescriptorSetLayout vk_pipe_set_layout(const vk_pipe *p) { return p->layout->set_layout; }
+VkPipeline vk_pipe_pipeline(const vk_pipe *p)
+{
+    return p->pipeline;
+}
+VkPipelineLayout vk_pipe_layout(const vk_pipe *p)
+{
+    return p->layout->pipeline_layout;
+}
+VkDescriptorSetLayout vk_pipe_set_layout(const vk_pipe *p)
+{
+    return p->layout->set_layout;
+}
 
 void vk_pipe_release(vk_ctx *ctx)
 {

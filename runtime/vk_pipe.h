@@ -33,7 +33,7 @@ typedef struct vk_kernel {
     uint32_t push_bytes; /* push-constant block size, a multiple of 4, at most 128 */
     uint32_t n_spec;
     uint32_t spec[VK_MAX_SPEC];
-    uint32_t texels;     /* bit i: binding i is a texel buffer */
+    uint32_t texels; /* bit i: binding i is a texel buffer */
 } vk_kernel;
 
 typedef struct vk_pipe vk_pipe;

@@ -49,8 +49,8 @@ static int create_queries(vk_seq *s, errmsg *e)
     s->stamps = calloc(2 * MAX_TIMED, sizeof *s->stamps);
     if (!s->stamps)
         return err_set(e, ERR_FAIL, "out of host memory");
-    return vk_check(vkCreateQueryPool(s->ctx->device, &qi, NULL, &s->queries),
-                    "vkCreateQueryPool", e);
+    return vk_check(vkCreateQueryPool(s->ctx->device, &qi, NULL, &s->queries), "vkCreateQueryPool",
+                    e);
 }
 
 vk_seq *vk_seq_begin(vk_ctx *ctx, bool timed, errmsg *e)
@@ -131,9 +131,10 @@ static int check_arg(const vk_caps *c, const vk_arg *a, int i, bool texel, VkDev
                        align);
     uint64_t max = texel ? c->max_texel_elements * 16 : c->max_storage_range;
     if (*range > max)
-        return err_set(e, ERR_FAIL, "argument %d: %" PRIu64 " MiB is more than one binding can "
-                       "see on this device (%" PRIu64 " MiB); split the tensor", i,
-                       (uint64_t)(*range >> 20), max >> 20);
+        return err_set(e, ERR_FAIL,
+                       "argument %d: %" PRIu64 " MiB is more than one binding can "
+                       "see on this device (%" PRIu64 " MiB); split the tensor",
+                       i, (uint64_t)(*range >> 20), max >> 20);
     return 0;
 }
 
@@ -228,8 +229,8 @@ static int check_groups(const vk_seq *s, const uint32_t groups[3], const char *l
     const uint32_t *max = s->ctx->caps.max_workgroup_count;
     for (int i = 0; i < 3; i++)
         if (groups[i] == 0 || groups[i] > max[i])
-            return err_set(e, ERR_FAIL, "%s: %u workgroups on axis %d (device allows 1..%u)",
-                           label, groups[i], i, max[i]);
+            return err_set(e, ERR_FAIL, "%s: %u workgroups on axis %d (device allows 1..%u)", label,
+                           groups[i], i, max[i]);
     return 0;
 }
 
@@ -274,11 +275,12 @@ int vk_seq_dispatch(vk_seq *s, const vk_kernel *k, const vk_arg *args, const voi
     bool timed = s->queries && s->n < MAX_TIMED;
     if (timed) {
         vkCmdResetQueryPool(s->cb, s->queries, 2 * (uint32_t)s->n, 2);
-        vkCmdWriteTimestamp(s->cb, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, s->queries, 2 * (uint32_t)s->n);
+        vkCmdWriteTimestamp(s->cb, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, s->queries,
+                            2 * (uint32_t)s->n);
     }
     vkCmdBindPipeline(s->cb, VK_PIPELINE_BIND_POINT_COMPUTE, vk_pipe_pipeline(p));
-    vkCmdBindDescriptorSets(s->cb, VK_PIPELINE_BIND_POINT_COMPUTE, vk_pipe_layout(p), 0, 1, &set,
-                            0, NULL);
+    vkCmdBindDescriptorSets(s->cb, VK_PIPELINE_BIND_POINT_COMPUTE, vk_pipe_layout(p), 0, 1, &set, 0,
+                            NULL);
     if (k->push_bytes)
         vkCmdPushConstants(s->cb, vk_pipe_layout(p), VK_SHADER_STAGE_COMPUTE_BIT, 0, k->push_bytes,
                            push);
@@ -329,8 +331,14 @@ const vk_buf *vk_seq_scratch(vk_seq *s, VkDeviceSize size, errmsg *e)
     return b;
 }
 
-vk_ctx *vk_seq_ctx(const vk_seq *s) { return s->ctx; }
-int vk_seq_count(const vk_seq *s) { return s->n; }
+vk_ctx *vk_seq_ctx(const vk_seq *s)
+{
+    return s->ctx;
+}
+int vk_seq_count(const vk_seq *s)
+{
+    return s->n;
+}
 
 const char *vk_seq_label(const vk_seq *s, int i)
 {

@@ -25,9 +25,10 @@ static int check_types(const gguf_file *f, errmsg *e)
             char names[128];
             dtype_supported_names(names, sizeof names);
             const char *type = dtype_name(t->type);
-            return err_set(e, ERR_FAIL, "%s: tensor '%s' is %s, a type vkeve does not compute "
-                           "with (supported: %s)", gguf_path(f), t->name, type ? type : "unknown",
-                           names);
+            return err_set(e, ERR_FAIL,
+                           "%s: tensor '%s' is %s, a type vkeve does not compute "
+                           "with (supported: %s)",
+                           gguf_path(f), t->name, type ? type : "unknown", names);
         }
     }
     return 0;
@@ -41,9 +42,10 @@ static int check_room(vk_ctx *ctx, const gguf_file *f, uint64_t need, errmsg *e)
     uint64_t room = c->device_local_bytes > in_use ? c->device_local_bytes - in_use : 0;
     if (need <= room)
         return 0;
-    return err_set(e, ERR_FAIL, "%s: the weights need %" PRIu64 " MiB of device memory; device "
-                   "'%s' has %" PRIu64 " MiB (%" PRIu64 " MiB already in use)", gguf_path(f),
-                   (need + (1 << 20) - 1) >> 20, c->name, c->device_local_bytes >> 20,
+    return err_set(e, ERR_FAIL,
+                   "%s: the weights need %" PRIu64 " MiB of device memory; device "
+                   "'%s' has %" PRIu64 " MiB (%" PRIu64 " MiB already in use)",
+                   gguf_path(f), (need + (1 << 20) - 1) >> 20, c->name, c->device_local_bytes >> 20,
                    in_use >> 20);
 }
 

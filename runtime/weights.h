@@ -21,10 +21,10 @@
 
 typedef struct wt_model {
     int n;
-    char **names;     /* n tensor names, in file order */
-    tensor *tensors;  /* n tensors, each the whole of its buffer */
+    char **names;    /* n tensor names, in file order */
+    tensor *tensors; /* n tensors, each the whole of its buffer */
     vk_buf *bufs;
-    uint64_t bytes;   /* device memory the weights take */
+    uint64_t bytes; /* device memory the weights take */
 } wt_model;
 
 /* Device memory (bytes) that uploading f's tensors takes, allocation rounding included. */

@@ -162,15 +162,15 @@ static img *run_geometry(const driver_case *c, const img *in, errmsg *e, int *ha
     } else if (strcmp(op, "transform_method") == 0) {
         int n = tuple(c->arg[3], t, 8);
         int has_fill = colour(c, 5, col);
-        out = img_transform(in, (int)num(c, 0), (int)num(c, 1),
-                            (img_transform_method)(int)num(c, 2), t, n, filter(c, 4),
-                            has_fill ? col : NULL, e);
+        out =
+            img_transform(in, (int)num(c, 0), (int)num(c, 1), (img_transform_method)(int)num(c, 2),
+                          t, n, filter(c, 4), has_fill ? col : NULL, e);
     } else if (strcmp(op, "reduce") == 0) {
         int box[4] = {(int)num(c, 2), (int)num(c, 3), (int)num(c, 4), (int)num(c, 5)};
         out = img_reduce(in, (int)num(c, 0), (int)num(c, 1), c->nargs > 2 ? box : NULL, e);
     } else if (strcmp(op, "resize_gap") == 0) {
-        out = img_resize_reducing(in, (int)num(c, 0), (int)num(c, 1), filter(c, 2), NULL,
-                                  num(c, 3), e);
+        out = img_resize_reducing(in, (int)num(c, 0), (int)num(c, 1), filter(c, 2), NULL, num(c, 3),
+                                  e);
     } else if (strcmp(op, "thumbnail") == 0) {
         out = img_thumbnail(in, (int)num(c, 0), (int)num(c, 1), filter(c, 2), num(c, 3), e);
     } else if (strcmp(op, "putalpha") == 0) {

@@ -19,7 +19,7 @@
 #include "vision/img_enhance.h"
 #include "vision/img_filter.h"
 
-#define MAX_ARGS 32
+#define MAX_ARGS   32
 #define MAX_COORDS 64
 
 typedef struct kv {
@@ -125,8 +125,12 @@ static const char *const SHAPE_NAMES[] = {
 static int run_shape(const test_case *c, img *im, const double *xy, int n, const uint8_t *fill,
                      const uint8_t *outline, int blend, int joint, errmsg *e)
 {
-    img_draw_args a = {.xy = xy, .npoints = n, .fill = fill, .outline = outline,
-                       .blend = blend, .joint_curve = joint};
+    img_draw_args a = {.xy = xy,
+                       .npoints = n,
+                       .fill = fill,
+                       .outline = outline,
+                       .blend = blend,
+                       .joint_curve = joint};
     a.width = (int)arg_num(c, "width", strcmp(c->op, "line") == 0 ? 0 : 1);
     a.start = arg_num(c, "start", 0), a.end = arg_num(c, "end", 0);
     a.radius = arg_num(c, "radius", 0);
@@ -157,8 +161,7 @@ static int run_draw(const test_case *c, img *im, errmsg *e)
     if (strcmp(op, "rectangle") == 0)
         return img_draw_rectangle(im, xy, fill, outline, width, e);
     if (strcmp(op, "rounded_rectangle") == 0)
-        return img_draw_rounded_rectangle(im, xy, arg_num(c, "radius", 0), fill, outline, width,
-                                          e);
+        return img_draw_rounded_rectangle(im, xy, arg_num(c, "radius", 0), fill, outline, width, e);
     if (strcmp(op, "ellipse") == 0)
         return img_draw_ellipse(im, xy, fill, outline, width, e);
     if (strcmp(op, "chord") == 0)
@@ -195,16 +198,15 @@ static img *run_image_op(const test_case *c, const img *in, errmsg *e)
         double scale = arg_num(c, "scale", 0);
         parse_numbers(arg(c, "k", ""), k, 25);
         /* scale=0 in a case stands for Pillow's scale=None */
-        return img_filter_kernel(in, size, k, scale != 0 ? &scale : NULL,
-                                 arg_num(c, "offset", 0), e);
+        return img_filter_kernel(in, size, k, scale != 0 ? &scale : NULL, arg_num(c, "offset", 0),
+                                 e);
     }
     if (strcmp(op, "gaussian") == 0)
         return img_filter_gaussian_blur(in, arg_num(c, "radius", 2), e);
     if (strcmp(op, "boxblur") == 0)
         return img_filter_box_blur(in, arg_num(c, "radius", 1), e);
     if (strcmp(op, "unsharp") == 0)
-        return img_filter_unsharp_mask(in, arg_num(c, "radius", 2),
-                                       (int)arg_num(c, "percent", 150),
+        return img_filter_unsharp_mask(in, arg_num(c, "radius", 2), (int)arg_num(c, "percent", 150),
                                        (int)arg_num(c, "threshold", 3), e);
     if (strcmp(op, "rank") == 0) {
         const char *kind = arg(c, "kind", "median");

@@ -157,8 +157,10 @@ static void test_vanished_folder(void)
     afile_write(&f, "data", 4);
     unlink(f.tmp); /* someone removes the folder under the writer */
     T_CHECK(rmdir(dir) == 0, "rmdir: %s", strerror(errno));
-    T_CHECK(afile_commit(&f, &e) == ERR_FAIL && strstr(e.text, path), "commit into a vanished "
-            "folder: '%s'", e.text);
+    T_CHECK(afile_commit(&f, &e) == ERR_FAIL && strstr(e.text, path),
+            "commit into a vanished "
+            "folder: '%s'",
+            e.text);
     T_CHECK(afile_save(path, "x", 1, &e) == ERR_FAIL && strstr(e.text, path),
             "save into a missing folder: '%s'", e.text);
     free(dir);
@@ -204,15 +206,19 @@ static void test_killed_writer(int attempt)
     int status = 0;
     waitpid(pid, &status, 0);
     T_CHECK(in_flight, "attempt %d: never saw a file being written", attempt);
-    T_CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "attempt %d: writer ended on "
-            "its own (status %d)", attempt, status);
+    T_CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+            "attempt %d: writer ended on "
+            "its own (status %d)",
+            attempt, status);
     unsigned char *buf = malloc(BIG + 1);
     long n = buf ? read_back(path, buf, BIG + 1) : -2;
     int whole = n == BIG;
     for (long i = 1; whole && i < n; i++)
         whole = buf[i] == buf[0];
-    T_CHECK(n == -1 ? attempt == 0 : whole, "attempt %d: the file is %ld bytes, not one whole "
-            "version", attempt, n);
+    T_CHECK(n == -1 ? attempt == 0 : whole,
+            "attempt %d: the file is %ld bytes, not one whole "
+            "version",
+            attempt, n);
     free(buf);
     remove_dir(dir);
 }

@@ -47,11 +47,20 @@ static void remove_dir(char *dir)
     free(dir);
 }
 
-static int str_eq(const char *a, const char *b) { return strcmp(a ? a : "", b ? b : "") == 0; }
+static int str_eq(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
 
-static const char *show(const char *s) { return s ? s : "(null)"; }
+static const char *show(const char *s)
+{
+    return s ? s : "(null)";
+}
 
-static int mem_eq(const void *a, const void *b, size_t n) { return n == 0 || memcmp(a, b, n) == 0; }
+static int mem_eq(const void *a, const void *b, size_t n)
+{
+    return n == 0 || memcmp(a, b, n) == 0;
+}
 
 static void check_model(const char *what, const batch_model *got, const batch_model *want)
 {
@@ -94,8 +103,7 @@ static void check_image(size_t i, const batch_image *got, const batch_image *wan
 
 static void check_task(size_t i, const batch_task *got, const batch_task *want)
 {
-    T_CHECK(got->question_type == want->question_type, "task %zu: type %u", i,
-            got->question_type);
+    T_CHECK(got->question_type == want->question_type, "task %zu: type %u", i, got->question_type);
     T_CHECK(str_eq(got->question, want->question), "task %zu: question '%s'", i, got->question);
     T_CHECK(got->n_images == want->n_images &&
                 mem_eq(got->images, want->images, want->n_images * sizeof *want->images),
@@ -105,8 +113,7 @@ static void check_task(size_t i, const batch_task *got, const batch_task *want)
     for (int k = 0; k < BATCH_N_ARGS; k++)
         T_CHECK(str_eq(got->args[k], want->args[k]), "task %zu: args[%d] '%s'", i, k,
                 show(got->args[k]));
-    T_CHECK(got->source_image == want->source_image, "task %zu: source %d", i,
-            got->source_image);
+    T_CHECK(got->source_image == want->source_image, "task %zu: source %d", i, got->source_image);
     T_CHECK(got->challenger_rollout == want->challenger_rollout, "task %zu: challenger %d", i,
             got->challenger_rollout);
 }
@@ -114,8 +121,8 @@ static void check_task(size_t i, const batch_task *got, const batch_task *want)
 static void check_tokens(const char *what, size_t i, const int32_t *got, size_t n_got,
                          const int32_t *want, size_t n_want)
 {
-    T_CHECK(n_got == n_want && mem_eq(got, want, n_want * sizeof *want), "%s %zu: %zu ids, want %zu",
-            what, i, n_got, n_want);
+    T_CHECK(n_got == n_want && mem_eq(got, want, n_want * sizeof *want),
+            "%s %zu: %zu ids, want %zu", what, i, n_got, n_want);
 }
 
 static void check_logprobs(const char *what, size_t i, const float *got, const float *want,
@@ -242,8 +249,8 @@ static int write_small_unit(batch_writer *w, uint8_t tag, errmsg *e)
     batch_image im = {.png = png, .png_size = sizeof png, .width = 8, .height = 8};
     uint32_t img, task;
     int rc = batch_writer_add_image(w, &im, &img, e);
-    batch_task t = {.images = &img, .n_images = 1, .answer = "A", .source_image = -1,
-                    .challenger_rollout = -1};
+    batch_task t = {
+        .images = &img, .n_images = 1, .answer = "A", .source_image = -1, .challenger_rollout = -1};
     if (!rc)
         rc = batch_writer_add_task(w, &t, &task, e);
     int32_t ids[3] = {tag, tag + 1, tag + 2};
@@ -271,8 +278,10 @@ static void check_listing(const char *dir, uint32_t round, int n_files)
         batch_reader_header(r, &h);
         T_CHECK(h.batch_index == (uint32_t)seen, "file %d has batch index %u", seen, h.batch_index);
         batch_counts n = batch_reader_counts(r);
-        T_CHECK(n.tasks + n.challenger_rollouts + n.solver_rollouts == 2, "file %d: %zu tasks, "
-                "%zu solver rollouts", seen, n.tasks, n.solver_rollouts);
+        T_CHECK(n.tasks + n.challenger_rollouts + n.solver_rollouts == 2,
+                "file %d: %zu tasks, "
+                "%zu solver rollouts",
+                seen, n.tasks, n.solver_rollouts);
         batch_solver v;
         T_CHECK(batch_reader_solver(r, 0, &v) == 0 && v.n_completion_ids == 3 &&
                     v.completion_ids[0] == seen && v.logprobs[2] == -(float)seen,
@@ -327,8 +336,8 @@ static void test_bad_indices(void)
     batch_image im = {.png = png, .png_size = 4, .width = 1, .height = 1};
     T_CHECK(batch_writer_add_image(w, &im, &img, &e) == 0 && img == 0, "image: %s", e.text);
     T_CHECK(batch_writer_add_task(w, &t, &task, &e) == 0 && task == 0, "task: %s", e.text);
-    batch_solver grids_wrong = {.task = 0, .grids = (batch_grid[2]){{1, 2, 2}, {1, 2, 2}},
-                                .n_grids = 2};
+    batch_solver grids_wrong = {
+        .task = 0, .grids = (batch_grid[2]){{1, 2, 2}, {1, 2, 2}}, .n_grids = 2};
     T_CHECK(batch_writer_add_solver(w, &grids_wrong, NULL, &e) == ERR_FAIL,
             "two grids for a one-image task accepted");
     T_CHECK(batch_writer_close(w, &e) == 0, "close: %s", e.text);
@@ -341,9 +350,10 @@ static void test_bad_indices(void)
 static void test_hashes(void)
 {
     /* FIPS 180-2 test vector: SHA-256("abc"). */
-    static const uint8_t abc[32] = {0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40,
-                                    0xde, 0x5d, 0xae, 0x22, 0x23, 0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17,
-                                    0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad};
+    static const uint8_t abc[32] = {0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea,
+                                    0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23,
+                                    0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c,
+                                    0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad};
     uint8_t got[32];
     batch_sha256("abc", 3, got);
     T_CHECK(memcmp(got, abc, 32) == 0, "sha256(abc)");
@@ -477,8 +487,7 @@ static void test_truncated(const uint8_t *good, size_t n, const char *path)
     T_CHECK(read_damaged(path, good, n, &e) == BATCH_NEXT_FILE, "the undamaged file: %s", e.text);
 }
 
-static void test_bit_flips(const uint8_t *good, size_t n, const batch_sample *s,
-                           const char *path)
+static void test_bit_flips(const uint8_t *good, size_t n, const batch_sample *s, const char *path)
 {
     uint8_t *bad = malloc(n);
     memcpy(bad, good, n);
@@ -488,7 +497,9 @@ static void test_bit_flips(const uint8_t *good, size_t n, const batch_sample *s,
     rng r = rng_make(99, 1);
     int flips = 0, skipped = 0, png_missed = 0, header_missed = 0;
     for (size_t i = 0; i < 600; i++) {
-        size_t at = i < 200 ? i : i < 300 ? png_at + rng_below(&r, 40000) : rng_below(&r, (uint32_t)n);
+        size_t at = i < 200   ? i
+                    : i < 300 ? png_at + rng_below(&r, 40000)
+                              : rng_below(&r, (uint32_t)n);
         uint8_t bit = (uint8_t)(1u << rng_below(&r, 8));
         bad[at] ^= bit;
         errmsg e = {0};

@@ -25,14 +25,23 @@ static cJSON *load_json(const char *path)
     return cJSON_Parse(text);
 }
 
-static cJSON *at(const cJSON *o, const char *key) { return cJSON_GetObjectItemCaseSensitive(o, key); }
-static double num(const cJSON *o, const char *key) { return cJSON_GetNumberValue(at(o, key)); }
+static cJSON *at(const cJSON *o, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+static double num(const cJSON *o, const char *key)
+{
+    return cJSON_GetNumberValue(at(o, key));
+}
 static const char *text(const cJSON *o, const char *key)
 {
     const char *s = cJSON_GetStringValue(at(o, key));
     return s ? s : "";
 }
-static cJSON *first(const cJSON *o, const char *key) { return cJSON_GetArrayItem(at(o, key), 0); }
+static cJSON *first(const cJSON *o, const char *key)
+{
+    return cJSON_GetArrayItem(at(o, key), 0);
+}
 
 /* 1 when the n values of a JSON number array equal p[0..n) (as doubles). */
 static int same_numbers(const cJSON *array, size_t n, double (*get)(const void *, size_t),
@@ -45,10 +54,22 @@ static int same_numbers(const cJSON *array, size_t n, double (*get)(const void *
             return 0;
     return 1;
 }
-static double get_i32(const void *p, size_t i) { return ((const int32_t *)p)[i]; }
-static double get_u32(const void *p, size_t i) { return ((const uint32_t *)p)[i]; }
-static double get_f32(const void *p, size_t i) { return ((const float *)p)[i]; }
-static double get_u8(const void *p, size_t i) { return ((const uint8_t *)p)[i]; }
+static double get_i32(const void *p, size_t i)
+{
+    return ((const int32_t *)p)[i];
+}
+static double get_u32(const void *p, size_t i)
+{
+    return ((const uint32_t *)p)[i];
+}
+static double get_f32(const void *p, size_t i)
+{
+    return ((const float *)p)[i];
+}
+static double get_u8(const void *p, size_t i)
+{
+    return ((const uint8_t *)p)[i];
+}
 
 static void check_header(const batch_reader *r, const cJSON *j)
 {
@@ -57,17 +78,20 @@ static void check_header(const batch_reader *r, const cJSON *j)
     T_CHECK(h.schema_version == num(j, "schema_version") && h.schema_version < BATCH_SCHEMA_VERSION,
             "schema version %u", h.schema_version);
     T_CHECK(strcmp(h.run_id, text(j, "run_id")) == 0, "run id '%s'", h.run_id);
-    T_CHECK(h.round == num(j, "round") && h.batch_index == num(j, "batch_index"), "round %u batch %u",
-            h.round, h.batch_index);
-    T_CHECK((double)h.created_unix_ms == num(j, "created_unix_ms") && (double)h.seed == num(j, "seed"),
+    T_CHECK(h.round == num(j, "round") && h.batch_index == num(j, "batch_index"),
+            "round %u batch %u", h.round, h.batch_index);
+    T_CHECK((double)h.created_unix_ms == num(j, "created_unix_ms") &&
+                (double)h.seed == num(j, "seed"),
             "created / seed");
     const cJSON *c = at(j, "challenger");
     T_CHECK(strcmp(h.challenger.file_name, text(c, "file_name")) == 0 &&
                 (double)h.challenger.file_size == num(c, "file_size") &&
                 same_numbers(at(c, "sha256"), 32, get_u8, h.challenger.sha256),
             "challenger model");
-    T_CHECK(h.solver.file_name[0] == 0 && h.solver.file_size == 0, "absent solver model reads empty");
-    T_CHECK(h.n_settings == 1 && strcmp(h.settings[0].value, text(first(j, "settings"), "value")) == 0,
+    T_CHECK(h.solver.file_name[0] == 0 && h.solver.file_size == 0,
+            "absent solver model reads empty");
+    T_CHECK(h.n_settings == 1 &&
+                strcmp(h.settings[0].value, text(first(j, "settings"), "value")) == 0,
             "settings");
     T_CHECK(strcmp(h.creator, "") == 0, "creator (new since v0) reads '', got '%s'", h.creator);
 }
@@ -76,7 +100,8 @@ static void check_records(const batch_reader *r, const cJSON *j)
 {
     batch_image im;
     const cJSON *ji = first(j, "images");
-    T_CHECK(batch_reader_image(r, 0, &im) == 0 && same_numbers(at(ji, "png"), im.png_size, get_u8, im.png) &&
+    T_CHECK(batch_reader_image(r, 0, &im) == 0 &&
+                same_numbers(at(ji, "png"), im.png_size, get_u8, im.png) &&
                 im.width == num(ji, "width") && strcmp(im.name, "") == 0,
             "image (name is new since v0)");
     batch_task t;
@@ -84,7 +109,8 @@ static void check_records(const batch_reader *r, const cJSON *j)
     T_CHECK(batch_reader_task(r, 0, &t) == 0 && t.question_type == num(jt, "question_type") &&
                 strcmp(t.question, text(jt, "question")) == 0 &&
                 same_numbers(at(jt, "images"), t.n_images, get_u32, t.images) &&
-                strcmp(t.args[3], cJSON_GetStringValue(cJSON_GetArrayItem(at(jt, "args"), 3))) == 0 &&
+                strcmp(t.args[3], cJSON_GetStringValue(cJSON_GetArrayItem(at(jt, "args"), 3))) ==
+                    0 &&
                 t.source_image == num(jt, "source_image"),
             "task");
     T_CHECK(t.challenger_rollout == -1, "task challenger_rollout (new since v0) reads -1, got %d",
@@ -97,13 +123,15 @@ static void check_records(const batch_reader *r, const cJSON *j)
                 c.n_prompt_images == 1 && c.grids && c.grids[0].h == 4 && c.valid &&
                 c.reward_diversity == num(jc, "reward_diversity") && c.reward == num(jc, "reward"),
             "challenger rollout");
-    T_CHECK(c.advantage == 0.0f, "challenger advantage (new since v0) reads 0, got %g", c.advantage);
+    T_CHECK(c.advantage == 0.0f, "challenger advantage (new since v0) reads 0, got %g",
+            c.advantage);
     batch_solver s;
     const cJSON *js = first(j, "solver_rollouts");
-    T_CHECK(batch_reader_solver(r, 0, &s) == 0 && s.task == 0 && s.n_grids == 2 &&
-                same_numbers(at(js, "completion_ids"), s.n_completion_ids, get_i32, s.completion_ids) &&
-                strcmp(s.answer, text(js, "answer")) == 0 && s.correct && s.score == 1.0f,
-            "solver rollout");
+    T_CHECK(
+        batch_reader_solver(r, 0, &s) == 0 && s.task == 0 && s.n_grids == 2 &&
+            same_numbers(at(js, "completion_ids"), s.n_completion_ids, get_i32, s.completion_ids) &&
+            strcmp(s.answer, text(js, "answer")) == 0 && s.correct && s.score == 1.0f,
+        "solver rollout");
     T_CHECK(s.reward == 0.0f && s.advantage == 0.0f, "solver reward/advantage (new) read 0");
 }
 

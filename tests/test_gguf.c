@@ -40,8 +40,9 @@ static unsigned char *read_whole(const char *path, size_t *n)
 
 /* ---- round trip ------------------------------------------------------------------------- */
 
-static const int tensor_types[] = {DT_F32, DT_F16, DT_BF16, DT_Q4_0, DT_Q4_1, DT_Q5_0, DT_Q5_1,
-                                   DT_Q8_0, DT_Q4_K, DT_Q5_K, DT_Q6_K, 10 /* q2_K: not computed with, still read */};
+static const int tensor_types[] = {
+    DT_F32,  DT_F16,  DT_BF16, DT_Q4_0, DT_Q4_1, DT_Q5_0,
+    DT_Q5_1, DT_Q8_0, DT_Q4_K, DT_Q5_K, DT_Q6_K, 10 /* q2_K: not computed with, still read */};
 enum { N_TENSOR_TYPES = sizeof tensor_types / sizeof tensor_types[0] };
 
 static void tensor_shape(int i, int *n_dims, int64_t ne[4])
@@ -59,7 +60,8 @@ static size_t tensor_bytes(int i)
     int n_dims;
     int64_t ne[4];
     tensor_shape(i, &n_dims, ne);
-    size_t n = (size_t)(ne[0] / dtype_block(tensor_types[i])) * (size_t)dtype_block_bytes(tensor_types[i]);
+    size_t n =
+        (size_t)(ne[0] / dtype_block(tensor_types[i])) * (size_t)dtype_block_bytes(tensor_types[i]);
     for (int d = 1; d < n_dims; d++)
         n *= (size_t)ne[d];
     return n;
@@ -130,7 +132,8 @@ static gguf_writer *full_writer(uint32_t alignment)
         unsigned char *data = tensor_data(i, &n);
         tensor_shape(i, &n_dims, ne);
         snprintf(name, sizeof name, "blk.%d.%s.weight", i, dtype_name(tensor_types[i]));
-        T_CHECK(gguf_add_tensor(w, name, tensor_types[i], n_dims, ne, data) == 0, "add tensor %s", name);
+        T_CHECK(gguf_add_tensor(w, name, tensor_types[i], n_dims, ne, data) == 0, "add tensor %s",
+                name);
         free(data);
     }
     return w;
@@ -163,15 +166,19 @@ static void check_scalars(const gguf_file *f)
     T_CHECK(!gguf_get_str(f, "general.architecture", &s, &e) && strcmp(s, "qwen2") == 0, "arch");
 
     /* Conversions that must be refused, with the key in the message. */
-    T_CHECK(gguf_get_u32(f, "t.i32", &u32, &e) && strstr(e.text, "'t.i32'"), "negative as u32: %s", e.text);
-    T_CHECK(gguf_get_u32(f, "t.u64", &u32, &e) && strstr(e.text, "u32"), "u64 max as u32: %s", e.text);
+    T_CHECK(gguf_get_u32(f, "t.i32", &u32, &e) && strstr(e.text, "'t.i32'"), "negative as u32: %s",
+            e.text);
+    T_CHECK(gguf_get_u32(f, "t.u64", &u32, &e) && strstr(e.text, "u32"), "u64 max as u32: %s",
+            e.text);
     T_CHECK(gguf_get_i64(f, "t.u64", &i64, &e), "u64 max as i64");
     T_CHECK(gguf_get_i32(f, "t.f32", &i32, &e), "float as integer");
-    T_CHECK(gguf_get_str(f, "t.u8", &s, &e) && strstr(e.text, "expected string"), "u8 as str: %s", e.text);
+    T_CHECK(gguf_get_str(f, "t.u8", &s, &e) && strstr(e.text, "expected string"), "u8 as str: %s",
+            e.text);
     T_CHECK(gguf_get_bool(f, "t.u8", &b, &e), "u8 as bool");
     T_CHECK(gguf_get_u32(f, "no.such.key", &u32, &e) && strstr(e.text, "'no.such.key' not found"),
             "missing key: %s", e.text);
-    T_CHECK(gguf_get_u32(f, "a.u32", &u32, &e) && strstr(e.text, "array"), "array as u32: %s", e.text);
+    T_CHECK(gguf_get_u32(f, "a.u32", &u32, &e) && strstr(e.text, "array"), "array as u32: %s",
+            e.text);
 }
 
 static void check_arrays(const gguf_file *f)
@@ -186,26 +193,44 @@ static void check_arrays(const gguf_file *f)
     T_CHECK(!gguf_arr_i64(a, 0, &i64) && i64 == -128, "a.i8[0] = %" PRId64, i64);
     T_CHECK(gguf_arr_u64(a, 0, &u64), "negative element as u64 refused");
     T_CHECK(gguf_arr_i64(a, 3, &i64), "index past the end refused");
-    T_CHECK(!gguf_get_arr(f, "a.u16", GGUF_U16, &a, &e) && !gguf_arr_u64(a, 1, &u64) && u64 == 65535, "a.u16");
-    T_CHECK(!gguf_get_arr(f, "a.i16", GGUF_I16, &a, &e) && !gguf_arr_i64(a, 0, &i64) && i64 == -32768, "a.i16");
-    T_CHECK(!gguf_get_arr(f, "a.u32", GGUF_U32, &a, &e) && !gguf_arr_u64(a, 1, &u64) && u64 == 4000000000u, "a.u32");
-    T_CHECK(!gguf_get_arr(f, "a.i32", GGUF_I32, &a, &e) && !gguf_arr_i64(a, 0, &i64) && i64 == INT32_MIN, "a.i32");
-    T_CHECK(!gguf_get_arr(f, "a.f32", GGUF_F32, &a, &e) && !gguf_arr_f64(a, 2, &d) && d == (double)3.25e-20f, "a.f32");
-    T_CHECK(!gguf_get_arr(f, "a.bool", GGUF_BOOL, &a, &e) && !gguf_arr_u64(a, 1, &u64) && u64 == 0 &&
-                !gguf_arr_u64(a, 3, &u64) && u64 == 1, "a.bool");
-    T_CHECK(!gguf_get_arr(f, "a.u64", GGUF_U64, &a, &e) && !gguf_arr_u64(a, 0, &u64) && u64 == UINT64_MAX, "a.u64");
-    T_CHECK(!gguf_get_arr(f, "a.i64", GGUF_I64, &a, &e) && !gguf_arr_i64(a, 1, &i64) && i64 == INT64_MAX, "a.i64");
-    T_CHECK(!gguf_get_arr(f, "a.f64", GGUF_F64, &a, &e) && !gguf_arr_f64(a, 1, &d) && d == -2.5e300, "a.f64");
+    T_CHECK(!gguf_get_arr(f, "a.u16", GGUF_U16, &a, &e) && !gguf_arr_u64(a, 1, &u64) &&
+                u64 == 65535,
+            "a.u16");
+    T_CHECK(!gguf_get_arr(f, "a.i16", GGUF_I16, &a, &e) && !gguf_arr_i64(a, 0, &i64) &&
+                i64 == -32768,
+            "a.i16");
+    T_CHECK(!gguf_get_arr(f, "a.u32", GGUF_U32, &a, &e) && !gguf_arr_u64(a, 1, &u64) &&
+                u64 == 4000000000u,
+            "a.u32");
+    T_CHECK(!gguf_get_arr(f, "a.i32", GGUF_I32, &a, &e) && !gguf_arr_i64(a, 0, &i64) &&
+                i64 == INT32_MIN,
+            "a.i32");
+    T_CHECK(!gguf_get_arr(f, "a.f32", GGUF_F32, &a, &e) && !gguf_arr_f64(a, 2, &d) &&
+                d == (double)3.25e-20f,
+            "a.f32");
+    T_CHECK(!gguf_get_arr(f, "a.bool", GGUF_BOOL, &a, &e) && !gguf_arr_u64(a, 1, &u64) &&
+                u64 == 0 && !gguf_arr_u64(a, 3, &u64) && u64 == 1,
+            "a.bool");
+    T_CHECK(!gguf_get_arr(f, "a.u64", GGUF_U64, &a, &e) && !gguf_arr_u64(a, 0, &u64) &&
+                u64 == UINT64_MAX,
+            "a.u64");
+    T_CHECK(!gguf_get_arr(f, "a.i64", GGUF_I64, &a, &e) && !gguf_arr_i64(a, 1, &i64) &&
+                i64 == INT64_MAX,
+            "a.i64");
+    T_CHECK(!gguf_get_arr(f, "a.f64", GGUF_F64, &a, &e) && !gguf_arr_f64(a, 1, &d) && d == -2.5e300,
+            "a.f64");
     T_CHECK(!gguf_get_arr(f, "a.empty", GGUF_F32, &a, &e) && gguf_arr_count(a) == 0, "a.empty");
     T_CHECK(!gguf_get_arr(f, "a.str", GGUF_STR, &a, &e) && gguf_arr_count(a) == 4, "a.str");
     for (int i = 0; i < 4; i++) {
         const char *s = gguf_arr_str(a, (uint64_t)i, &len);
         T_CHECK(s && len == strlen(strings[i]) && strcmp(s, strings[i]) == 0, "a.str[%d]", i);
     }
-    T_CHECK(gguf_get_arr(f, "a.u8", GGUF_I8, &a, &e) && strstr(e.text, "array of u8"), "elem type: %s", e.text);
+    T_CHECK(gguf_get_arr(f, "a.u8", GGUF_I8, &a, &e) && strstr(e.text, "array of u8"),
+            "elem type: %s", e.text);
     T_CHECK(!gguf_get_arr(f, "a.nested", GGUF_ARR, &a, &e) && gguf_arr_count(a) == 3, "a.nested");
     const gguf_value *row = gguf_arr_arr(a, 0);
-    T_CHECK(row && gguf_arr_count(row) == 4 && !gguf_arr_i64(row, 2, &i64) && i64 == 24, "nested[0][2]");
+    T_CHECK(row && gguf_arr_count(row) == 4 && !gguf_arr_i64(row, 2, &i64) && i64 == 24,
+            "nested[0][2]");
     row = gguf_arr_arr(a, 2);
     T_CHECK(row && gguf_arr_count(row) == 0 && gguf_arr_type(row) == GGUF_I32, "nested[2] empty");
     T_CHECK(gguf_arr_arr(a, 3) == NULL, "nested index past the end");
@@ -228,16 +253,19 @@ static void check_tensors(const gguf_file *f, uint32_t alignment)
         T_CHECK(!gguf_get_tensor(f, name, tensor_types[i], &t, &e), "%s: %s", name, e.text);
         if (t) {
             T_CHECK(t == gguf_tensor_at(f, i), "%s: file order", name);
-            T_CHECK(t->n_dims == n_dims && t->size == n && t->offset % alignment == 0, "%s: shape/size", name);
+            T_CHECK(t->n_dims == n_dims && t->size == n && t->offset % alignment == 0,
+                    "%s: shape/size", name);
             for (int d = 0; d < 4; d++)
-                T_CHECK(t->ne[d] == (d < n_dims ? ne[d] : 1), "%s: ne[%d] = %" PRId64, name, d, t->ne[d]);
+                T_CHECK(t->ne[d] == (d < n_dims ? ne[d] : 1), "%s: ne[%d] = %" PRId64, name, d,
+                        t->ne[d]);
             T_CHECK(memcmp(t->data, want, n) == 0, "%s: data bytes", name);
         }
         free(want);
     }
     const gguf_tensor *t;
     T_CHECK(gguf_find_tensor(f, "missing") == NULL, "missing tensor");
-    T_CHECK(gguf_get_tensor(f, "blk.0.f32.weight", DT_F16, &t, &e) && strstr(e.text, "expected f16"),
+    T_CHECK(gguf_get_tensor(f, "blk.0.f32.weight", DT_F16, &t, &e) &&
+                strstr(e.text, "expected f16"),
             "type mismatch: %s", e.text);
 }
 
@@ -255,7 +283,8 @@ static void test_round_trip(uint32_t alignment)
     T_CHECK(gguf_version(f) == 3 && gguf_alignment(f) == alignment, "version %u alignment %u",
             gguf_version(f), gguf_alignment(f));
     T_CHECK(gguf_n_kv(f) == 28, "n_kv %" PRId64, gguf_n_kv(f));
-    T_CHECK(strcmp(gguf_kv_key(f, 2), "t.u8") == 0 && gguf_value_type(gguf_kv_value(f, 2)) == GGUF_U8,
+    T_CHECK(strcmp(gguf_kv_key(f, 2), "t.u8") == 0 &&
+                gguf_value_type(gguf_kv_value(f, 2)) == GGUF_U8,
             "file order of keys");
     check_scalars(f);
     check_arrays(f);
@@ -277,7 +306,8 @@ static void test_writer_misuse(void)
     gguf_writer_free(w);
 
     w = gguf_writer_new();
-    T_CHECK(gguf_add_tensor(w, "q", DT_Q8_0, 2, ne, data) != 0, "ne[0] not a multiple of the block");
+    T_CHECK(gguf_add_tensor(w, "q", DT_Q8_0, 2, ne, data) != 0,
+            "ne[0] not a multiple of the block");
     gguf_writer_free(w);
     w = gguf_writer_new();
     T_CHECK(gguf_add_u32(w, "general.alignment", 48) != 0, "alignment 48 refused");
@@ -292,7 +322,8 @@ static void test_writer_misuse(void)
 
     w = gguf_writer_new();
     gguf_add_u32(w, "k", 1);
-    T_CHECK(gguf_writer_write(w, "/nonexistent-dir/x.gguf", &e) && strstr(e.text, "/nonexistent-dir/x.gguf"),
+    T_CHECK(gguf_writer_write(w, "/nonexistent-dir/x.gguf", &e) &&
+                strstr(e.text, "/nonexistent-dir/x.gguf"),
             "unwritable path: %s", e.text);
     gguf_writer_free(w);
 }
@@ -362,7 +393,8 @@ static void test_truncations(void)
     open_copy(p, 40, &e);
     T_CHECK(strstr(e.text, "cannot fit in the 16 bytes left"), "truncated message: %s", e.text);
     open_copy(p, 900, &e);
-    T_CHECK(strstr(e.text, "fuzz.gguf: key ") && strstr(e.text, "at offset "), "truncated message: %s", e.text);
+    T_CHECK(strstr(e.text, "fuzz.gguf: key ") && strstr(e.text, "at offset "),
+            "truncated message: %s", e.text);
     open_copy(p, data_end - 1, &e);
     T_CHECK(strstr(e.text, "past end of file"), "truncated message: %s", e.text);
     free(p);
@@ -383,7 +415,8 @@ static void test_byte_flips(void)
         /* Most flips land in the header and metadata, where the parser's decisions are. */
         size_t span = iter % 2 ? n : 1200;
         for (int k = 0; k < flips; k++)
-            q[rng_below(&r, (uint32_t)(span < n ? span : n))] ^= (unsigned char)(1 + rng_below(&r, 255));
+            q[rng_below(&r, (uint32_t)(span < n ? span : n))] ^=
+                (unsigned char)(1 + rng_below(&r, 255));
         errmsg e;
         if (open_copy(q, n, &e) == 0)
             parsed++;
@@ -450,7 +483,8 @@ static void expect_error(const bytes *b, const char *what, const char *needle)
     e.text[0] = 0;
     int rc = open_copy(b->p, b->n, &e);
     T_CHECK(rc != 0, "%s: must be refused", what);
-    T_CHECK(rc == 0 || strstr(e.text, needle) != NULL, "%s: message '%s' lacks '%s'", what, e.text, needle);
+    T_CHECK(rc == 0 || strstr(e.text, needle) != NULL, "%s: message '%s' lacks '%s'", what, e.text,
+            needle);
 }
 
 static void test_hostile_headers(void)
@@ -556,7 +590,8 @@ static void test_hostile_headers(void)
     b_tensor(&b, "t", 2, odd, DT_Q4_K, 0);
     expect_error(&b, "row not a block multiple", "multiple of 256");
     b_header(&b, 3, 1, 0);
-    b_tensor(&b, "a_name_that_is_exactly_sixty_four_bytes_long_which_is_too_long_x", 2, ne, DT_F32, 0);
+    b_tensor(&b, "a_name_that_is_exactly_sixty_four_bytes_long_which_is_too_long_x", 2, ne, DT_F32,
+             0);
     expect_error(&b, "64-byte name", "limit is 63");
 
     b_header(&b, 3, 2, 0);

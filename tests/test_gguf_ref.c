@@ -63,11 +63,12 @@ static void make_file(const char *path)
     gguf_add_arr(w, "x.f64s", GGUF_F64, f64s, 1);
     gguf_add_arr_of_arr(w, "x.nested", GGUF_I32, 2, inner, inner_counts);
 
-    static const int types[] = {DT_F32, DT_F16, DT_BF16, DT_Q8_0, DT_Q4_0, DT_Q4_1,
+    static const int types[] = {DT_F32,  DT_F16,  DT_BF16, DT_Q8_0, DT_Q4_0, DT_Q4_1,
                                 DT_Q5_0, DT_Q5_1, DT_Q4_K, DT_Q5_K, DT_Q6_K};
     rng r = rng_make(5, 5);
     for (size_t k = 0; k < sizeof types / sizeof types[0]; k++) {
-        int64_t ne[3] = {dtype_block(types[k]) > 1 ? dtype_block(types[k]) * 2 : 96, 3, 1 + (int64_t)(k % 2)};
+        int64_t ne[3] = {dtype_block(types[k]) > 1 ? dtype_block(types[k]) * 2 : 96, 3,
+                         1 + (int64_t)(k % 2)};
         int64_t n = ne[0] * ne[1] * ne[2];
         float *x = malloc((size_t)n * sizeof *x);
         void *q = malloc(dtype_row_bytes(types[k], n));
@@ -156,7 +157,8 @@ static void dump_with_vkeve(const char *gguf, const char *out_path)
             fclose(out);
         return;
     }
-    fprintf(out, "version %" PRIu32 "\nalignment %" PRIu32 "\n", gguf_version(f), gguf_alignment(f));
+    fprintf(out, "version %" PRIu32 "\nalignment %" PRIu32 "\n", gguf_version(f),
+            gguf_alignment(f));
     for (int64_t i = 0; i < gguf_n_kv(f); i++) {
         const gguf_value *v = gguf_kv_value(f, i);
         fprintf(out, "kv %s %s ", gguf_kv_key(f, i), gguf_type_name(gguf_value_type(v)));
@@ -165,9 +167,11 @@ static void dump_with_vkeve(const char *gguf, const char *out_path)
     }
     for (int64_t i = 0; i < gguf_n_tensors(f); i++) {
         const gguf_tensor *t = gguf_tensor_at(f, i);
-        fprintf(out, "tensor %s %s %d %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRIu64 " %zu %" PRIu64 "\n",
-                t->name, dtype_name(t->type), t->n_dims, t->ne[0], t->ne[1], t->ne[2],
-                t->ne[3], t->offset, t->size, checksum(t->data, t->size));
+        fprintf(out,
+                "tensor %s %s %d %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRIu64
+                " %zu %" PRIu64 "\n",
+                t->name, dtype_name(t->type), t->n_dims, t->ne[0], t->ne[1], t->ne[2], t->ne[3],
+                t->offset, t->size, checksum(t->data, t->size));
     }
     fclose(out);
     gguf_close(f);
@@ -195,19 +199,23 @@ static void compare_dumps(const char *mine, const char *theirs)
     if (a && b && strcmp(a, b) != 0) {
         char *la = a, *lb = b;
         int line = 1;
-        while (*la && *lb && strcspn(la, "\n") == strcspn(lb, "\n") && strncmp(la, lb, strcspn(la, "\n")) == 0) {
+        while (*la && *lb && strcspn(la, "\n") == strcspn(lb, "\n") &&
+               strncmp(la, lb, strcspn(la, "\n")) == 0) {
             la += strcspn(la, "\n") + (la[strcspn(la, "\n")] ? 1 : 0);
             lb += strcspn(lb, "\n") + (lb[strcspn(lb, "\n")] ? 1 : 0);
             line++;
         }
-        T_CHECK(0, "dumps differ at line %d:\n  vkeve: %.*s\n  numpy: %.*s", line, (int)strcspn(la, "\n"), la,
-                (int)strcspn(lb, "\n"), lb);
+        T_CHECK(0, "dumps differ at line %d:\n  vkeve: %.*s\n  numpy: %.*s", line,
+                (int)strcspn(la, "\n"), la, (int)strcspn(lb, "\n"), lb);
     }
     free(a);
     free(b);
 }
 
-static int run(const char *cmd) { return system(cmd); }
+static int run(const char *cmd)
+{
+    return system(cmd);
+}
 
 static void test_cli(const char *gguf)
 {
@@ -229,11 +237,13 @@ static void test_cli(const char *gguf)
 
     /* A truncated copy: exit status 1 and a message naming the file. */
     const char *cut = path_in_dir("cut.gguf");
-    snprintf(cmd, sizeof cmd, "head -c 700 %s > %s && %s gguf-info %s > %s 2>&1", gguf, cut, bin, cut, out);
+    snprintf(cmd, sizeof cmd, "head -c 700 %s > %s && %s gguf-info %s > %s 2>&1", gguf, cut, bin,
+             cut, out);
     int rc = run(cmd);
     T_CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 1, "truncated file: exit status %d", rc);
     text = slurp(out);
-    T_CHECK(text && strstr(text, "cut.gguf: "), "truncated file message:\n%s", text ? text : "(none)");
+    T_CHECK(text && strstr(text, "cut.gguf: "), "truncated file message:\n%s",
+            text ? text : "(none)");
     free(text);
     unlink(cut);
     unlink(out);
@@ -254,7 +264,8 @@ int main(void)
     make_file(gguf);
     dump_with_vkeve(gguf, mine);
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "%s %s %s > %s", python, t_data_path("reference/gguf_read.py"), gguf, theirs);
+    snprintf(cmd, sizeof cmd, "%s %s %s > %s", python, t_data_path("reference/gguf_read.py"), gguf,
+             theirs);
     T_CHECK(run(cmd) == 0, "%s", cmd);
     compare_dumps(mine, theirs);
     test_cli(gguf);

@@ -139,10 +139,10 @@ static void test_draw_errors_and_clipping(void)
             p[3]);
     /* Blending (ImageDraw.Draw(im, "RGBA")) is for RGB images only, like Pillow. */
     double pts[4] = {1, 1, 9, 6};
-    img_draw_args blended = {.shape = IMG_SHAPE_ELLIPSE, .xy = pts, .npoints = 2, .fill = red,
-                             .width = 1, .blend = 1};
-    T_CHECK(img_draw(im, &blended, &e) == ERR_FAIL && strstr(e.text, "RGB"),
-            "blending on RGBA: %s", e.text);
+    img_draw_args blended = {
+        .shape = IMG_SHAPE_ELLIPSE, .xy = pts, .npoints = 2, .fill = red, .width = 1, .blend = 1};
+    T_CHECK(img_draw(im, &blended, &e) == ERR_FAIL && strstr(e.text, "RGB"), "blending on RGBA: %s",
+            e.text);
     blended.npoints = 3;
     img *rgb = img_new(12, 8, IMG_RGB, NULL, &e);
     T_CHECK(img_draw(rgb, &blended, &e) == ERR_FAIL && strstr(e.text, "exactly 2"),
@@ -164,8 +164,8 @@ static void test_draw_errors_and_clipping(void)
         double hundredths = hexagon[2 * i] * 100;
         T_CHECK(fabs(sqrt(dx * dx + dy * dy) - 5) < 0.01 &&
                     fabs(hundredths - round(hundredths)) < 1e-6,
-                "vertex %d (%g, %g) is not on the circle, rounded to 2 decimals", i,
-                hexagon[2 * i], hexagon[2 * i + 1]);
+                "vertex %d (%g, %g) is not on the circle, rounded to 2 decimals", i, hexagon[2 * i],
+                hexagon[2 * i + 1]);
     }
     /* Flood fill: a uniform image fills completely; a value already there changes nothing. */
     uint8_t grey[4] = {90, 90, 90, 255}, dark[4] = {10, 20, 30, 255};
@@ -206,8 +206,7 @@ static void test_filter_errors(void)
     T_CHECK(!img_filter_rank(im, IMG_RANK_MEDIAN, 4, &e) && strstr(e.text, "size"),
             "even rank size: %s", e.text);
     T_CHECK(!img_filter_rank(im, IMG_RANK_MIN, 0, &e), "rank size 0 accepted");
-    T_CHECK(!img_filter_mode(im, 1000, &e) && strstr(e.text, "size"), "mode size 1000: %s",
-            e.text);
+    T_CHECK(!img_filter_mode(im, 1000, &e) && strstr(e.text, "size"), "mode size 1000: %s", e.text);
     img *same = img_filter_mode(im, -3, &e);
     T_CHECK(same && memcmp(same->px, im->px, img_bytes(im)) == 0, "ModeFilter(-3) changed pixels");
     img_free(same);
@@ -225,11 +224,10 @@ static void test_filter_invariants(void)
     errmsg e;
     uint8_t grey[4] = {77, 200, 3, 255};
     img *flat = img_new(31, 17, IMG_RGBA, grey, &e);
-    img *outs[5] = {
-        img_filter_gaussian_blur(flat, 3.3, &e), img_filter_box_blur(flat, 2.5, &e),
-        img_filter_apply_builtin(flat, IMG_FILTER_SMOOTH_MORE, &e),
-        img_filter_rank(flat, IMG_RANK_MEDIAN, 5, &e),
-        img_filter_unsharp_mask(flat, 2, 150, 3, &e)};
+    img *outs[5] = {img_filter_gaussian_blur(flat, 3.3, &e), img_filter_box_blur(flat, 2.5, &e),
+                    img_filter_apply_builtin(flat, IMG_FILTER_SMOOTH_MORE, &e),
+                    img_filter_rank(flat, IMG_RANK_MEDIAN, 5, &e),
+                    img_filter_unsharp_mask(flat, 2, 150, 3, &e)};
     for (int i = 0; i < 5; i++) {
         T_CHECK(same_pixels(outs[i], flat), "filter %d changed a constant image", i);
         img_free(outs[i]);

@@ -59,13 +59,11 @@ static int draw_call(rng *r, img *im, errmsg *e)
                        .joint_curve = (int)rng_below(r, 2),
                        .blend = im->mode == IMG_RGB && rng_below(r, 2)};
     switch (rng_below(r, 3)) {
-    case 0:
-        return img_floodfill(im, wild(r), wild(r), fill, a.outline, wild_int(r), e);
+    case 0: return img_floodfill(im, wild(r), wild(r), fill, a.outline, wild_int(r), e);
     case 1:
-        return img_draw_regular_polygon(im, wild(r), wild(r), wild(r), wild_int(r), wild(r),
-                                        a.fill, a.outline, a.blend, e);
-    default:
-        return img_draw(im, &a, e);
+        return img_draw_regular_polygon(im, wild(r), wild(r), wild(r), wild_int(r), wild(r), a.fill,
+                                        a.outline, a.blend, e);
+    default: return img_draw(im, &a, e);
     }
 }
 
@@ -78,8 +76,8 @@ static img *image_call(rng *r, const img *im, errmsg *e)
     switch (rng_below(r, 9)) {
     case 0: return img_filter_apply_builtin(im, (img_filter_builtin)rng_below(r, 12), e);
     case 1:
-        return img_filter_kernel(im, wild_int(r), kernel, rng_below(r, 2) ? &scale : NULL,
-                                 wild(r), e);
+        return img_filter_kernel(im, wild_int(r), kernel, rng_below(r, 2) ? &scale : NULL, wild(r),
+                                 e);
     case 2: return img_filter_box_blur(im, wild(r), e);
     case 3: return img_filter_gaussian_blur(im, wild(r), e);
     case 4: return img_filter_unsharp_mask(im, wild(r), wild_int(r), wild_int(r), e);

@@ -137,8 +137,8 @@ static void test_transform_errors(void)
     for (int f = IMG_NEAREST; f <= IMG_BICUBIC; f++) {
         if (f == IMG_LANCZOS)
             continue;
-        img *p = img_transform(a, 9, 9, IMG_TRANSFORM_PERSPECTIVE, persp, 8, (img_resample)f,
-                               &fill, &e);
+        img *p =
+            img_transform(a, 9, 9, IMG_TRANSFORM_PERSPECTIVE, persp, 8, (img_resample)f, &fill, &e);
         T_CHECK(p != NULL, "perspective through infinity: %s", e.text);
         img_free(p);
     }
@@ -187,8 +187,7 @@ static void test_measures(void)
     img_putpixel(black, 2, 3, dot, &e);
     T_CHECK(img_getbbox(black, box) == 1 && box[0] == 2 && box[1] == 3 && box[2] == 3 &&
                 box[3] == 4,
-            "getbbox around one pixel at (2, 3): (%d, %d, %d, %d)", box[0], box[1], box[2],
-            box[3]);
+            "getbbox around one pixel at (2, 3): (%d, %d, %d, %d)", box[0], box[1], box[2], box[3]);
     img_free(black);
     img_free(a);
 }

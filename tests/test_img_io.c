@@ -67,8 +67,8 @@ static void test_round_trip(void)
             T_CHECK(img_encode_png(im, &png, &n, &e) == 0, "encode: %s", e.text);
             T_CHECK(img_encode_png(im, &png2, &n2, &e) == 0, "encode again: %s", e.text);
             T_CHECK(n == n2 && png && png2 && memcmp(png, png2, n) == 0,
-                    "%s %dx%d: encoding is not deterministic", img_mode_name(modes[m]),
-                    sizes[s][0], sizes[s][1]);
+                    "%s %dx%d: encoding is not deterministic", img_mode_name(modes[m]), sizes[s][0],
+                    sizes[s][1]);
             img *back = img_decode(png, n, "roundtrip.png", 0, &e);
             T_CHECK(back != NULL, "decode: %s", e.text);
             T_CHECK(same_image(im, back), "%s %dx%d: PNG round trip changed the pixels",
@@ -190,7 +190,8 @@ static void test_mutations(const char *fixture, unsigned seed, int rounds)
             seed = seed * 1103515245u + 12345u;
             size_t at = (seed >> 8) % n;
             seed = seed * 1103515245u + 12345u;
-            m[at] = (seed >> 16) & 1 ? (uint8_t)(seed >> 20) : m[at] ^ (uint8_t)(1u << ((seed >> 12) % 8));
+            m[at] = (seed >> 16) & 1 ? (uint8_t)(seed >> 20)
+                                     : m[at] ^ (uint8_t)(1u << ((seed >> 12) % 8));
         }
         seed = seed * 1103515245u + 12345u;
         size_t len = (seed >> 9) % 8 == 0 ? (seed >> 12) % n : n;

@@ -118,8 +118,15 @@ static void problem_make(problem *p, int type, size_t M, size_t N, size_t K)
 {
     rng r = rng_make(31, (uint64_t)(type * 1000003 + M * 1009 + N * 7 + K));
     size_t wbytes = dtype_row_bytes(type, (int64_t)K) * M;
-    *p = (problem){type, M, N, K, malloc(wbytes), malloc(N * K * 4), malloc(M * N * 4),
-                   malloc(M * N * 4), malloc(M * N * 4)};
+    *p = (problem){type,
+                   M,
+                   N,
+                   K,
+                   malloc(wbytes),
+                   malloc(N * K * 4),
+                   malloc(M * N * 4),
+                   malloc(M * N * 4),
+                   malloc(M * N * 4)};
     float *w = malloc(M * K * 4);
     random_weights(type, p->wq, wbytes, &r);
     for (size_t i = 0; i < N * K; i++)
@@ -147,8 +154,8 @@ static void check_on_device(vk_ctx *ctx, const problem *p, double tol, op_shape 
                             VkDeviceSize weight_offset)
 {
     op_shape used;
-    float *got = device_matmul(ctx, p->type, p->wq, p->x, p->M, p->N, p->K, shape, weight_offset,
-                               &used);
+    float *got =
+        device_matmul(ctx, p->type, p->wq, p->x, p->M, p->N, p->K, shape, weight_offset, &used);
     if (!got)
         return;
     size_t bad = 0, worst = 0, n = p->M * p->N;
@@ -165,11 +172,12 @@ static void check_on_device(vk_ctx *ctx, const problem *p, double tol, op_shape 
             worst = i;
         }
     }
-    T_CHECK(bad == 0, "matmul %s %s M=%zu N=%zu K=%zu offset %llu: %zu of %zu outputs off; worst [%zu] "
+    T_CHECK(bad == 0,
+            "matmul %s %s M=%zu N=%zu K=%zu offset %llu: %zu of %zu outputs off; worst [%zu] "
             "got %.9g want %.9g (%.3g times the tolerance)",
-            dtype_name(p->type), op_shape_name(shape),
-            p->M, p->N, p->K, (unsigned long long)weight_offset, bad, n, worst, got[worst],
-            p->want[worst], worst_ratio);
+            dtype_name(p->type), op_shape_name(shape), p->M, p->N, p->K,
+            (unsigned long long)weight_offset, bad, n, worst, got[worst], p->want[worst],
+            worst_ratio);
     free(got);
 }
 
@@ -211,7 +219,8 @@ static void test_partial_block_refused(vk_ctx *ctx)
     errmsg e = {0};
     vk_buf bw = {0}, bx = {0}, bd = {0};
     T_CHECK(!vk_buf_alloc(ctx, 4096, &bw, &e) && !vk_buf_alloc(ctx, 4096, &bx, &e) &&
-                !vk_buf_alloc(ctx, 4096, &bd, &e), "alloc: %s", e.text);
+                !vk_buf_alloc(ctx, 4096, &bd, &e),
+            "alloc: %s", e.text);
     tensor tw = {DT_Q4_K, {128, 2, 1, 1}, &bw, 0};
     tensor tx = {DT_F32, {128, 1, 1, 1}, &bx, 0};
     tensor td = {DT_F32, {2, 1, 1, 1}, &bd, 0};

@@ -21,16 +21,21 @@ typedef struct hostile {
 /* Scripts run with prog_exec_script under small budgets (see limits()). */
 static const hostile scripts[] = {
     {"infinite loop", "while True:\n    pass\n", "BudgetExceeded", "step budget exceeded"},
-    {"infinite loop, empty body via continue", "i = 0\nwhile 1:\n    continue\n", "BudgetExceeded", "step budget"},
+    {"infinite loop, empty body via continue", "i = 0\nwhile 1:\n    continue\n", "BudgetExceeded",
+     "step budget"},
     {"huge range loop", "for i in range(10**18):\n    x = i\n", "BudgetExceeded", "step budget"},
     {"huge comprehension", "x = [i for i in range(10**9)]\n", "BudgetExceeded", NULL},
     {"unbounded recursion", "def f(n):\n    return f(n + 1)\nf(0)\n", "RecursionError", NULL},
-    {"mutual recursion", "def a(n):\n    return b(n)\ndef b(n):\n    return a(n)\na(1)\n", "RecursionError", NULL},
+    {"mutual recursion", "def a(n):\n    return b(n)\ndef b(n):\n    return a(n)\na(1)\n",
+     "RecursionError", NULL},
     {"list repetition", "x = [0] * 10**9\n", "BudgetExceeded", "memory budget exceeded"},
-    {"list repetition, nested", "x = [[0] * 1000] * 10**7\n", "BudgetExceeded", "memory budget exceeded"},
+    {"list repetition, nested", "x = [[0] * 1000] * 10**7\n", "BudgetExceeded",
+     "memory budget exceeded"},
     {"string repetition", "x = 'a' * 10**10\n", "BudgetExceeded", "memory budget exceeded"},
-    {"string doubling", "s = 'ab'\nwhile True:\n    s = s + s\n", "BudgetExceeded", "memory budget exceeded"},
-    {"list growth", "x = []\nwhile True:\n    x.append([1] * 1000)\n", "BudgetExceeded", "budget exceeded"},
+    {"string doubling", "s = 'ab'\nwhile True:\n    s = s + s\n", "BudgetExceeded",
+     "memory budget exceeded"},
+    {"list growth", "x = []\nwhile True:\n    x.append([1] * 1000)\n", "BudgetExceeded",
+     "budget exceeded"},
     {"list(range(huge))", "x = list(range(10**12))\n", "BudgetExceeded", NULL},
     {"ljust huge", "x = 'x'.ljust(10**9)\n", "BudgetExceeded", NULL},
     {"sorted(range(huge))", "x = sorted(range(10**8))\n", "BudgetExceeded", NULL},
@@ -70,27 +75,38 @@ static const hostile scripts[] = {
     {"with statement", "with x:\n    pass\n", "SyntaxError", NULL},
     {"yield", "def g():\n    yield 1\n", "SyntaxError", NULL},
     {"nonlocal at module level", "nonlocal x\n", "SyntaxError", NULL},
-    {"nonlocal without a binding", "def g():\n    nonlocal x\n    x = 1\ng()\n", "SyntaxError", NULL},
-    {"cyclic equality", "a = []\na.append(a)\nb = []\nb.append(b)\nc = a == b\n", "RecursionError", NULL},
-    {"deeply nested repr", "a = []\nfor i in range(100000):\n    a = [a]\ns = str(a)\n", "RecursionError", NULL},
-    {"try cannot swallow the step budget", "while True:\n    try:\n        pass\n    except:\n        pass\n",
-     "BudgetExceeded", "step budget"},
-    {"except cannot swallow recursion", "def f():\n    try:\n        f()\n    except Exception:\n        f()\nf()\n",
+    {"nonlocal without a binding", "def g():\n    nonlocal x\n    x = 1\ng()\n", "SyntaxError",
+     NULL},
+    {"cyclic equality", "a = []\na.append(a)\nb = []\nb.append(b)\nc = a == b\n", "RecursionError",
+     NULL},
+    {"deeply nested repr", "a = []\nfor i in range(100000):\n    a = [a]\ns = str(a)\n",
      "RecursionError", NULL},
+    {"try cannot swallow the step budget",
+     "while True:\n    try:\n        pass\n    except:\n        pass\n", "BudgetExceeded",
+     "step budget"},
+    {"except cannot swallow recursion",
+     "def f():\n    try:\n        f()\n    except Exception:\n        f()\nf()\n", "RecursionError",
+     NULL},
     {"except cannot swallow memory", "try:\n    x = [0] * 10**9\nexcept MemoryError:\n    pass\n",
      "BudgetExceeded", NULL},
     {"repr of a shared giant", "a = [[0] * 10**6] * 10**6\ns = str(a)\n", "BudgetExceeded", NULL},
-    {"equality of shared giants", "a = [[0] * 10**6] * 10**6\nb = [[0] * 10**6] * 10**6\nc = a == b\n",
-     "BudgetExceeded", "step budget"},
-    {"ordering of shared giants", "a = [[0] * 10**6] * 10**6\nb = [[0] * 10**6] * 10**6\nc = a < b\n",
-     "BudgetExceeded", "step budget"},
-    {"hash of a giant tuple", "t = (0,) * (3 * 10**6)\nd = {t: 1}\n", "BudgetExceeded", "step budget"},
-    {"count in shared giants", "a = [[0] * 10**6] * 1000\nn = a.count([0] * 10**6)\n", "BudgetExceeded", NULL},
-    {"big string copies in a loop", "for i in range(10**6):\n    a = 'x' * 10**6\n", "BudgetExceeded", "step budget"},
-    {"big concatenations in a loop", "s = 'y' * 10**6\nfor i in range(10**6):\n    t = s + s\n", "BudgetExceeded",
+    {"equality of shared giants",
+     "a = [[0] * 10**6] * 10**6\nb = [[0] * 10**6] * 10**6\nc = a == b\n", "BudgetExceeded",
      "step budget"},
-    {"quadratic substring search", "h = 'a' * 10**6\nfor i in range(100):\n    k = h.find('a' * 5000 + 'b')\n",
+    {"ordering of shared giants",
+     "a = [[0] * 10**6] * 10**6\nb = [[0] * 10**6] * 10**6\nc = a < b\n", "BudgetExceeded",
+     "step budget"},
+    {"hash of a giant tuple", "t = (0,) * (3 * 10**6)\nd = {t: 1}\n", "BudgetExceeded",
+     "step budget"},
+    {"count in shared giants", "a = [[0] * 10**6] * 1000\nn = a.count([0] * 10**6)\n",
+     "BudgetExceeded", NULL},
+    {"big string copies in a loop", "for i in range(10**6):\n    a = 'x' * 10**6\n",
      "BudgetExceeded", "step budget"},
+    {"big concatenations in a loop", "s = 'y' * 10**6\nfor i in range(10**6):\n    t = s + s\n",
+     "BudgetExceeded", "step budget"},
+    {"quadratic substring search",
+     "h = 'a' * 10**6\nfor i in range(100):\n    k = h.find('a' * 5000 + 'b')\n", "BudgetExceeded",
+     "step budget"},
     {"format width bomb", "x = f'{1:999999999}'\n", "ValueError", NULL},
     {"unterminated string", "x = 'abc\n", "SyntaxError", NULL},
     {"bad indentation", "if 1:\n        x = 1\n    y = 2\n", "IndentationError", NULL},
@@ -101,9 +117,11 @@ static const hostile scripts[] = {
 };
 
 /* Generated sources: deep nesting that must be refused by depth limits, not the C stack. */
-static char *repeat_wrap(const char *head, const char *unit, int n, const char *mid, const char *close, const char *tail)
+static char *repeat_wrap(const char *head, const char *unit, int n, const char *mid,
+                         const char *close, const char *tail)
 {
-    size_t len = strlen(head) + strlen(unit) * (size_t)n + strlen(mid) + strlen(close) * (size_t)n + strlen(tail) + 1;
+    size_t len = strlen(head) + strlen(unit) * (size_t)n + strlen(mid) + strlen(close) * (size_t)n +
+                 strlen(tail) + 1;
     char *s = malloc(len), *p = s;
     p += sprintf(p, "%s", head);
     for (int k = 0; k < n; k++)
@@ -124,7 +142,8 @@ static prog_limits limits(void)
     return l;
 }
 
-static void expect(const char *what, const char *src, size_t len, const char *kind, const char *part)
+static void expect(const char *what, const char *src, size_t len, const char *kind,
+                   const char *part)
 {
     prog_limits lim = limits();
     char *printed = NULL;
@@ -132,16 +151,19 @@ static void expect(const char *what, const char *src, size_t len, const char *ki
     errmsg e;
     int r = prog_exec_script(src, len, &lim, &printed, &fail, &e);
     T_CHECK(r == 0, "%s: host failure %s", what, e.text);
-    T_CHECK(strcmp(fail.kind, kind) == 0, "%s: got kind '%s' (%s), want %s", what, fail.kind, fail.message, kind);
+    T_CHECK(strcmp(fail.kind, kind) == 0, "%s: got kind '%s' (%s), want %s", what, fail.kind,
+            fail.message, kind);
     if (part)
-        T_CHECK(strstr(fail.message, part) != NULL, "%s: message '%s' lacks '%s'", what, fail.message, part);
+        T_CHECK(strstr(fail.message, part) != NULL, "%s: message '%s' lacks '%s'", what,
+                fail.message, part);
     free(printed);
 }
 
 static void check_scripts(void)
 {
     for (size_t k = 0; k < sizeof scripts / sizeof scripts[0]; k++)
-        expect(scripts[k].what, scripts[k].src, strlen(scripts[k].src), scripts[k].kind, scripts[k].message_part);
+        expect(scripts[k].what, scripts[k].src, strlen(scripts[k].src), scripts[k].kind,
+               scripts[k].message_part);
 
     char *s = repeat_wrap("x = ", "(", 100000, "1", ")", "\n");
     expect("100000 nested parentheses", s, strlen(s), "SyntaxError", NULL);
@@ -174,8 +196,10 @@ static void check_scripts(void)
     char *printed;
     prog_failure fail;
     errmsg e;
-    T_CHECK(prog_exec_script(chain, strlen(chain), &lim, &printed, &fail, &e) == 0, "chain: %s", e.text);
-    T_CHECK(fail.kind[0] == 0 && printed && strcmp(printed, "freed\n") == 0, "chain: %s %s", fail.kind, fail.message);
+    T_CHECK(prog_exec_script(chain, strlen(chain), &lim, &printed, &fail, &e) == 0, "chain: %s",
+            e.text);
+    T_CHECK(fail.kind[0] == 0 && printed && strcmp(printed, "freed\n") == 0, "chain: %s %s",
+            fail.kind, fail.message);
     free(printed);
 }
 
@@ -184,52 +208,74 @@ static void check_scripts(void)
  * a closure per call stays within the budget instead of failing. */
 static void check_cycles(void)
 {
-    const char *src = "def f(v):\n    pad = [v] * 3000\n    g = lambda x: x + v\n    return g(1)\n"
-                      "t = 0\nfor i in range(5000):\n    t += f(i)\n"
-                      "a = []\nb = [a]\na.append(b)\nkeep = [a]\na = b = None\nprint(t, len(keep[0]))\n";
+    const char *src =
+        "def f(v):\n    pad = [v] * 3000\n    g = lambda x: x + v\n    return g(1)\n"
+        "t = 0\nfor i in range(5000):\n    t += f(i)\n"
+        "a = []\nb = [a]\na.append(b)\nkeep = [a]\na = b = None\nprint(t, len(keep[0]))\n";
     prog_limits lim = limits();
     lim.max_bytes = (size_t)16 << 20; /* 5000 leaked scopes of 48 KiB would need 240 MiB */
     lim.steps = 20000000;
     char *printed;
     prog_failure fail;
     errmsg e;
-    T_CHECK(prog_exec_script(src, strlen(src), &lim, &printed, &fail, &e) == 0, "cycles: %s", e.text);
-    T_CHECK(fail.kind[0] == 0 && printed && strcmp(printed, "12502500 1\n") == 0, "cycles: %s %s / %s", fail.kind,
-            fail.message, printed ? printed : "");
+    T_CHECK(prog_exec_script(src, strlen(src), &lim, &printed, &fail, &e) == 0, "cycles: %s",
+            e.text);
+    T_CHECK(fail.kind[0] == 0 && printed && strcmp(printed, "12502500 1\n") == 0,
+            "cycles: %s %s / %s", fail.kind, fail.message, printed ? printed : "");
     free(printed);
 }
 
 static void check_images(void)
 {
     static const hostile progs[] = {
-        {"giant Image.new", "from PIL import Image\ndef edit_image(img):\n    return Image.new('RGB', (100000, 100000))\n",
+        {"giant Image.new",
+         "from PIL import Image\ndef edit_image(img):\n    return Image.new('RGB', (100000, "
+         "100000))\n",
          "BudgetExceeded", NULL},
         {"Image.new over the memory budget",
-     "from PIL import Image\ndef edit_image(img):\n    keep = [Image.new('RGBA', (2048, 2048)) for i in range(5)]\n",
+         "from PIL import Image\ndef edit_image(img):\n    keep = [Image.new('RGBA', (2048, 2048)) "
+         "for i in range(5)]\n",
          "BudgetExceeded", "memory budget"},
-        {"resize over the side budget", "def edit_image(img):\n    return img.resize((50000, 10))\n", "BudgetExceeded",
-         "side"},
-        {"resize to zero", "def edit_image(img):\n    return img.resize((0, 10))\n", "ValueError", NULL},
-        {"resize with float size", "def edit_image(img):\n    return img.resize((10.5, 10))\n", "TypeError", NULL},
-        {"rotate expand over budget", "def edit_image(img):\n    return img.resize((2000, 2000)).rotate(45, expand=True)\n",
+        {"resize over the side budget",
+         "def edit_image(img):\n    return img.resize((50000, 10))\n", "BudgetExceeded", "side"},
+        {"resize to zero", "def edit_image(img):\n    return img.resize((0, 10))\n", "ValueError",
+         NULL},
+        {"resize with float size", "def edit_image(img):\n    return img.resize((10.5, 10))\n",
+         "TypeError", NULL},
+        {"rotate expand over budget",
+         "def edit_image(img):\n    return img.resize((2000, 2000)).rotate(45, expand=True)\n",
          "BudgetExceeded", NULL},
-        {"images in a loop", "def edit_image(img):\n    keep = []\n    while True:\n        keep.append(img.resize((1000, 1000)))\n",
+        {"images in a loop",
+         "def edit_image(img):\n    keep = []\n    while True:\n        "
+         "keep.append(img.resize((1000, 1000)))\n",
          "BudgetExceeded", NULL},
-        {"Image.open", "from PIL import Image\ndef edit_image(img):\n    return Image.open('/etc/passwd')\n", "Forbidden", NULL},
-        {"img.save", "def edit_image(img):\n    img.save('/tmp/x.png')\n    return img\n", "Forbidden", NULL},
+        {"Image.open",
+         "from PIL import Image\ndef edit_image(img):\n    return Image.open('/etc/passwd')\n",
+         "Forbidden", NULL},
+        {"img.save", "def edit_image(img):\n    img.save('/tmp/x.png')\n    return img\n",
+         "Forbidden", NULL},
         {"img.show", "def edit_image(img):\n    img.show()\n    return img\n", "Forbidden", NULL},
         {"img.__class__", "def edit_image(img):\n    return img.__class__\n", "Forbidden", NULL},
         {"returns None", "def edit_image(img):\n    img.rotate(3)\n", "TypeError", NULL},
-        {"bad colour", "from PIL import ImageDraw\ndef edit_image(img):\n    ImageDraw.Draw(img).rectangle([0, 0, 2, 2], fill='nocolour')\n    return img\n",
+        {"bad colour",
+         "from PIL import ImageDraw\ndef edit_image(img):\n    ImageDraw.Draw(img).rectangle([0, "
+         "0, 2, 2], fill='nocolour')\n    return img\n",
          "ValueError", NULL},
-        {"float colour", "from PIL import ImageDraw\ndef edit_image(img):\n    ImageDraw.Draw(img).rectangle([0, 0, 2, 2], fill=(1.5, 2, 3))\n    return img\n",
+        {"float colour",
+         "from PIL import ImageDraw\ndef edit_image(img):\n    ImageDraw.Draw(img).rectangle([0, "
+         "0, 2, 2], fill=(1.5, 2, 3))\n    return img\n",
          "TypeError", NULL},
-        {"draw with too many points", "from PIL import ImageDraw\ndef edit_image(img):\n    ImageDraw.Draw(img).line([(0, 0)] * 10**7)\n    return img\n",
+        {"draw with too many points",
+         "from PIL import ImageDraw\ndef edit_image(img):\n    ImageDraw.Draw(img).line([(0, 0)] * "
+         "10**7)\n    return img\n",
          "BudgetExceeded", NULL},
-        {"getpixel outside", "def edit_image(img):\n    img.getpixel((10**6, 0))\n    return img\n", "IndexError", NULL},
-        {"point with a failing function", "def edit_image(img):\n    return img.point(lambda v: v / 0)\n",
-         "ZeroDivisionError", NULL},
-        {"paste with a mismatched box", "def edit_image(img):\n    img.paste(img.copy(), (0, 0, 3, 3))\n    return img\n",
+        {"getpixel outside", "def edit_image(img):\n    img.getpixel((10**6, 0))\n    return img\n",
+         "IndexError", NULL},
+        {"point with a failing function",
+         "def edit_image(img):\n    return img.point(lambda v: v / 0)\n", "ZeroDivisionError",
+         NULL},
+        {"paste with a mismatched box",
+         "def edit_image(img):\n    img.paste(img.copy(), (0, 0, 3, 3))\n    return img\n",
          "ValueError", NULL},
     };
     errmsg e;
@@ -240,16 +286,18 @@ static void check_images(void)
         char src[1024];
         snprintf(src, sizeof src, "%sargs_list = [{}, {}]\n", progs[k].src);
         prog_result r;
-        T_CHECK(prog_run(src, strlen(src), in, &lim, &r, &e) == 0, "%s: host failure %s", progs[k].what, e.text);
-        T_CHECK(r.fail.kind[0] == 0 && r.n_cases == 2, "%s: whole program failed: %s %s", progs[k].what, r.fail.kind,
-                r.fail.message);
+        T_CHECK(prog_run(src, strlen(src), in, &lim, &r, &e) == 0, "%s: host failure %s",
+                progs[k].what, e.text);
+        T_CHECK(r.fail.kind[0] == 0 && r.n_cases == 2, "%s: whole program failed: %s %s",
+                progs[k].what, r.fail.kind, r.fail.message);
         for (int c = 0; c < r.n_cases; c++) {
             T_CHECK(r.cases[c].out == NULL, "%s: case %d produced an image", progs[k].what, c);
-            T_CHECK(strcmp(r.cases[c].fail.kind, progs[k].kind) == 0, "%s: case %d kind '%s' (%s), want %s",
-                    progs[k].what, c, r.cases[c].fail.kind, r.cases[c].fail.message, progs[k].kind);
+            T_CHECK(strcmp(r.cases[c].fail.kind, progs[k].kind) == 0,
+                    "%s: case %d kind '%s' (%s), want %s", progs[k].what, c, r.cases[c].fail.kind,
+                    r.cases[c].fail.message, progs[k].kind);
             if (progs[k].message_part)
-                T_CHECK(strstr(r.cases[c].fail.message, progs[k].message_part) != NULL, "%s: message '%s'",
-                        progs[k].what, r.cases[c].fail.message);
+                T_CHECK(strstr(r.cases[c].fail.message, progs[k].message_part) != NULL,
+                        "%s: message '%s'", progs[k].what, r.cases[c].fail.message);
         }
         prog_result_free(&r);
     }
@@ -260,7 +308,8 @@ static void check_images(void)
     prog_result r;
     T_CHECK(prog_run(src, strlen(src), in, &lim, &r, &e) == 0, "spin: %s", e.text);
     T_CHECK(r.n_cases == 3 && r.cases[0].out && !r.cases[1].out, "spin: cases %d", r.n_cases);
-    T_CHECK(strcmp(r.cases[1].fail.kind, "BudgetExceeded") == 0, "spin: case1 %s", r.cases[1].fail.kind);
+    T_CHECK(strcmp(r.cases[1].fail.kind, "BudgetExceeded") == 0, "spin: case1 %s",
+            r.cases[1].fail.kind);
     prog_result_free(&r);
     img_free(in);
 }

@@ -25,12 +25,14 @@ static const char *const programs[] = {
     "    for y in range(0, h, step):\n"
     "        for x in range(0, w, step):\n"
     "            v = px[x, y]\n"
-    "            px[x, y] = 255 - v if mode == 'L' else (v[2], v[0], v[1]) + ((128,) if mode == 'RGBA' else ())\n"
+    "            px[x, y] = 255 - v if mode == 'L' else (v[2], v[0], v[1]) + ((128,) if mode == "
+    "'RGBA' else ())\n"
     "    data = list(img.getdata())\n"
     "    out = Image.new(mode, (w, h))\n"
     "    out.putdata(data[::-1] if step % 2 else data)\n"
     "    return out\n"
-    "args_list = [{'step': 3, 'mode': 'RGB'}, {'step': 5, 'mode': 'L'}, {'step': 2, 'mode': 'RGBA'}]\n",
+    "args_list = [{'step': 3, 'mode': 'RGB'}, {'step': 5, 'mode': 'L'}, {'step': 2, 'mode': "
+    "'RGBA'}]\n",
 
     "from PIL import Image, ImageDraw\n"
     "def edit_image(img, k, thumb):\n"
@@ -57,8 +59,10 @@ static const char *const programs[] = {
     "    return out\n"
     "args_list = [{'method': Image.AFFINE, 'data': (1, 0.2, 0, 0.1, 1, 5), 'fill': 'red'},\n"
     "             {'method': Image.EXTENT, 'data': (10, 10, 200, 150), 'fill': None},\n"
-    "             {'method': Image.Transform.PERSPECTIVE, 'data': (1, 0.1, 0, 0, 1, 0, 0.001, 0), 'fill': 7},\n"
-    "             {'method': Image.QUAD, 'data': (0, 0, 10, 200, 300, 220, 310, 5), 'fill': (0, 0, 255)}]\n",
+    "             {'method': Image.Transform.PERSPECTIVE, 'data': (1, 0.1, 0, 0, 1, 0, 0.001, 0), "
+    "'fill': 7},\n"
+    "             {'method': Image.QUAD, 'data': (0, 0, 10, 200, 300, 220, 310, 5), 'fill': (0, 0, "
+    "255)}]\n",
 
     /* argument forms models write: positional filters, float boxes, masks, legacy constants */
     "from PIL import Image, ImageDraw, ImageOps, ImageEnhance, ImageFilter\n"
@@ -77,15 +81,19 @@ static const char *const programs[] = {
     "        d.rectangle((5.5, 5.2, 60.7, 40.1), outline=(255, 0, 0))\n"
     "        out.paste(img.crop((10.4, 10.6, 100.5, 80.5)), (20, 30))\n"
     "    elif k == 4:\n"
-    "        out = img.filter(ImageFilter.GaussianBlur(radius=2.5)).convert(\"L\").convert(\"RGB\")\n"
+    "        out = "
+    "img.filter(ImageFilter.GaussianBlur(radius=2.5)).convert(\"L\").convert(\"RGB\")\n"
     "    elif k == 5:\n"
-    "        out = Image.blend(img.point(lambda x: x * 1.5), img.transpose(Image.Transpose.FLIP_TOP_BOTTOM), 0.3)\n"
+    "        out = Image.blend(img.point(lambda x: x * 1.5), "
+    "img.transpose(Image.Transpose.FLIP_TOP_BOTTOM), 0.3)\n"
     "    elif k == 6:\n"
     "        mask = Image.new(\"RGBA\", (50, 40), (0, 0, 0, 128))\n"
     "        out = img.copy()\n"
     "        out.paste(ImageOps.posterize(img.crop((0, 0, 50, 40)), 3), (7, 9), mask)\n"
     "    else:\n"
-    "        out = ImageOps.pad(ImageOps.autocontrast(img.filter(ImageFilter.MedianFilter(size=5)), cutoff=(1, 2)), (500, 300), color=\"blue\")\n"
+    "        out = "
+    "ImageOps.pad(ImageOps.autocontrast(img.filter(ImageFilter.MedianFilter(size=5)), cutoff=(1, "
+    "2)), (500, 300), color=\"blue\")\n"
     "        out = out.rotate(30, center=(10, 10), translate=(5, 5), fillcolor=\"gray\")\n"
     "    return out\n"
     "args_list = [{\"k\": k} for k in range(8)]\n",
@@ -121,7 +129,8 @@ typedef struct ref_case {
 } ref_case;
 
 /* Runs pil_exec.py; fills one entry per printed case line. Returns the case count or -1. */
-static int run_pillow(const char *prog_path, const char *image, const char *outdir, ref_case *cases, int max)
+static int run_pillow(const char *prog_path, const char *image, const char *outdir, ref_case *cases,
+                      int max)
 {
     const char *py = getenv("PYTHON3");
     char cmd[4096];
@@ -159,7 +168,8 @@ static void compare_images(int prog, int k, const img *got, const char *ref_path
         size_t n = img_bytes(got), diff = 0;
         for (size_t i = 0; i < n; i++)
             diff += got->px[i] != want->px[i];
-        T_CHECK(diff == 0, "program %d case %d: %zu of %zu bytes differ from Pillow", prog, k, diff, n);
+        T_CHECK(diff == 0, "program %d case %d: %zu of %zu bytes differ from Pillow", prog, k, diff,
+                n);
     }
     img_free(want);
 }
@@ -177,16 +187,21 @@ static void check_program(int prog, const img *input, const char *image_path, co
 
     prog_result r;
     errmsg e;
-    T_CHECK(prog_run(programs[prog], strlen(programs[prog]), input, NULL, &r, &e) == 0, "prog_run: %s", e.text);
-    T_CHECK(r.fail.kind[0] == 0, "program %d failed: %s line %d: %s", prog, r.fail.kind, r.fail.line, r.fail.message);
+    T_CHECK(prog_run(programs[prog], strlen(programs[prog]), input, NULL, &r, &e) == 0,
+            "prog_run: %s", e.text);
+    T_CHECK(r.fail.kind[0] == 0, "program %d failed: %s line %d: %s", prog, r.fail.kind,
+            r.fail.line, r.fail.message);
     T_CHECK(r.n_cases == n_ref, "program %d: %d cases, Pillow %d", prog, r.n_cases, n_ref);
     for (int k = 0; k < r.n_cases && k < n_ref; k++) {
         prog_case *c = &r.cases[k];
-        T_CHECK((c->out != NULL) == ref[k].ok, "program %d case %d: vkeve %s (%s: %s), Pillow %s %s", prog, k,
-                c->out ? "ok" : "fail", c->fail.kind, c->fail.message, ref[k].ok ? "ok" : "fail", ref[k].kind);
+        T_CHECK((c->out != NULL) == ref[k].ok,
+                "program %d case %d: vkeve %s (%s: %s), Pillow %s %s", prog, k,
+                c->out ? "ok" : "fail", c->fail.kind, c->fail.message, ref[k].ok ? "ok" : "fail",
+                ref[k].kind);
         if (!c->out && !ref[k].ok)
-            T_CHECK(strcmp(c->fail.kind, ref[k].kind) == 0, "program %d case %d: kind %s (%s), Pillow %s", prog, k,
-                    c->fail.kind, c->fail.message, ref[k].kind);
+            T_CHECK(strcmp(c->fail.kind, ref[k].kind) == 0,
+                    "program %d case %d: kind %s (%s), Pillow %s", prog, k, c->fail.kind,
+                    c->fail.message, ref[k].kind);
         if (c->out && ref[k].ok) {
             char ref_path[600];
             snprintf(ref_path, sizeof ref_path, "%s/case%d.png", dir, k);

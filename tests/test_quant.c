@@ -26,9 +26,9 @@ typedef struct type_case {
 } type_case;
 
 static const type_case cases[] = {
-    {DT_F32, 0},          {DT_F16, 1.0 / 2048}, {DT_BF16, 1.0 / 256}, {DT_Q8_0, 0.5 / 127 + 0.001},
-    {DT_Q4_0, 0.127},     {DT_Q4_1, 0.07},      {DT_Q5_0, 0.064},     {DT_Q5_1, 0.036},
-    {DT_Q4_K, 0.1},       {DT_Q5_K, 0.06},      {DT_Q6_K, 0.035},
+    {DT_F32, 0},      {DT_F16, 1.0 / 2048}, {DT_BF16, 1.0 / 256}, {DT_Q8_0, 0.5 / 127 + 0.001},
+    {DT_Q4_0, 0.127}, {DT_Q4_1, 0.07},      {DT_Q5_0, 0.064},     {DT_Q5_1, 0.036},
+    {DT_Q4_K, 0.1},   {DT_Q5_K, 0.06},      {DT_Q6_K, 0.035},
 };
 enum { N_CASES = sizeof cases / sizeof cases[0] };
 
@@ -38,8 +38,10 @@ static double round_trip(const type_case *c, const float *x, float *y, int64_t n
 {
     errmsg e;
     void *q = malloc(dtype_row_bytes(c->type, n) + 1);
-    T_CHECK(quant_quantize(c->type, x, q, n, &e) == 0, "%s quantize: %s", dtype_name(c->type), e.text);
-    T_CHECK(quant_dequantize(c->type, q, y, n, &e) == 0, "%s dequantize: %s", dtype_name(c->type), e.text);
+    T_CHECK(quant_quantize(c->type, x, q, n, &e) == 0, "%s quantize: %s", dtype_name(c->type),
+            e.text);
+    T_CHECK(quant_dequantize(c->type, q, y, n, &e) == 0, "%s dequantize: %s", dtype_name(c->type),
+            e.text);
     free(q);
     int block = dtype_block(c->type) > 1 ? dtype_block(c->type) : 1;
     double worst = 0;
@@ -76,8 +78,8 @@ static void test_random_rows(void)
                     x[i] = rng_normal(&r) * (rng_below(&r, 50) == 0 ? 40.0f : 0.05f);
             }
             double worst = round_trip(c, x, y, N);
-            T_CHECK(worst <= 1.0, "%s dist %d: error %.3g times the bound %.4g", dtype_name(c->type),
-                    dist, worst, c->bound);
+            T_CHECK(worst <= 1.0, "%s dist %d: error %.3g times the bound %.4g",
+                    dtype_name(c->type), dist, worst, c->bound);
         }
     }
 }
@@ -98,7 +100,8 @@ static void test_block_boundaries(void)
             x[i] = rng_uniform(&r, -1, 1) * scale;
         }
         double worst = round_trip(c, x, y, N);
-        T_CHECK(worst <= 1.0, "%s alternating magnitudes: error %.3g times the bound", dtype_name(c->type), worst);
+        T_CHECK(worst <= 1.0, "%s alternating magnitudes: error %.3g times the bound",
+                dtype_name(c->type), worst);
 
         for (int i = 0; i < N; i++)
             x[i] = 0;
@@ -111,7 +114,8 @@ static void test_block_boundaries(void)
         for (int i = 0; i < N; i++)
             x[i] = -3.0f;
         worst = round_trip(c, x, y, N);
-        T_CHECK(worst <= 1.0, "%s constant row: error %.3g times the bound", dtype_name(c->type), worst);
+        T_CHECK(worst <= 1.0, "%s constant row: error %.3g times the bound", dtype_name(c->type),
+                worst);
 
         /* Decoding a row equals decoding its blocks one by one. */
         errmsg e;
@@ -145,7 +149,7 @@ static void test_block_boundaries(void)
 
 /* ---- bit-exact comparison with the numpy reference -------------------------------------- */
 
-static const int golden_types[] = {DT_F32, DT_F16, DT_BF16, DT_Q4_0, DT_Q4_1, DT_Q5_0,
+static const int golden_types[] = {DT_F32,  DT_F16,  DT_BF16, DT_Q4_0, DT_Q4_1, DT_Q5_0,
                                    DT_Q5_1, DT_Q8_0, DT_Q4_K, DT_Q5_K, DT_Q6_K};
 enum { N_GOLDEN = sizeof golden_types / sizeof golden_types[0], GOLDEN_ROWS = 3 };
 
@@ -153,15 +157,12 @@ enum { N_GOLDEN = sizeof golden_types / sizeof golden_types[0], GOLDEN_ROWS = 3 
 static int f16_fields(int type, int *at)
 {
     switch (type) {
-    case DT_Q4_1: case DT_Q5_1: case DT_Q4_K: case DT_Q5_K:
-        at[0] = 0, at[1] = 2;
-        return 2;
-    case DT_Q6_K:
-        at[0] = 208;
-        return 1;
-    default:
-        at[0] = 0;
-        return 1;
+    case DT_Q4_1:
+    case DT_Q5_1:
+    case DT_Q4_K:
+    case DT_Q5_K: at[0] = 0, at[1] = 2; return 2;
+    case DT_Q6_K: at[0] = 208; return 1;
+    default: at[0] = 0; return 1;
     }
 }
 
@@ -192,12 +193,16 @@ static void random_blocks(int type, unsigned char *p, size_t bytes, rng *r)
         for (size_t b = 0; b < bytes; b += (size_t)bb)
             for (int k = 0; k < n; k++) {
                 uint16_t h = random_f16(r);
-                p[b + (size_t)at[k]] = (unsigned char)h, p[b + (size_t)at[k] + 1] = (unsigned char)(h >> 8);
+                p[b + (size_t)at[k]] = (unsigned char)h,
+                      p[b + (size_t)at[k] + 1] = (unsigned char)(h >> 8);
             }
     }
 }
 
-static int64_t golden_row(int type) { return (int64_t)dtype_block(type) * (type == DT_Q4_K ? 3 : 5); }
+static int64_t golden_row(int type)
+{
+    return (int64_t)dtype_block(type) * (type == DT_Q4_K ? 3 : 5);
+}
 
 static void test_against_numpy(void)
 {
@@ -224,7 +229,8 @@ static void test_against_numpy(void)
     T_CHECK(gguf_writer_write(w, in, &e) == 0, "write %s: %s", in, e.text);
     gguf_writer_free(w);
 
-    snprintf(cmd, sizeof cmd, "%s %s %s %s", python, t_data_path("reference/quant_ref.py"), in, out);
+    snprintf(cmd, sizeof cmd, "%s %s %s %s", python, t_data_path("reference/quant_ref.py"), in,
+             out);
     int rc = system(cmd);
     T_CHECK(rc == 0, "%s: exit status %d", cmd, rc);
     FILE *fp = fopen(out, "rb");
@@ -233,8 +239,10 @@ static void test_against_numpy(void)
         int type = golden_types[k];
         int64_t n = golden_row(type) * GOLDEN_ROWS;
         float *want = malloc((size_t)n * 4), *got = malloc((size_t)n * 4);
-        T_CHECK(fread(want, 4, (size_t)n, fp) == (size_t)n, "%s: numpy output short", dtype_name(type));
-        T_CHECK(quant_dequantize(type, blocks[k], got, n, &e) == 0, "%s: %s", dtype_name(type), e.text);
+        T_CHECK(fread(want, 4, (size_t)n, fp) == (size_t)n, "%s: numpy output short",
+                dtype_name(type));
+        T_CHECK(quant_dequantize(type, blocks[k], got, n, &e) == 0, "%s: %s", dtype_name(type),
+                e.text);
         int64_t diff = 0, first = -1;
         for (int64_t i = 0; i < n; i++)
             if (memcmp(&got[i], &want[i], 4) != 0) {
@@ -242,7 +250,9 @@ static void test_against_numpy(void)
                 if (first < 0)
                     first = i;
             }
-        T_CHECK(diff == 0, "%s: %lld of %lld elements differ from numpy bit for bit; first [%lld] C %.9g numpy %.9g",
+        T_CHECK(diff == 0,
+                "%s: %lld of %lld elements differ from numpy bit for bit; first [%lld] C %.9g "
+                "numpy %.9g",
                 dtype_name(type), (long long)diff, (long long)n, (long long)first,
                 first >= 0 ? got[first] : 0.0, first >= 0 ? want[first] : 0.0);
         free(want);

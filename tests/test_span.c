@@ -84,8 +84,8 @@ static void run_sequence(unsigned seed)
         live--;
         span_give(&l, (uint64_t)at[live], size[live]);
     }
-    T_CHECK(span_all_free(&l) && l.n_free == 1, "seed %u: %d free ranges after freeing all",
-            seed, l.n_free);
+    T_CHECK(span_all_free(&l) && l.n_free == 1, "seed %u: %d free ranges after freeing all", seed,
+            l.n_free);
     span_free(&l);
 }
 

@@ -56,7 +56,8 @@ static void test_binary(vk_ctx *ctx, op_kind kind, size_t n, size_t nb)
     t_random(b, nb, -2, 2, 2);
     (kind == OP_ADD ? ref_add : ref_mul)(want, a, n, b, nb);
     dev da, db, dd;
-    if (!dev_make(ctx, &da, DT_F32, (int64_t)n, 1, a) && !dev_make(ctx, &db, DT_F32, (int64_t)nb, 1, b) &&
+    if (!dev_make(ctx, &da, DT_F32, (int64_t)n, 1, a) &&
+        !dev_make(ctx, &db, DT_F32, (int64_t)nb, 1, b) &&
         !dev_make(ctx, &dd, DT_F32, (int64_t)n, 1, NULL) &&
         !run1(ctx, (op_node){.kind = kind, .dst = &dd.t, .src = {&da.t, &db.t}})) {
         float *got = dev_read(ctx, &dd);
@@ -84,7 +85,8 @@ static void test_reduce(vk_ctx *ctx, op_kind kind, size_t rows, size_t cols, flo
         ref_softmax_rows(want, a, rows, cols, scale);
     dev da, dd;
     if (!dev_make(ctx, &da, DT_F32, (int64_t)cols, (int64_t)rows, a) &&
-        !dev_make(ctx, &dd, DT_F32, kind == OP_SOFTMAX_ROWS ? (int64_t)cols : 1, (int64_t)rows, NULL) &&
+        !dev_make(ctx, &dd, DT_F32, kind == OP_SOFTMAX_ROWS ? (int64_t)cols : 1, (int64_t)rows,
+                  NULL) &&
         !run1(ctx, (op_node){.kind = kind, .dst = &dd.t, .src = {&da.t}, .scale = scale})) {
         float *got = dev_read(ctx, &dd);
         char what[80];
@@ -123,7 +125,8 @@ static void test_matmul(vk_ctx *ctx, int type, op_shape shape, size_t M, size_t 
     if (!dev_make(ctx, &da, type, (int64_t)K, (int64_t)M, stored) &&
         !dev_make(ctx, &db, DT_F32, (int64_t)K, (int64_t)N, x) &&
         !dev_make(ctx, &dd, DT_F32, (int64_t)M, (int64_t)N, NULL) &&
-        !run1(ctx, (op_node){.kind = OP_MATMUL, .dst = &dd.t, .src = {&da.t, &db.t}, .shape = shape})) {
+        !run1(ctx,
+              (op_node){.kind = OP_MATMUL, .dst = &dd.t, .src = {&da.t, &db.t}, .shape = shape})) {
         float *got = dev_read(ctx, &dd);
         char what[96];
         snprintf(what, sizeof what, "matmul %s %s M=%zu N=%zu K=%zu", dtype_name(type),
@@ -152,7 +155,7 @@ static void test_all_ops(vk_ctx *ctx)
         test_reduce(ctx, OP_SOFTMAX_ROWS, shapes[i][0], shapes[i][1], 1);
     }
     test_reduce(ctx, OP_SOFTMAX_ROWS, 5, 7, 0.125f);
-    static const size_t mm[][3] = {{1, 1, 1}, {7, 3, 7}, {97, 5, 4097}, {513, 1, 64},
+    static const size_t mm[][3] = {{1, 1, 1},     {7, 3, 7},     {97, 5, 4097}, {513, 1, 64},
                                    {33, 513, 31}, {4097, 2, 16}, {64, 9, 4096}};
     static const int float_types[] = {DT_F32, DT_F16, DT_BF16};
     for (size_t i = 0; i < sizeof mm / sizeof mm[0]; i++)
@@ -219,8 +222,8 @@ static void test_timestamps(vk_ctx *ctx)
         ones[i] = 1;
     dev a, big, d, dbig;
     if (!ones || dev_make(ctx, &a, DT_F32, SMALL, 1, ones) ||
-        dev_make(ctx, &big, DT_F32, LARGE / 64, 64, ones) || dev_make(ctx, &d, DT_F32, 1, 1, NULL) ||
-        dev_make(ctx, &dbig, DT_F32, 64, 1, NULL)) {
+        dev_make(ctx, &big, DT_F32, LARGE / 64, 64, ones) ||
+        dev_make(ctx, &d, DT_F32, 1, 1, NULL) || dev_make(ctx, &dbig, DT_F32, 64, 1, NULL)) {
         free(ones);
         return;
     }

@@ -89,7 +89,9 @@ static void check_matmul(vk_ctx *ctx, const gguf_file *f, const wt_model *w)
     vk_buf xb = {0}, yb = {0};
     tensor tx = {DT_F32, {K, 1, 1, 1}, &xb, 0}, ty = {DT_F32, {M, 1, 1, 1}, &yb, 0};
     /* The storage rows shape keeps activations exact (ops.h): this checks the upload. */
-    op_node nd = {.kind = OP_MATMUL, .dst = &ty, .src = {wt_find(w, gt ? gt->name : ""), &tx},
+    op_node nd = {.kind = OP_MATMUL,
+                  .dst = &ty,
+                  .src = {wt_find(w, gt ? gt->name : ""), &tx},
                   .shape = OP_SHAPE_ROWS};
     int rc = vk_buf_alloc(ctx, sizeof x, &xb, &e) || vk_buf_alloc(ctx, sizeof got, &yb, &e) ||
              vk_buf_write(ctx, &xb, 0, x, sizeof x, &e) || op_run(ctx, &nd, 1, &e) ||
@@ -145,7 +147,10 @@ static void test_unsupported_type(vk_ctx *ctx)
     unlink(path);
 }
 
-static void put(int fd, const void *p, size_t n) { T_CHECK(write(fd, p, n) == (ssize_t)n, "write"); }
+static void put(int fd, const void *p, size_t n)
+{
+    T_CHECK(write(fd, p, n) == (ssize_t)n, "write");
+}
 
 /* A GGUF v3 file holding one f32 tensor of rows x cols, written by hand with its data
  * section left sparse, so a file larger than the device takes no disk space. */
@@ -169,7 +174,8 @@ static void write_sparse_model(const char *path, uint64_t cols, uint64_t rows)
 static void test_too_large(vk_ctx *ctx)
 {
     const vk_caps *c = vk_caps_of(ctx);
-    uint64_t cols = 65536, rows = (c->device_local_bytes + (c->device_local_bytes >> 1)) / (cols * 4);
+    uint64_t cols = 65536,
+             rows = (c->device_local_bytes + (c->device_local_bytes >> 1)) / (cols * 4);
     const char *path = path_in_dir("huge.gguf");
     write_sparse_model(path, cols, rows);
     gguf_file *f = NULL;
@@ -179,7 +185,8 @@ static void test_too_large(vk_ctx *ctx)
     vk_mem_usage(ctx, &before, &allocated);
     wt_model wm;
     char need[32], has[32];
-    snprintf(need, sizeof need, "%llu MiB", (unsigned long long)((wt_bytes_needed(f) + (1 << 20) - 1) >> 20));
+    snprintf(need, sizeof need, "%llu MiB",
+             (unsigned long long)((wt_bytes_needed(f) + (1 << 20) - 1) >> 20));
     snprintf(has, sizeof has, "has %llu MiB", (unsigned long long)(c->device_local_bytes >> 20));
     T_CHECK(f && wt_upload(ctx, f, &wm, &e) != 0 && strstr(e.text, need) && strstr(e.text, has) &&
                 strstr(e.text, c->name),

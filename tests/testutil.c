@@ -1,7 +1,6 @@
 /* testutil.c - check counting and float comparison for tests (see testutil.h). */
 #include "tests/testutil.h"
 
-
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>

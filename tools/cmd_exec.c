@@ -52,7 +52,8 @@ static char *read_program(const char *path, size_t *len)
         return NULL;
     }
     if (n > MAX_PROGRAM_BYTES) {
-        fprintf(stderr, "vkeve exec: %s: program is larger than %zu bytes\n", path, MAX_PROGRAM_BYTES);
+        fprintf(stderr, "vkeve exec: %s: program is larger than %zu bytes\n", path,
+                MAX_PROGRAM_BYTES);
         free(buf);
         return NULL;
     }
@@ -77,10 +78,13 @@ static int parse_options(int argc, char **argv, const char **paths, const char *
                 *out_dir = val;
                 continue;
             }
-            long max = strcmp(a, "--steps") == 0 ? 1000000000000L : strcmp(a, "--memory") == 0 ? 65536
-                       : strcmp(a, "--max-side") == 0 ? 65536 : 10000;
+            long max = strcmp(a, "--steps") == 0      ? 1000000000000L
+                       : strcmp(a, "--memory") == 0   ? 65536
+                       : strcmp(a, "--max-side") == 0 ? 65536
+                                                      : 10000;
             if (cmd_parse_int(val, 1, max, &v))
-                return cmd_usage_error("exec", "%s: '%s' is not an integer from 1 to %ld", a, val, max);
+                return cmd_usage_error("exec", "%s: '%s' is not an integer from 1 to %ld", a, val,
+                                       max);
             if (strcmp(a, "--steps") == 0)
                 lim->steps = v;
             else if (strcmp(a, "--memory") == 0)

@@ -135,9 +135,11 @@ static void print_totals(const totals *tot)
     for (int type = 0; type < 64; type++) {
         if (!tot->tensors[type])
             continue;
-        printf("  %-7s %6" PRId64 " tensors %16" PRId64 " params %16" PRIu64 " bytes (%.2f bits/param)\n",
+        printf("  %-7s %6" PRId64 " tensors %16" PRId64 " params %16" PRIu64
+               " bytes (%.2f bits/param)\n",
                dtype_name(type), tot->tensors[type], tot->params[type], tot->bytes[type],
-               tot->params[type] ? 8.0 * (double)tot->bytes[type] / (double)tot->params[type] : 0.0);
+               tot->params[type] ? 8.0 * (double)tot->bytes[type] / (double)tot->params[type]
+                                 : 0.0);
         params += tot->params[type];
         bytes += tot->bytes[type];
     }
@@ -148,7 +150,8 @@ static void print_totals(const totals *tot)
 /* What loading the file onto a device takes, and whether vkeve computes with every tensor. */
 static void print_device_needs(const gguf_file *f)
 {
-    printf("device memory for the weights: %.1f MiB\n", (double)wt_bytes_needed(f) / (1024.0 * 1024.0));
+    printf("device memory for the weights: %.1f MiB\n",
+           (double)wt_bytes_needed(f) / (1024.0 * 1024.0));
     int64_t unsupported = 0;
     for (int64_t i = 0; i < gguf_n_tensors(f); i++)
         unsupported += !dtype_supported(gguf_tensor_at(f, i)->type);

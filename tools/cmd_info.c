@@ -13,7 +13,10 @@ const char cmd_info_usage[] =
     "Lists every Vulkan device with its probed features, and marks the one vkeve uses\n"
     "(discrete > integrated > virtual > CPU; --device N or VKEVE_DEVICE=N overrides).\n";
 
-static const char *yes(bool b) { return b ? "yes" : "no"; }
+static const char *yes(bool b)
+{
+    return b ? "yes" : "no";
+}
 
 static void print_device(const vk_caps *c, bool chosen)
 {

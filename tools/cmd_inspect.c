@@ -58,7 +58,10 @@ typedef struct summary {
 } summary;
 
 /* Question types past 2 (from a newer schema) are counted together. */
-static int type_slot(unsigned type) { return type < N_TYPES ? (int)type : N_TYPES; }
+static int type_slot(unsigned type)
+{
+    return type < N_TYPES ? (int)type : N_TYPES;
+}
 
 static void summarise_file(const batch_reader *r, summary *s)
 {
@@ -113,12 +116,14 @@ static void summarise_file(const batch_reader *r, summary *s)
     }
 }
 
-static double percent(size_t part, size_t whole) { return whole ? 100.0 * part / whole : 0.0; }
+static double percent(size_t part, size_t whole)
+{
+    return whole ? 100.0 * part / whole : 0.0;
+}
 
 static void print_summary(const summary *s)
 {
-    printf("files: %zu read, %zu skipped, %.1f MiB\n", s->files, s->skipped,
-           s->bytes / 1048576.0);
+    printf("files: %zu read, %zu skipped, %.1f MiB\n", s->files, s->skipped, s->bytes / 1048576.0);
     if (s->files)
         printf("rounds: %u to %u\n", (unsigned)s->first_round, (unsigned)s->last_round);
     printf("images: %zu (%.1f MiB of PNG)\n", s->images, s->png_bytes / 1048576.0);

@@ -38,7 +38,10 @@ img *img_new(int w, int h, img_mode mode, const uint8_t *fill, errmsg *e);
 img *img_copy(const img *src, errmsg *e);
 void img_free(img *im);
 
-static inline int img_channels(img_mode mode) { return (int)mode; }
+static inline int img_channels(img_mode mode)
+{
+    return (int)mode;
+}
 size_t img_bytes(const img *im);
 /* "L", "RGB", "RGBA"; img_mode_parse returns 0 for an unknown name. */
 const char *img_mode_name(img_mode mode);
@@ -47,7 +50,8 @@ const char *img_mode_name(img_mode mode);
 static inline uint8_t img_luma(const uint8_t *rgb)
 {
     return (uint8_t)(((unsigned)rgb[0] * 19595 + (unsigned)rgb[1] * 38470 +
-                      (unsigned)rgb[2] * 7471 + 0x8000) >> 16);
+                      (unsigned)rgb[2] * 7471 + 0x8000) >>
+                     16);
 }
 img_mode img_mode_parse(const char *name);
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #define COMPONENT_LIMIT (1 << 30)
-#define SPEC_MAX_CHARS 100
+#define SPEC_MAX_CHARS  100
 
 typedef struct named_color {
     const char *name;
@@ -181,7 +181,10 @@ static int is_space(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
 
 static const char *skip_space(const char *p)
 {
@@ -191,7 +194,10 @@ static const char *skip_space(const char *p)
 }
 
 /* Python's `$`: the end of the string, or a newline that ends it. */
-static int at_end(const char *p) { return p[0] == 0 || (p[0] == '\n' && p[1] == 0); }
+static int at_end(const char *p)
+{
+    return p[0] == 0 || (p[0] == '\n' && p[1] == 0);
+}
 
 static int clamp_component(double v)
 {
@@ -440,10 +446,16 @@ int img_color_getrgb(const char *spec, int rgba[4], int *ncomp, errmsg *e)
     return err_set(e, ERR_FAIL, "unknown color specifier: %s", quoted);
 }
 
-static uint8_t clip8(long long v) { return v < 0 ? 0 : v > 255 ? 255 : (uint8_t)v; }
+static uint8_t clip8(long long v)
+{
+    return v < 0 ? 0 : v > 255 ? 255 : (uint8_t)v;
+}
 
 /* Python's floor division by 2^16, for negative sums too. */
-static long long floor_shift16(long long v) { return v >= 0 ? v >> 16 : -((-v + 65535) >> 16); }
+static long long floor_shift16(long long v)
+{
+    return v >= 0 ? v >> 16 : -((-v + 65535) >> 16);
+}
 
 int img_ink_from_str(const char *spec, img_mode mode, uint8_t ink[4], errmsg *e)
 {
@@ -451,8 +463,8 @@ int img_ink_from_str(const char *spec, img_mode mode, uint8_t ink[4], errmsg *e)
     if (img_color_getrgb(spec, c, &ncomp, e))
         return e ? e->code : ERR_FAIL;
     if (mode == IMG_L) {
-        long long luma = (long long)c[0] * 19595 + (long long)c[1] * 38470 +
-                         (long long)c[2] * 7471 + 0x8000;
+        long long luma =
+            (long long)c[0] * 19595 + (long long)c[1] * 38470 + (long long)c[2] * 7471 + 0x8000;
         ink[0] = clip8(floor_shift16(luma));
         ink[1] = ink[2] = ink[3] = 0;
         return 0;
@@ -494,4 +506,7 @@ int img_ink_from_tuple(const long long *v, int n, img_mode mode, uint8_t ink[4],
     return 0;
 }
 
-void img_ink_default(img_mode mode, uint8_t ink[4]) { img_ink_from_int(-1, mode, ink); }
+void img_ink_default(img_mode mode, uint8_t ink[4])
+{
+    img_ink_from_int(-1, mode, ink);
+}

@@ -21,7 +21,6 @@
 /* M_PI is POSIX, not C11; this is the same double. */
 #define PI 3.14159265358979323846
 
-
 typedef struct pen {
     img *im;
     int ch;
@@ -167,14 +166,17 @@ static int round_down_d(double f)
 
 static edge make_edge(int x0, int y0, int x1, int y1)
 {
-    edge e = {x0, y0, x0 < x1 ? x0 : x1, x0 < x1 ? x1 : x0, y0 < y1 ? y0 : y1,
-              y0 < y1 ? y1 : y0, 0.0f};
+    edge e = {x0,  y0, x0 < x1 ? x0 : x1, x0 < x1 ? x1 : x0, y0 < y1 ? y0 : y1, y0 < y1 ? y1 : y0,
+              0.0f};
     if (y0 != y1)
         e.dx = (float)(x1 - x0) / (float)(y1 - y0);
     return e;
 }
 
-static float edge_x_at(const edge *e, int y) { return (float)(y - e->y0) * e->dx + (float)e->x0; }
+static float edge_x_at(const edge *e, int y)
+{
+    return (float)(y - e->y0) * e->dx + (float)e->x0;
+}
 
 static int compare_float(const void *a, const void *b)
 {
@@ -391,7 +393,10 @@ static int check_args(const img *im, const char *what, const double *xy, int nco
     return 0;
 }
 
-static int same_ink(const uint8_t *a, const uint8_t *b) { return a && b && memcmp(a, b, 4) == 0; }
+static int same_ink(const uint8_t *a, const uint8_t *b)
+{
+    return a && b && memcmp(a, b, 4) == 0;
+}
 
 /* Pillow's _getink(outline, fill): with neither given, the outline gets the default ink.
  * Returns whether the outline is to be drawn. */
@@ -406,8 +411,8 @@ static int resolve_inks(img_mode mode, const uint8_t **fill, const uint8_t **out
 }
 
 /* Polygon outline wider than 1: wide lines of 2*width-1, kept only inside the polygon. */
-static int draw_wide_polygon_outline(img *im, const int *xy, int n, const uint8_t *ink,
-                                     int width, errmsg *e)
+static int draw_wide_polygon_outline(img *im, const int *xy, int n, const uint8_t *ink, int width,
+                                     errmsg *e)
 {
     static const uint8_t one[4] = {1, 0, 0, 0};
     img *inside = img_new(im->w, im->h, IMG_L, NULL, e);
@@ -459,11 +464,10 @@ static int draw_polygon(img *im, const double *xy, int npoints, const uint8_t *f
     return rc;
 }
 
-static int draw_pieslice(img *im, const double xy[4], double start, double end,
-                         const uint8_t *fill, const uint8_t *outline, int width, int blend,
-                         errmsg *e);
-static int draw_curve_joints(img *im, const double *xy, int npoints, const uint8_t *ink,
-                             int width, int blend, errmsg *e);
+static int draw_pieslice(img *im, const double xy[4], double start, double end, const uint8_t *fill,
+                         const uint8_t *outline, int width, int blend, errmsg *e);
+static int draw_curve_joints(img *im, const double *xy, int npoints, const uint8_t *ink, int width,
+                             int blend, errmsg *e);
 
 static int draw_line(img *im, const double *xy, int npoints, const uint8_t *ink, int width,
                      int joint_curve, int blend, errmsg *e)
@@ -538,8 +542,8 @@ static void pen_rectangle_outline(const pen *p, int x0, int y0, int x1, int y1, 
     }
 }
 
-static int draw_rectangle(img *im, const double xy[4], const uint8_t *fill,
-                          const uint8_t *outline, int width, int blend, errmsg *e)
+static int draw_rectangle(img *im, const double xy[4], const uint8_t *fill, const uint8_t *outline,
+                          int width, int blend, errmsg *e)
 {
     if (check_args(im, "rectangle", xy, 4, width, e))
         return ERR_FAIL;
@@ -684,8 +688,8 @@ static int check_ellipse_box(const double xy[4], int width, const char *what, er
     return 0;
 }
 
-static int draw_ellipse(img *im, const double xy[4], const uint8_t *fill,
-                        const uint8_t *outline, int width, int blend, errmsg *e)
+static int draw_ellipse(img *im, const double xy[4], const uint8_t *fill, const uint8_t *outline,
+                        int width, int blend, errmsg *e)
 {
     if (check_args(im, "ellipse", xy, 4, width, e) || check_ellipse_box(xy, width, "ellipse", e))
         return ERR_FAIL;
@@ -715,7 +719,7 @@ typedef struct clip_node {
     int l, r; /* children (indices into the tree's pool) for AND/OR */
 } clip_node;
 
-#define CLIP_MAX_NODES 8
+#define CLIP_MAX_NODES  8
 #define CLIP_MAX_EVENTS 16
 
 typedef struct clip_tree {
@@ -756,8 +760,9 @@ static void clip_merge(clip_kind kind, const events *p, const events *q, events 
     int i = 0, j = 0, depth_p = 0, depth_q = 0;
     out->n = 0;
     while (i < p->n || j < q->n) {
-        int from_p = j >= q->n || (i < p->n && (p->x[i] < q->x[j] ||
-                                                (p->x[i] == q->x[j] && p->open[i] > q->open[j])));
+        int from_p =
+            j >= q->n ||
+            (i < p->n && (p->x[i] < q->x[j] || (p->x[i] == q->x[j] && p->open[i] > q->open[j])));
         int32_t x = from_p ? p->x[i] : q->x[j];
         int open = from_p ? p->open[i++] : q->open[j++];
         if (from_p)
@@ -818,11 +823,14 @@ static void normalize_angles(float *start, float *end)
         return;
     }
     *start = (float)fmod(*start < 0 ? 360 - fmod(-*start, 360) : *start, 360);
-    *end = (float)(*start + fmod(*end < *start ? 360 - fmod(*start - *end, 360) : *end - *start,
-                                 360));
+    *end =
+        (float)(*start + fmod(*end < *start ? 360 - fmod(*start - *end, 360) : *end - *start, 360));
 }
 
-static double rad(float degrees) { return degrees * PI / 180.0; }
+static double rad(float degrees)
+{
+    return degrees * PI / 180.0;
+}
 
 /* An arc whose ends are cut square to the curve. Built for a >= b; a tall ellipse is done
  * as the transposed wide one. */
@@ -841,10 +849,8 @@ static void arc_tree(clip_tree *t, int32_t a, int32_t b, float al, float ar)
     if (ar == al + 360)
         return;
     double a2_b2 = (double)a * a - (double)b * b;
-    int lc = clip_plane(t, -a * sin(rad(al)), b * cos(rad(al)),
-                        a2_b2 * sin(al * PI / 90.0) / 2.0);
-    int rc = clip_plane(t, a * sin(rad(ar)), -b * cos(rad(ar)),
-                        -a2_b2 * sin(ar * PI / 90.0) / 2.0);
+    int lc = clip_plane(t, -a * sin(rad(al)), b * cos(rad(al)), a2_b2 * sin(al * PI / 90.0) / 2.0);
+    int rc = clip_plane(t, a * sin(rad(ar)), -b * cos(rad(ar)), -a2_b2 * sin(ar * PI / 90.0) / 2.0);
     clip_kind join = ar - al < 180 ? CLIP_AND : CLIP_OR;
     if (fmod(al, 180) == 0 || fmod(ar, 180) == 0) {
         t->root = clip_join(t, join, lc, rc);
@@ -933,8 +939,8 @@ static void pen_clipped_ring(const pen *p, int x0, int y0, int x1, int y1, int w
 typedef enum arc_shape { SHAPE_ARC, SHAPE_CHORD, SHAPE_PIE } arc_shape;
 
 /* Pillow's ImagingDrawArc / Chord / Pieslice for one ink, filled or as an outline. */
-static void pen_arc_shape(const pen *p, arc_shape shape, const int box[4], float start,
-                          float end, int fill, int width)
+static void pen_arc_shape(const pen *p, arc_shape shape, const int box[4], float start, float end,
+                          int fill, int width)
 {
     int x0 = box[0], y0 = box[1], x1 = box[2], y1 = box[3], a = x1 - x0, b = y1 - y0;
     normalize_angles(&start, &end);
@@ -1004,8 +1010,8 @@ static int draw_arc(img *im, const double xy[4], double start, double end, const
 }
 
 static int draw_closed_arc_shape(img *im, arc_shape shape, const double xy[4], double start,
-                                 double end, const uint8_t *fill, const uint8_t *outline,
-                                 int width, int blend, errmsg *e)
+                                 double end, const uint8_t *fill, const uint8_t *outline, int width,
+                                 int blend, errmsg *e)
 {
     const char *what = shape == SHAPE_CHORD ? "chord" : "pieslice";
     if (check_args(im, what, xy, 4, width, e) || check_ellipse_box(xy, width, what, e) ||
@@ -1026,16 +1032,14 @@ static int draw_closed_arc_shape(img *im, arc_shape shape, const double xy[4], d
     return 0;
 }
 
-static int draw_chord(img *im, const double xy[4], double start, double end,
-                      const uint8_t *fill, const uint8_t *outline, int width, int blend,
-                      errmsg *e)
+static int draw_chord(img *im, const double xy[4], double start, double end, const uint8_t *fill,
+                      const uint8_t *outline, int width, int blend, errmsg *e)
 {
     return draw_closed_arc_shape(im, SHAPE_CHORD, xy, start, end, fill, outline, width, blend, e);
 }
 
-static int draw_pieslice(img *im, const double xy[4], double start, double end,
-                         const uint8_t *fill, const uint8_t *outline, int width, int blend,
-                         errmsg *e)
+static int draw_pieslice(img *im, const double xy[4], double start, double end, const uint8_t *fill,
+                         const uint8_t *outline, int width, int blend, errmsg *e)
 {
     return draw_closed_arc_shape(im, SHAPE_PIE, xy, start, end, fill, outline, width, blend, e);
 }
@@ -1115,9 +1119,8 @@ static void rounded_outline(const pen *p, const double q[4], double d, int full_
     }
 }
 
-static int draw_rounded_rectangle(img *im, const double xy[4], double radius,
-                                  const uint8_t *fill, const uint8_t *outline, int width,
-                                  int blend, errmsg *e)
+static int draw_rounded_rectangle(img *im, const double xy[4], double radius, const uint8_t *fill,
+                                  const uint8_t *outline, int width, int blend, errmsg *e)
 {
     if (check_args(im, "rounded_rectangle", xy, 4, width, e) ||
         check_ellipse_box(xy, width, "rounded_rectangle", e))
@@ -1165,7 +1168,10 @@ static double heading(const double *from, const double *to)
     return python_mod360((180.0 / PI) * atan2(to[0] - from[0], from[1] - to[1]));
 }
 
-static double toward_zero(double v) { return v > 0 ? floor(v) : ceil(v); }
+static double toward_zero(double v)
+{
+    return v > 0 ? floor(v) : ceil(v);
+}
 
 /* The point `width/2 - 1` away from p in direction angle - 90 (degrees). */
 static void point_at_angle(const double p[2], double angle, int width, double out[2])
@@ -1175,8 +1181,8 @@ static void point_at_angle(const double p[2], double angle, int width, double ou
     out[1] = p[1] + toward_zero(distance * sin(r));
 }
 
-static int draw_curve_joints(img *im, const double *xy, int npoints, const uint8_t *ink,
-                             int width, int blend, errmsg *e)
+static int draw_curve_joints(img *im, const double *xy, int npoints, const uint8_t *ink, int width,
+                             int blend, errmsg *e)
 {
     for (int i = 1; i + 1 < npoints; i++) {
         const double *point = xy + 2 * i;
@@ -1333,22 +1339,24 @@ int img_floodfill(img *im, double x, double y, const uint8_t *value, const uint8
 int img_draw(img *im, const img_draw_args *a, errmsg *e)
 {
     if (a->blend && (!im || im->mode != IMG_RGB))
-        return err_set(e, ERR_FAIL, "draw: blending (ImageDraw.Draw(im, \"RGBA\")) needs an RGB "
-                                    "image");
+        return err_set(e, ERR_FAIL,
+                       "draw: blending (ImageDraw.Draw(im, \"RGBA\")) needs an RGB "
+                       "image");
     const double *xy = a->xy;
     int n = a->npoints, w = a->width, b = a->blend;
     if (a->shape != IMG_SHAPE_LINE && a->shape != IMG_SHAPE_POLYGON &&
         a->shape != IMG_SHAPE_POINT && n != 2)
-        return err_set(e, ERR_FAIL, "draw: coordinate list must contain exactly 2 coordinates "
-                                    "(got %d)", n);
+        return err_set(e, ERR_FAIL,
+                       "draw: coordinate list must contain exactly 2 coordinates "
+                       "(got %d)",
+                       n);
     switch (a->shape) {
     case IMG_SHAPE_RECTANGLE: return draw_rectangle(im, xy, a->fill, a->outline, w, b, e);
     case IMG_SHAPE_ROUNDED_RECTANGLE:
         return draw_rounded_rectangle(im, xy, a->radius, a->fill, a->outline, w, b, e);
     case IMG_SHAPE_ELLIPSE: return draw_ellipse(im, xy, a->fill, a->outline, w, b, e);
     case IMG_SHAPE_ARC: return draw_arc(im, xy, a->start, a->end, a->fill, w, b, e);
-    case IMG_SHAPE_CHORD:
-        return draw_chord(im, xy, a->start, a->end, a->fill, a->outline, w, b, e);
+    case IMG_SHAPE_CHORD: return draw_chord(im, xy, a->start, a->end, a->fill, a->outline, w, b, e);
     case IMG_SHAPE_PIESLICE:
         return draw_pieslice(im, xy, a->start, a->end, a->fill, a->outline, w, b, e);
     case IMG_SHAPE_LINE: return draw_line(im, xy, n, a->fill, w, a->joint_curve, b, e);
@@ -1358,15 +1366,14 @@ int img_draw(img *im, const img_draw_args *a, errmsg *e)
     return err_set(e, ERR_FAIL, "draw: unknown shape %d", (int)a->shape);
 }
 
-int img_draw_rectangle(img *im, const double xy[4], const uint8_t *fill,
-                       const uint8_t *outline, int width, errmsg *e)
+int img_draw_rectangle(img *im, const double xy[4], const uint8_t *fill, const uint8_t *outline,
+                       int width, errmsg *e)
 {
     return draw_rectangle(im, xy, fill, outline, width, 0, e);
 }
 
-int img_draw_rounded_rectangle(img *im, const double xy[4], double radius,
-                               const uint8_t *fill, const uint8_t *outline, int width,
-                               errmsg *e)
+int img_draw_rounded_rectangle(img *im, const double xy[4], double radius, const uint8_t *fill,
+                               const uint8_t *outline, int width, errmsg *e)
 {
     return draw_rounded_rectangle(im, xy, radius, fill, outline, width, 0, e);
 }
@@ -1389,14 +1396,13 @@ int img_draw_chord(img *im, const double xy[4], double start, double end, const 
     return draw_chord(im, xy, start, end, fill, outline, width, 0, e);
 }
 
-int img_draw_pieslice(img *im, const double xy[4], double start, double end,
-                      const uint8_t *fill, const uint8_t *outline, int width, errmsg *e)
+int img_draw_pieslice(img *im, const double xy[4], double start, double end, const uint8_t *fill,
+                      const uint8_t *outline, int width, errmsg *e)
 {
     return draw_pieslice(im, xy, start, end, fill, outline, width, 0, e);
 }
 
-int img_draw_line(img *im, const double *xy, int npoints, const uint8_t *ink, int width,
-                  errmsg *e)
+int img_draw_line(img *im, const double *xy, int npoints, const uint8_t *ink, int width, errmsg *e)
 {
     return draw_line(im, xy, npoints, ink, width, 0, 0, e);
 }

@@ -40,13 +40,12 @@
 /* draw.rectangle(xy, fill, outline, width): xy holds 2 points (x0,y0,x1,y1), both corners
  * inclusive. A wide outline grows inward. Reversed corners are accepted as Pillow 9.4 does
  * (it swaps y0/y1 but not x0/x1, whose hlines then run either way). */
-int img_draw_rectangle(img *im, const double xy[4], const uint8_t *fill,
-                       const uint8_t *outline, int width, errmsg *e);
+int img_draw_rectangle(img *im, const double xy[4], const uint8_t *fill, const uint8_t *outline,
+                       int width, errmsg *e);
 
 /* draw.rounded_rectangle(xy, radius, fill, outline, width). */
-int img_draw_rounded_rectangle(img *im, const double xy[4], double radius,
-                               const uint8_t *fill, const uint8_t *outline, int width,
-                               errmsg *e);
+int img_draw_rounded_rectangle(img *im, const double xy[4], double radius, const uint8_t *fill,
+                               const uint8_t *outline, int width, errmsg *e);
 
 /* draw.ellipse(xy, fill, outline, width): the ellipse inscribed in the bounding box xy. */
 int img_draw_ellipse(img *im, const double xy[4], const uint8_t *fill, const uint8_t *outline,
@@ -58,13 +57,12 @@ int img_draw_arc(img *im, const double xy[4], double start, double end, const ui
                  int width, errmsg *e);
 int img_draw_chord(img *im, const double xy[4], double start, double end, const uint8_t *fill,
                    const uint8_t *outline, int width, errmsg *e);
-int img_draw_pieslice(img *im, const double xy[4], double start, double end,
-                      const uint8_t *fill, const uint8_t *outline, int width, errmsg *e);
+int img_draw_pieslice(img *im, const double xy[4], double start, double end, const uint8_t *fill,
+                      const uint8_t *outline, int width, errmsg *e);
 
 /* draw.line(xy, fill, width) for npoints >= 1 points (joint=None). width <= 1 draws
  * 1-pixel lines; wider lines are drawn as polygons, segment by segment, as Pillow does. */
-int img_draw_line(img *im, const double *xy, int npoints, const uint8_t *ink, int width,
-                  errmsg *e);
+int img_draw_line(img *im, const double *xy, int npoints, const uint8_t *ink, int width, errmsg *e);
 
 /* draw.polygon(xy, fill, outline, width) for npoints >= 2 points (the last joins the first). */
 int img_draw_polygon(img *im, const double *xy, int npoints, const uint8_t *fill,

@@ -29,15 +29,14 @@ static const builtin_kernel BUILTINS[] = {
     [IMG_FILTER_CONTOUR] = {"CONTOUR", 3, 1, 255, {-1, -1, -1, -1, 8, -1, -1, -1, -1}},
     [IMG_FILTER_DETAIL] = {"DETAIL", 3, 6, 0, {0, -1, 0, -1, 10, -1, 0, -1, 0}},
     [IMG_FILTER_EDGE_ENHANCE] = {"EDGE_ENHANCE", 3, 2, 0, {-1, -1, -1, -1, 10, -1, -1, -1, -1}},
-    [IMG_FILTER_EDGE_ENHANCE_MORE] = {"EDGE_ENHANCE_MORE", 3, 1, 0,
-                                      {-1, -1, -1, -1, 9, -1, -1, -1, -1}},
+    [IMG_FILTER_EDGE_ENHANCE_MORE] =
+        {"EDGE_ENHANCE_MORE", 3, 1, 0, {-1, -1, -1, -1, 9, -1, -1, -1, -1}},
     [IMG_FILTER_EMBOSS] = {"EMBOSS", 3, 1, 128, {-1, 0, 0, 0, 1, 0, 0, 0, 0}},
     [IMG_FILTER_FIND_EDGES] = {"FIND_EDGES", 3, 1, 0, {-1, -1, -1, -1, 8, -1, -1, -1, -1}},
     [IMG_FILTER_SHARPEN] = {"SHARPEN", 3, 16, 0, {-2, -2, -2, -2, 32, -2, -2, -2, -2}},
     [IMG_FILTER_SMOOTH] = {"SMOOTH", 3, 13, 0, {1, 1, 1, 1, 5, 1, 1, 1, 1}},
-    [IMG_FILTER_SMOOTH_MORE] = {"SMOOTH_MORE", 5, 100, 0, {1, 1, 1,  1, 1, 1, 5, 5, 5,
-                                                           1, 1, 5, 44, 5, 1, 1, 5, 5,
-                                                           5, 1, 1, 1,  1, 1, 1}},
+    [IMG_FILTER_SMOOTH_MORE] = {"SMOOTH_MORE", 5, 100, 0, {1, 1, 1, 1, 1, 1, 5, 5, 5, 1, 1, 5, 44,
+                                                           5, 1, 1, 5, 5, 5, 1, 1, 1, 1, 1, 1}},
 };
 #define N_BUILTINS ((int)(sizeof BUILTINS / sizeof BUILTINS[0]))
 
@@ -91,8 +90,8 @@ static inline void convolve(const img *src, img *out, int size, const float (*pr
     }
 }
 
-static img *apply_kernel(const img *src, int size, const float *weights, float scale,
-                         float offset, errmsg *e)
+static img *apply_kernel(const img *src, int size, const float *weights, float scale, float offset,
+                         errmsg *e)
 {
     img *out = img_copy(src, e);
     if (!out || src->w < size || src->h < size)
@@ -150,7 +149,10 @@ img *img_filter_kernel(const img *src, int size, const double *kernel, const dou
 
 /* ---- box and Gaussian blur ---- */
 
-static int clamp_index(int i, int last) { return i < 0 ? 0 : i > last ? last : i; }
+static int clamp_index(int i, int last)
+{
+    return i < 0 ? 0 : i > last ? last : i;
+}
 
 typedef struct box_weights {
     int radius;
@@ -166,7 +168,10 @@ static box_weights make_box_weights(float radius)
     return b;
 }
 
-static uint8_t box_round(uint32_t bulk) { return (uint8_t)((bulk + (1u << 23)) >> 24); }
+static uint8_t box_round(uint32_t bulk)
+{
+    return (uint8_t)((bulk + (1u << 23)) >> 24);
+}
 
 /* The window sum at position 0 of a line of n values (stride apart), edges repeated. */
 static uint32_t initial_window(const uint8_t *in, ptrdiff_t stride, int n, int r)
@@ -298,10 +303,12 @@ img *img_filter_gaussian_blur(const img *src, double radius, errmsg *e)
     return box_blur_passes(src, gaussian_box_radius((float)radius, 3), 3, e);
 }
 
-static uint8_t clip_int(int v) { return v >= 255 ? 255 : v <= 0 ? 0 : (uint8_t)v; }
+static uint8_t clip_int(int v)
+{
+    return v >= 255 ? 255 : v <= 0 ? 0 : (uint8_t)v;
+}
 
-img *img_filter_unsharp_mask(const img *src, double radius, int percent, int threshold,
-                             errmsg *e)
+img *img_filter_unsharp_mask(const img *src, double radius, int percent, int threshold, errmsg *e)
 {
     if (check_filterable(src, "UnsharpMask", e) || check_radius(radius, "UnsharpMask", e))
         return NULL;

@@ -55,8 +55,7 @@ img *img_filter_box_blur(const img *src, double radius, errmsg *e);
 img *img_filter_gaussian_blur(const img *src, double radius, errmsg *e);
 
 /* ImageFilter.UnsharpMask(radius, percent, threshold). */
-img *img_filter_unsharp_mask(const img *src, double radius, int percent, int threshold,
-                             errmsg *e);
+img *img_filter_unsharp_mask(const img *src, double radius, int percent, int threshold, errmsg *e);
 
 /* MedianFilter / MinFilter / MaxFilter(size): size odd, 1 <= size <= IMG_FILTER_MAX_RANK_SIZE.
  * Pixels beyond the border repeat the edge pixel, as Pillow's expand() does. */

@@ -39,8 +39,7 @@ static inline uint8_t clip8_int(int v)
 static int check_mode(const img *im, const char *what, errmsg *e)
 {
     if (im->mode != IMG_L && im->mode != IMG_RGB && im->mode != IMG_RGBA)
-        return err_set(e, ERR_FAIL, "%s: image mode %d is not L, RGB or RGBA", what,
-                       (int)im->mode);
+        return err_set(e, ERR_FAIL, "%s: image mode %d is not L, RGB or RGBA", what, (int)im->mode);
     return 0;
 }
 
@@ -385,8 +384,8 @@ static void paste_rows(img *dst, const img *src, const img *mask, clip_rect c)
     }
 }
 
-int img_paste(img *dst, const img *src, int left, int top, int right, int bottom,
-              const img *mask, errmsg *e)
+int img_paste(img *dst, const img *src, int left, int top, int right, int bottom, const img *mask,
+              errmsg *e)
 {
     if (check_box(left, top, right, bottom, e))
         return err_prefix(e, "paste: ");
@@ -435,8 +434,7 @@ static void fill_rows(img *dst, const uint8_t *colour, const img *mask, clip_rec
 int img_paste_color(img *dst, const uint8_t *colour, int left, int top, int right, int bottom,
                     const img *mask, errmsg *e)
 {
-    if (check_box(left, top, right, bottom, e) ||
-        check_mask(mask, right - left, bottom - top, e))
+    if (check_box(left, top, right, bottom, e) || check_mask(mask, right - left, bottom - top, e))
         return err_prefix(e, "paste: ");
     clip_rect c = clip_box(dst, left, top, right, bottom);
     if (c.w > 0 && c.h > 0)
@@ -474,8 +472,8 @@ img *img_transpose(const img *src, img_transpose_op op, errmsg *e)
         return NULL;
     }
     int w = src->w, h = src->h;
-    int swap = op == IMG_ROTATE_90 || op == IMG_ROTATE_270 || op == IMG_TRANSPOSE ||
-               op == IMG_TRANSVERSE;
+    int swap =
+        op == IMG_ROTATE_90 || op == IMG_ROTATE_270 || op == IMG_TRANSPOSE || op == IMG_TRANSVERSE;
     img *out = img_new(swap ? h : w, swap ? w : h, src->mode, NULL, e);
     if (!out)
         return NULL;
@@ -639,7 +637,7 @@ static int nearest_affine(img *out, const img *src, const double a[6], errmsg *e
     if (a[1] == 0 && a[3] == 0)
         return nearest_scale(out, src, a, e);
     if (fits_fixed(a, 0, 0) && fits_fixed(a, out->w, out->h) && fits_fixed(a, 0, out->h) &&
-             fits_fixed(a, out->w, 0))
+        fits_fixed(a, out->w, 0))
         nearest_fixed(out, src, a);
     else
         nearest_float(out, src, a);
@@ -709,8 +707,7 @@ static inline int bicubic_at(uint8_t *d, const img *src, int ch, double xin, dou
         v[0] = cubic(r[xs[0] + k], r[xs[1] + k], r[xs[2] + k], r[xs[3] + k], dx);
         for (int i = 1; i < 4; i++) {
             r = rows[i];
-            v[i] = r ? cubic(r[xs[0] + k], r[xs[1] + k], r[xs[2] + k], r[xs[3] + k], dx)
-                     : v[i - 1];
+            v[i] = r ? cubic(r[xs[0] + k], r[xs[1] + k], r[xs[2] + k], r[xs[3] + k], dx) : v[i - 1];
         }
         double out = cubic(v[0], v[1], v[2], v[3], dy);
         d[k] = out <= 0.0 ? 0 : out >= 255.0 ? 255 : (uint8_t)out;
@@ -748,8 +745,8 @@ static inline void nearest_at(uint8_t *d, const img *src, int ch, double xin, do
 
 /* Geometry.c's generic transform: the per-pixel loop, inlined once per channel count so the
  * channel loops unroll. Pixels mapped from outside the source keep out's fill. */
-static inline void generic_rows(img *out, const img *src, img_transform_method m,
-                                const double *a, img_resample filter, const int ch)
+static inline void generic_rows(img *out, const img *src, img_transform_method m, const double *a,
+                                img_resample filter, const int ch)
 {
     for (int y = 0; y < out->h; y++) {
         uint8_t *d = out->px + (size_t)y * (size_t)out->w * ch;
@@ -801,14 +798,9 @@ static img_transform_method normalise_map(img_transform_method m, const double *
     if (m == IMG_TRANSFORM_QUAD) {
         double x0 = d[0], y0 = d[1], As = 1.0 / w, At = 1.0 / h;
         const double *sw = d + 2, *se = d + 4, *ne = d + 6;
-        const double q[8] = {x0,
-                             (ne[0] - x0) * As,
-                             (sw[0] - x0) * At,
-                             (se[0] - sw[0] - ne[0] + x0) * As * At,
-                             y0,
-                             (ne[1] - y0) * As,
-                             (sw[1] - y0) * At,
-                             (se[1] - sw[1] - ne[1] + y0) * As * At};
+        const double q[8] = {
+            x0, (ne[0] - x0) * As, (sw[0] - x0) * At, (se[0] - sw[0] - ne[0] + x0) * As * At,
+            y0, (ne[1] - y0) * As, (sw[1] - y0) * At, (se[1] - sw[1] - ne[1] + y0) * As * At};
         memcpy(a, q, sizeof q);
         return m;
     }
@@ -820,14 +812,15 @@ img *img_transform(const img *src, int w, int h, img_transform_method method, co
                    int n, img_resample filter, const uint8_t *fill, errmsg *e)
 {
     if (filter != IMG_NEAREST && filter != IMG_BILINEAR && filter != IMG_BICUBIC) {
-        err_set(e, ERR_FAIL, "transform: filter %s cannot be used (use NEAREST, BILINEAR or "
-                "BICUBIC)", img_resample_name(filter));
+        err_set(e, ERR_FAIL,
+                "transform: filter %s cannot be used (use NEAREST, BILINEAR or "
+                "BICUBIC)",
+                img_resample_name(filter));
         return NULL;
     }
     int need = transform_data_count(method);
     if (need == 0 || n < need) {
-        err_set(e, ERR_FAIL, "transform: method %d needs %d numbers, got %d", (int)method, need,
-                n);
+        err_set(e, ERR_FAIL, "transform: method %d needs %d numbers, got %d", (int)method, need, n);
         return NULL;
     }
     for (int i = 0; i < need; i++) {
@@ -867,8 +860,8 @@ img *img_transform(const img *src, int w, int h, img_transform_method method, co
     return out;
 }
 
-img *img_transform_affine(const img *src, int w, int h, const double coeffs[6],
-                          img_resample filter, const uint8_t *fill, errmsg *e)
+img *img_transform_affine(const img *src, int w, int h, const double coeffs[6], img_resample filter,
+                          const uint8_t *fill, errmsg *e)
 {
     return img_transform(src, w, h, IMG_TRANSFORM_AFFINE, coeffs, 6, filter, fill, e);
 }
@@ -889,9 +882,8 @@ static void apply(const double m[6], double x, double y, double *ox, double *oy)
     *oy = m[3] * x + m[4] * y + m[5];
 }
 
-img *img_rotate(const img *src, double angle, img_resample filter, int expand,
-                const double *center, const double *translate, const uint8_t *fill,
-                errmsg *e)
+img *img_rotate(const img *src, double angle, img_resample filter, int expand, const double *center,
+                const double *translate, const uint8_t *fill, errmsg *e)
 {
     if (!isfinite(angle)) {
         err_set(e, ERR_FAIL, "rotate: angle is not a finite number");
@@ -913,7 +905,7 @@ img *img_rotate(const img *src, double angle, img_resample filter, int expand,
     double tx = translate ? translate[0] : 0, ty = translate ? translate[1] : 0;
     double cx = center ? center[0] : w / 2.0, cy = center ? center[1] : h / 2.0;
     double rad = -(angle * (GEOM_PI / 180.0));
-    double m[6] = {round15(cos(rad)), round15(sin(rad)), 0.0,
+    double m[6] = {round15(cos(rad)),  round15(sin(rad)), 0.0,
                    round15(-sin(rad)), round15(cos(rad)), 0.0};
     double m2, m5;
     apply(m, -cx - tx, -cy - ty, &m2, &m5);
@@ -973,11 +965,8 @@ static double sinc(double x)
 static double filter_eval(img_resample f, double x)
 {
     switch (f) {
-    case IMG_BOX:
-        return (x > -0.5 && x <= 0.5) ? 1.0 : 0.0;
-    case IMG_BILINEAR:
-        x = fabs(x);
-        return x < 1.0 ? 1.0 - x : 0.0;
+    case IMG_BOX: return (x > -0.5 && x <= 0.5) ? 1.0 : 0.0;
+    case IMG_BILINEAR: x = fabs(x); return x < 1.0 ? 1.0 - x : 0.0;
     case IMG_HAMMING:
         x = fabs(x);
         if (x == 0.0)
@@ -995,10 +984,8 @@ static double filter_eval(img_resample f, double x)
             return (((x - 5) * x + 8) * x - 4) * a;
         return 0.0;
     }
-    case IMG_LANCZOS:
-        return (-3.0 <= x && x < 3.0) ? sinc(x) * sinc(x / 3) : 0.0;
-    default:
-        return 0.0;
+    case IMG_LANCZOS: return (-3.0 <= x && x < 3.0) ? sinc(x) * sinc(x / 3) : 0.0;
+    default: return 0.0;
     }
 }
 
@@ -1126,8 +1113,7 @@ static void rs_horizontal_any(img *out, const img *src, int row0, const rs_coeff
     }
 }
 
-static img *resample(const img *src, int w, int h, img_resample f, const float box[4],
-                     errmsg *e)
+static img *resample(const img *src, int w, int h, img_resample f, const float box[4], errmsg *e)
 {
     int need_h = w != src->w || box[0] != 0 || box[2] != w;
     int need_v = h != src->h || box[1] != 0 || box[3] != h;
@@ -1175,14 +1161,13 @@ done:
 
 /* _imaging.c's resize: an integer box of the output's size is a crop, NEAREST is an affine
  * scale, everything else the convolution. */
-static img *resize_core(const img *src, int w, int h, img_resample f, const float box[4],
-                        errmsg *e)
+static img *resize_core(const img *src, int w, int h, img_resample f, const float box[4], errmsg *e)
 {
     if (box[0] - (int)box[0] == 0 && box[2] - box[0] == w && box[1] - (int)box[1] == 0 &&
         box[3] - box[1] == h)
         return crop_int(src, (int)box[0], (int)box[1], (int)box[2], (int)box[3], e);
     if (f == IMG_NEAREST) {
-        double a[6] = {(double)(box[2] - box[0]) / w, 0, box[0], 0,
+        double a[6] = {(double)(box[2] - box[0]) / w, 0,     box[0], 0,
                        (double)(box[3] - box[1]) / h, box[1]};
         img *out = img_new(w, h, src->mode, NULL, e);
         if (out && nearest_scale(out, src, a, e)) {
@@ -1194,8 +1179,7 @@ static img *resize_core(const img *src, int w, int h, img_resample f, const floa
     return resample(src, w, h, f, box, e);
 }
 
-img *img_resize(const img *src, int w, int h, img_resample filter, const double *box,
-                errmsg *e)
+img *img_resize(const img *src, int w, int h, img_resample filter, const double *box, errmsg *e)
 {
     if (filter < IMG_NEAREST || filter > IMG_HAMMING) {
         err_set(e, ERR_FAIL, "resize: unknown resampling filter %d", (int)filter);
@@ -1218,8 +1202,7 @@ img *img_resize(const img *src, int w, int h, img_resample filter, const double 
                 b[1], b[2], b[3], src->w, src->h);
         return NULL;
     }
-    if (w == src->w && h == src->h && b[0] == 0 && b[1] == 0 && b[2] == src->w &&
-        b[3] == src->h)
+    if (w == src->w && h == src->h && b[0] == 0 && b[1] == 0 && b[2] == src->w && b[3] == src->h)
         return img_copy(src, e);
     float fbox[4] = {(float)b[0], (float)b[1], (float)b[2], (float)b[3]};
     if (src->mode != IMG_RGBA || filter == IMG_NEAREST) {
@@ -1245,8 +1228,10 @@ int img_histogram(const img *im, const img *mask, uint32_t *counts, errmsg *e)
 {
     int ch = img_channels(im->mode);
     if (mask && (mask->mode != IMG_L || mask->w != im->w || mask->h != im->h))
-        return err_set(e, ERR_FAIL, "histogram: the mask must be an L image of %dx%d (got %s "
-                       "%dx%d)", im->w, im->h, img_mode_name(mask->mode), mask->w, mask->h);
+        return err_set(e, ERR_FAIL,
+                       "histogram: the mask must be an L image of %dx%d (got %s "
+                       "%dx%d)",
+                       im->w, im->h, img_mode_name(mask->mode), mask->w, mask->h);
     memset(counts, 0, sizeof(uint32_t) * 256 * (size_t)ch);
     size_t n = (size_t)im->w * (size_t)im->h;
     for (size_t i = 0; i < n; i++) {
@@ -1364,10 +1349,11 @@ img *img_reduce(const img *src, int xscale, int yscale, const int *box, errmsg *
         err_set(e, ERR_FAIL, "reduce: scale %dx%d must be > 0", xscale, yscale);
         return NULL;
     }
-    if (b[0] < 0 || b[1] < 0 || b[2] > src->w || b[3] > src->h || b[2] <= b[0] ||
-        b[3] <= b[1]) {
-        err_set(e, ERR_FAIL, "reduce: box (%d, %d, %d, %d) is empty or not inside the %dx%d "
-                "image", b[0], b[1], b[2], b[3], src->w, src->h);
+    if (b[0] < 0 || b[1] < 0 || b[2] > src->w || b[3] > src->h || b[2] <= b[0] || b[3] <= b[1]) {
+        err_set(e, ERR_FAIL,
+                "reduce: box (%d, %d, %d, %d) is empty or not inside the %dx%d "
+                "image",
+                b[0], b[1], b[2], b[3], src->w, src->h);
         return NULL;
     }
     int whole = b[0] == 0 && b[1] == 0 && b[2] == src->w && b[3] == src->h;
@@ -1409,8 +1395,7 @@ img *img_resize_reducing(const img *src, int w, int h, img_resample filter, cons
     }
     double full[4] = {0, 0, src->w, src->h};
     const double *b = box ? box : full;
-    if (w == src->w && h == src->h && b[0] == 0 && b[1] == 0 && b[2] == src->w &&
-        b[3] == src->h)
+    if (w == src->w && h == src->h && b[0] == 0 && b[1] == 0 && b[2] == src->w && b[3] == src->h)
         return img_copy(src, e);
     /* Python's int() truncates; "or 1" turns 0 into 1. */
     double fx = (b[2] - b[0]) / w / gap, fy = (b[3] - b[1]) / h / gap;
@@ -1488,8 +1473,8 @@ static int same_shape(const img *a, const img *b, const char *what, errmsg *e)
 img *img_composite(const img *a, const img *b, const img *mask, errmsg *e)
 {
     if (a->w != b->w || a->h != b->h) {
-        err_set(e, ERR_FAIL, "composite: images do not match (%dx%d and %dx%d)", a->w, a->h,
-                b->w, b->h);
+        err_set(e, ERR_FAIL, "composite: images do not match (%dx%d and %dx%d)", a->w, a->h, b->w,
+                b->h);
         return NULL;
     }
     img *out = img_copy(b, e);

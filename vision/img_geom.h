@@ -110,8 +110,8 @@ img *img_crop(const img *src, double left, double top, double right, double bott
  * clipped. src is converted to dst's mode first when they differ. mask is NULL, or an image of
  * the box's size with mode L (its value is the weight) or RGBA (its alpha is the weight):
  * dst = (dst * (255 - m) + src * m) / 255 with Pillow's rounding. */
-int img_paste(img *dst, const img *src, int left, int top, int right, int bottom,
-              const img *mask, errmsg *e);
+int img_paste(img *dst, const img *src, int left, int top, int right, int bottom, const img *mask,
+              errmsg *e);
 
 /* Image.paste(colour, (left, top, right, bottom), mask): fills the box (clipped to dst) with
  * colour (one byte per channel of dst), weighted by mask as img_paste does. */
@@ -126,8 +126,7 @@ img *img_transpose(const img *src, img_transpose_op op, errmsg *e);
  * whole image) or 4 doubles (left, top, right, bottom) inside the image, with right > left and
  * bottom > top, selecting the source region. w and h must be at least 1.
  * Pillow's default filter for resize is IMG_BICUBIC. */
-img *img_resize(const img *src, int w, int h, img_resample filter, const double *box,
-                errmsg *e);
+img *img_resize(const img *src, int w, int h, img_resample filter, const double *box, errmsg *e);
 
 /* Image.reduce((xscale, yscale), box): each output pixel is the rounded mean of an
  * xscale x yscale block (blocks at the right and bottom edges may be partial; the output size
@@ -154,8 +153,8 @@ img *img_thumbnail(const img *src, int w, int h, img_resample filter, double gap
  * taken at pixel centres (x + 0.5, y + 0.5) as Pillow does. filter is IMG_NEAREST,
  * IMG_BILINEAR or IMG_BICUBIC. fill (one byte per channel, NULL = zeros) colours the area
  * mapped from outside the source. */
-img *img_transform_affine(const img *src, int w, int h, const double coeffs[6],
-                          img_resample filter, const uint8_t *fill, errmsg *e);
+img *img_transform_affine(const img *src, int w, int h, const double coeffs[6], img_resample filter,
+                          const uint8_t *fill, errmsg *e);
 
 /* Image.transform methods; the values are Pillow's Image.Transform numbers (MESH is not
  * supported). */
@@ -181,9 +180,8 @@ img *img_transform(const img *src, int w, int h, img_transform_method method, co
  * = none), fill (NULL = zeros). With expand the output grows to hold the whole rotated image.
  * Multiples of 90 degrees without center/translate are exact transposes, as in Pillow.
  * filter is IMG_NEAREST (Pillow's default for rotate), IMG_BILINEAR or IMG_BICUBIC. */
-img *img_rotate(const img *src, double angle, img_resample filter, int expand,
-                const double *center, const double *translate, const uint8_t *fill,
-                errmsg *e);
+img *img_rotate(const img *src, double angle, img_resample filter, int expand, const double *center,
+                const double *translate, const uint8_t *fill, errmsg *e);
 
 /* --- measuring ------------------------------------------------------------------------ */
 

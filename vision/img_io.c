@@ -54,7 +54,6 @@
 /* Files larger than this are refused before reading: no accepted image needs it. */
 #define IMG_MAX_FILE_BYTES ((size_t)256 << 20)
 
-
 /* ---- decoding ------------------------------------------------------------------------ */
 
 /* The format named by the leading bytes, or NULL for one we do not accept. */
@@ -126,8 +125,10 @@ static int jpeg_run(jpeg_job *job, const uint8_t *bytes, size_t n, const char *n
     img_mode mode = comps == 1 ? IMG_L : IMG_RGB;
     size_t want = (size_t)ci->image_width * ci->image_height * (size_t)img_channels(mode);
     if (ci->image_width < 1 || ci->image_height < 1 || want > max_bytes)
-        return err_set(e, ERR_FAIL, "%s: JPEG image of %ux%u is over the decode limit of %zu "
-                       "bytes", name, ci->image_width, ci->image_height, max_bytes);
+        return err_set(e, ERR_FAIL,
+                       "%s: JPEG image of %ux%u is over the decode limit of %zu "
+                       "bytes",
+                       name, ci->image_width, ci->image_height, max_bytes);
     /* Pillow's settings: libjpeg's defaults (accurate integer IDCT, fancy upsampling). */
     ci->out_color_space = comps == 1 ? JCS_GRAYSCALE : comps == 3 ? JCS_RGB : JCS_CMYK;
     jpeg_start_decompress(ci);
@@ -246,8 +247,10 @@ img *img_decode(const void *data, size_t n, const char *name, size_t max_bytes, 
     if (!format_info(format, bytes, n, &w, &h, &comp)) {
         const char *why = stbi_failure_reason();
         if (strcmp(why, "too large") == 0)
-            err_set(e, ERR_FAIL, "%s: %s header describes an image over the decode limit of %zu "
-                    "bytes", name, format, max_bytes);
+            err_set(e, ERR_FAIL,
+                    "%s: %s header describes an image over the decode limit of %zu "
+                    "bytes",
+                    name, format, max_bytes);
         else
             err_set(e, ERR_FAIL, "%s: corrupt or truncated %s header (%s)", name, format, why);
         return NULL;
@@ -260,8 +263,8 @@ img *img_decode(const void *data, size_t n, const char *name, size_t max_bytes, 
         return NULL;
     }
     int got_w = 0, got_h = 0, file_comp = 0;
-    uint8_t *px = stbi_load_from_memory(bytes, (int)n, &got_w, &got_h, &file_comp,
-                                        img_channels(mode));
+    uint8_t *px =
+        stbi_load_from_memory(bytes, (int)n, &got_w, &got_h, &file_comp, img_channels(mode));
     if (!px) {
         err_set(e, ERR_FAIL, "%s: corrupt or truncated %s data (%s)", name, format,
                 stbi_failure_reason());
@@ -269,8 +272,8 @@ img *img_decode(const void *data, size_t n, const char *name, size_t max_bytes, 
     }
     if (got_w != w || got_h != h) {
         stbi_image_free(px);
-        err_set(e, ERR_FAIL, "%s: %s header says %dx%d but the data decodes to %dx%d", name,
-                format, w, h, got_w, got_h);
+        err_set(e, ERR_FAIL, "%s: %s header says %dx%d but the data decodes to %dx%d", name, format,
+                w, h, got_w, got_h);
         return NULL;
     }
     size_t pixels = (size_t)w * (size_t)h;
@@ -427,8 +430,8 @@ int img_encode_png(const img *im, uint8_t **out, size_t *out_n, errmsg *e)
     free(raw);
     if (zn == 0 || zn > UINT32_MAX) {
         free(png);
-        return err_set(e, ERR_FAIL, "encoding a %dx%d %s PNG: too large to compress", im->w,
-                       im->h, img_mode_name(im->mode));
+        return err_set(e, ERR_FAIL, "encoding a %dx%d %s PNG: too large to compress", im->w, im->h,
+                       img_mode_name(im->mode));
     }
     n += put_chunk(png + n, "IDAT", png + n + 8, zn);
     n += put_chunk(png + n, "IEND", NULL, 0);

@@ -226,8 +226,7 @@ static int wedge(int *t, int at, int a, int b, int count)
 }
 
 img *img_ops_colorize(const img *src, const uint8_t black[3], const uint8_t white[3],
-                      const uint8_t *mid, int blackpoint, int whitepoint, int midpoint,
-                      errmsg *e)
+                      const uint8_t *mid, int blackpoint, int whitepoint, int midpoint, errmsg *e)
 {
     if (src->mode != IMG_L) {
         err_set(e, ERR_FAIL, "colorize: the image must be L, not %s", img_mode_name(src->mode));
@@ -261,12 +260,12 @@ img *img_ops_colorize(const img *src, const uint8_t black[3], const uint8_t whit
     return out;
 }
 
-img *img_ops_expand(const img *src, int left, int top, int right, int bottom,
-                    const uint8_t *fill, errmsg *e)
+img *img_ops_expand(const img *src, int left, int top, int right, int bottom, const uint8_t *fill,
+                    errmsg *e)
 {
     if (left < 0 || top < 0 || right < 0 || bottom < 0) {
-        err_set(e, ERR_FAIL, "expand: borders must be >= 0 (got %d, %d, %d, %d)", left, top,
-                right, bottom);
+        err_set(e, ERR_FAIL, "expand: borders must be >= 0 (got %d, %d, %d, %d)", left, top, right,
+                bottom);
         return NULL;
     }
     long long w = (long long)left + src->w + right, h = (long long)top + src->h + bottom;

@@ -51,13 +51,12 @@ img *img_ops_equalize(const img *src, const img *mask, errmsg *e);
  * image onto a colour wedge, giving RGB. mid is NULL for the two-colour wedge. Requires
  * 0 <= blackpoint <= whitepoint <= 255 (and blackpoint <= midpoint <= whitepoint with mid). */
 img *img_ops_colorize(const img *src, const uint8_t black[3], const uint8_t white[3],
-                      const uint8_t *mid, int blackpoint, int whitepoint, int midpoint,
-                      errmsg *e);
+                      const uint8_t *mid, int blackpoint, int whitepoint, int midpoint, errmsg *e);
 
 /* ImageOps.expand(border=(left, top, right, bottom), fill): a frame of colour fill around the
  * image. Borders are >= 0 (a single-number border b is b on all four sides). */
-img *img_ops_expand(const img *src, int left, int top, int right, int bottom,
-                    const uint8_t *fill, errmsg *e);
+img *img_ops_expand(const img *src, int left, int top, int right, int bottom, const uint8_t *fill,
+                    errmsg *e);
 
 /* ImageOps.crop(border=(left, top, right, bottom)): removes borders from each side. */
 img *img_ops_crop(const img *src, int left, int top, int right, int bottom, errmsg *e);

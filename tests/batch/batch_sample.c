@@ -89,14 +89,22 @@ static void make_tasks(batch_sample *s)
         .args = {"{'angle': 10}", "{'angle': 20}", "{'angle': 45}", "{'angle': 90}"},
         .source_image = 0,
         .challenger_rollout = 0};
-    s->tasks[1] = (batch_task){.question_type = 1, .question = "", .images = s->task_images[1],
-                               .n_images = 2, .answer = "", .program = "",
-                               .args = {"", "", "", ""}, .source_image = -1,
+    s->tasks[1] = (batch_task){.question_type = 1,
+                               .question = "",
+                               .images = s->task_images[1],
+                               .n_images = 2,
+                               .answer = "",
+                               .program = "",
+                               .args = {"", "", "", ""},
+                               .source_image = -1,
                                .challenger_rollout = -1};
-    s->tasks[2] = (batch_task){.question_type = 2, .question = "Match \xf0\x9f\x96\xbc four",
-                               .answer = "BDAC", .program = "x = 1\n",
+    s->tasks[2] = (batch_task){.question_type = 2,
+                               .question = "Match \xf0\x9f\x96\xbc four",
+                               .answer = "BDAC",
+                               .program = "x = 1\n",
                                .args = {"{}", "{'k': '\xc3\xa9'}", "", "{'z': None}"},
-                               .source_image = 2, .challenger_rollout = 1};
+                               .source_image = 2,
+                               .challenger_rollout = 1};
 }
 
 static void make_challengers(batch_sample *s, rng *r)
@@ -122,9 +130,12 @@ static void make_challengers(batch_sample *s, rng *r)
         .reward_diversity = -0.125f,
         .reward = 0.8416667f,
         .advantage = 0.70710677f};
-    s->challengers[1] = (batch_challenger){.group_id = 7, .completion = "", .valid = 0,
+    s->challengers[1] = (batch_challenger){.group_id = 7,
+                                           .completion = "",
+                                           .valid = 0,
                                            .failure = "sandbox: step budget exceeded (\xc3\xbc)",
-                                           .reward_format = 1.0f, .reward = 0.2f,
+                                           .reward_format = 1.0f,
+                                           .reward = 0.2f,
                                            .advantage = -0.70710677f};
 }
 
@@ -147,8 +158,12 @@ static void make_solvers(batch_sample *s, rng *r)
                                    .correct = 1,
                                    .reward = 1.0f,
                                    .advantage = 0.5f};
-    s->solvers[1] = (batch_solver){.task = 1, .group_id = 11, .completion = "", .answer = "",
-                                   .reward = 0.2f, .advantage = -1.5f};
+    s->solvers[1] = (batch_solver){.task = 1,
+                                   .group_id = 11,
+                                   .completion = "",
+                                   .answer = "",
+                                   .reward = 0.2f,
+                                   .advantage = -1.5f};
     s->solvers[2] = (batch_solver){.task = 2,
                                    .group_id = 12,
                                    .completion_ids = random_ids(s, r, 3),

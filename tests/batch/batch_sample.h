@@ -10,11 +10,11 @@
 
 #include "evolve/batch.h"
 
-#define SAMPLE_IMAGES 3
-#define SAMPLE_TASKS 3
+#define SAMPLE_IMAGES      3
+#define SAMPLE_TASKS       3
 #define SAMPLE_CHALLENGERS 2
-#define SAMPLE_SOLVERS 3
-#define SAMPLE_BIG 100000 /* tokens in the large vectors */
+#define SAMPLE_SOLVERS     3
+#define SAMPLE_BIG         100000 /* tokens in the large vectors */
 
 typedef struct batch_sample {
     batch_header header;

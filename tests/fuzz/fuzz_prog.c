@@ -1,7 +1,8 @@
 /* fuzz_prog.c - libFuzzer target for the program language: every input is run as a
  * challenger program (lexer, parser, interpreter, PIL binding) on a small image under small
  * budgets. Any crash, sanitizer report, leak or hang past -timeout is a bug; the budgets keep
- * each input's run short. Built by tests/fuzz/CMakeLists.txt (VKEVE_FUZZ) and run by tests/fuzz.cmake.
+ * each input's run short. Built by tests/fuzz/CMakeLists.txt (VKEVE_FUZZ) and run by
+ * tests/fuzz.cmake.
  */
 #include <stddef.h>
 #include <stdint.h>
