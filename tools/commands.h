@@ -22,6 +22,12 @@ int cmd_inspect(int argc, char **argv);
 extern const char cmd_inspect_usage[];
 int cmd_exec(int argc, char **argv);
 extern const char cmd_exec_usage[];
+int cmd_tokenize(int argc, char **argv);
+extern const char cmd_tokenize_usage[];
+int cmd_vocab(int argc, char **argv);
+extern const char cmd_vocab_usage[];
+int cmd_make_model(int argc, char **argv);
+extern const char cmd_make_model_usage[];
 
 /* Prints "vkeve NAME: message" and the usage hint to stderr; returns 2. */
 int cmd_usage_error(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
