@@ -35,24 +35,6 @@ const char *gguf_type_name(int type)
     return value_type_names[type];
 }
 
-size_t gguf_type_size(int type)
-{
-    switch (type) {
-    case GGUF_U8:
-    case GGUF_I8:
-    case GGUF_BOOL: return 1;
-    case GGUF_U16:
-    case GGUF_I16: return 2;
-    case GGUF_U32:
-    case GGUF_I32:
-    case GGUF_F32: return 4;
-    case GGUF_U64:
-    case GGUF_I64:
-    case GGUF_F64: return 8;
-    default: return 0;
-    }
-}
-
 typedef struct str_ref {
     const char *s;
     size_t len;

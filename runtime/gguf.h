@@ -51,9 +51,26 @@ enum { GGUF_DEFAULT_ALIGNMENT = 32, GGUF_MAX_DIMS = 4, GGUF_MAX_NAME = 64 };
 /* "u32", "string", "array" ...; NULL for an unknown id. */
 const char *gguf_type_name(int type);
 
-/* Bytes of one number of this value type; 0 for strings, arrays and unknown ids.
+/* Bytes of one number of this value type; 0 for strings, arrays and unknown ids. Inline, so
+ * that the compiler sees the size where the writer copies numbers of one known type.
  * Tensor types (ggml's "q4_K" ...) and their block geometry are in runtime/dtype.h. */
-size_t gguf_type_size(int type);
+static inline size_t gguf_type_size(int type)
+{
+    switch (type) {
+    case GGUF_U8:
+    case GGUF_I8:
+    case GGUF_BOOL: return 1;
+    case GGUF_U16:
+    case GGUF_I16: return 2;
+    case GGUF_U32:
+    case GGUF_I32:
+    case GGUF_F32: return 4;
+    case GGUF_U64:
+    case GGUF_I64:
+    case GGUF_F64: return 8;
+    default: return 0;
+    }
+}
 
 /* ---- reading ---------------------------------------------------------------------------- */
 
