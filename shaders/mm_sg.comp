@@ -13,7 +13,7 @@ layout(constant_id = 3) const uint ROWS = 1;
 layout(std430, binding = 0) readonly buffer A { uint a[]; };
 layout(std430, binding = 1) readonly buffer B { float b[]; };
 layout(std430, binding = 2) writeonly buffer D { float d[]; };
-layout(push_constant) uniform Push { uint M, N, K; } p;
+layout(push_constant) uniform Push { uint M, N, K, ldd; } p; // ldd: floats per row of D
 
 #include "mm_a.glsl"
 
@@ -42,7 +42,7 @@ void row_dot(uint m, uint n0)
     for (uint j = 0; j < TN; j++) {
         float s = subgroupAdd(acc[j]);
         if (subgroupElect() && n0 + j < p.N)
-            d[(n0 + j) * p.M + m] = s;
+            d[(n0 + j) * p.ldd + m] = s;
     }
 }
 

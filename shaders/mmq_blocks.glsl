@@ -224,18 +224,3 @@ void load_chunk(uint base, uint s, out uvec4 u[UNITS], out vec2 scale, out vec2 
     }
     chunk_head(u, 0u, s, scale, offset);
 }
-
-// The dot product of chunk s held in u (at, as chunk_quad) with the 8 texels of activations
-// from bt.
-float chunk_dot(uvec4 u[UNITS], uint at, uint s, vec2 scale, vec2 offset, uint bt)
-{
-    vec4 qx[2] = vec4[2](vec4(0.0), vec4(0.0));
-    vec2 xs = vec2(0.0);
-    [[unroll]] for (uint l = 0u; l < 8u; l++) {
-        vec4 x = b_vec4(bt + l);
-        qx[l >> 2] += chunk_quad(u, at, s, l) * x;
-        xs[l >> 2] += dot(x, vec4(1.0));
-    }
-    vec4 un = quad_unscale();
-    return dot(scale, vec2(dot(qx[0], un), dot(qx[1], un))) + dot(offset, xs);
-}

@@ -12,9 +12,24 @@ layout(constant_id = 3) const uint ROWS = 1;
 
 #include "read_storage.glsl"
 layout(std430, binding = 2) writeonly buffer D { float d[]; };
-layout(push_constant) uniform Push { uint M, N, K; } p;
+layout(push_constant) uniform Push { uint M, N, K, ldd; } p; // ldd: floats per row of D
 
 #include "mmq_blocks.glsl"
+
+// The dot product of chunk s held in u (at, as chunk_quad) with the 8 texels of activations
+// from bt.
+float chunk_dot(uvec4 u[UNITS], uint at, uint s, vec2 scale, vec2 offset, uint bt)
+{
+    vec4 qx[2] = vec4[2](vec4(0.0), vec4(0.0));
+    vec2 xs = vec2(0.0);
+    [[unroll]] for (uint l = 0u; l < 8u; l++) {
+        vec4 x = b_vec4(bt + l);
+        qx[l >> 2] += chunk_quad(u, at, s, l) * x;
+        xs[l >> 2] += dot(x, vec4(1.0));
+    }
+    vec4 un = quad_unscale();
+    return dot(scale, vec2(dot(qx[0], un), dot(qx[1], un))) + dot(offset, xs);
+}
 
 void row_dot(uint m, uint n0)
 {
@@ -40,7 +55,7 @@ void row_dot(uint m, uint n0)
     for (uint j = 0; j < TN; j++) {
         float s = subgroupAdd(acc[j]);
         if (subgroupElect() && n0 + j < p.N)
-            d[(n0 + j) * p.M + m] = s;
+            d[(n0 + j) * p.ldd + m] = s;
     }
 }
 
