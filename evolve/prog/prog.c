@@ -46,7 +46,8 @@ void pi_finish(interp *I)
     I->out = NULL;
 }
 
-static void set_failure(prog_failure *f, const char *kind, int line, const char *fmt, const char *arg)
+static void set_failure(prog_failure *f, const char *kind, int line, const char *fmt,
+                        const char *arg)
 {
     snprintf(f->kind, sizeof f->kind, "%s", kind);
     snprintf(f->message, sizeof f->message, fmt, arg);
@@ -133,7 +134,9 @@ static int run_case(interp *I, pv edit, pv args, const img *input, prog_case *c)
     pv image = pv_none(), result = pv_none();
     if (!r) {
         errmsg e;
-        img *copy = pi_image_check(I, input->w, input->h, img_channels(input->mode)) ? NULL : img_copy(input, &e);
+        img *copy = pi_image_check(I, input->w, input->h, img_channels(input->mode))
+                        ? NULL
+                        : img_copy(input, &e);
         if (!copy && !I->failed)
             pi_raise(I, "MemoryError", "%s", e.text);
         r = copy ? pi_image_wrap(I, copy, &image) : -1;
@@ -141,7 +144,8 @@ static int run_case(interp *I, pv edit, pv args, const img *input, prog_case *c)
     if (!r)
         r = pi_call(I, edit, 1, &image, kwc, kwn, kwv, &result);
     if (!r && !pv_is(result, PO_IMAGE))
-        r = pi_raise(I, "TypeError", "edit_image must return a PIL Image, not %s", pi_type_name(result));
+        r = pi_raise(I, "TypeError", "edit_image must return a PIL Image, not %s",
+                     pi_type_name(result));
     if (!r) {
         pimage *pim = (pimage *)result.u.o;
         if (pim->h.refs == 1) { /* nobody else holds it: take the pixels without a copy */
@@ -168,7 +172,8 @@ static void run_cases(interp *I, const img *input, prog_result *out)
     pv *edit = sym_edit >= 0 ? pi_scope_find(I->globals, sym_edit) : NULL;
     pv *args = sym_args >= 0 ? pi_scope_find(I->globals, sym_args) : NULL;
     if (!edit) {
-        set_failure(&out->fail, "NameError", 0, "%s", "the program defines no function 'edit_image'");
+        set_failure(&out->fail, "NameError", 0, "%s",
+                    "the program defines no function 'edit_image'");
         return;
     }
     if (!args) {
@@ -176,21 +181,24 @@ static void run_cases(interp *I, const img *input, prog_result *out)
         return;
     }
     if (!pv_is(*args, PO_LIST)) {
-        set_failure(&out->fail, "TypeError", I->code->args_list_line, "args_list must be a list, not %s",
-                    pi_type_name(*args));
+        set_failure(&out->fail, "TypeError", I->code->args_list_line,
+                    "args_list must be a list, not %s", pi_type_name(*args));
         return;
     }
     plist *list = pv_list(*args);
     if (list->len == 0 || list->len > (size_t)I->lim.max_outputs) {
         char msg[96];
-        snprintf(msg, sizeof msg, "args_list has %zu entries (1 to %d allowed)", list->len, I->lim.max_outputs);
-        set_failure(&out->fail, list->len ? "BudgetExceeded" : "ValueError", I->code->args_list_line, "%s", msg);
+        snprintf(msg, sizeof msg, "args_list has %zu entries (1 to %d allowed)", list->len,
+                 I->lim.max_outputs);
+        set_failure(&out->fail, list->len ? "BudgetExceeded" : "ValueError",
+                    I->code->args_list_line, "%s", msg);
         return;
     }
     for (size_t k = 0; k < list->len; k++)
         if (!pv_is(list->items[k], PO_DICT)) {
             char msg[96];
-            snprintf(msg, sizeof msg, "args_list[%zu] must be a dict, not %s", k, pi_type_name(list->items[k]));
+            snprintf(msg, sizeof msg, "args_list[%zu] must be a dict, not %s", k,
+                     pi_type_name(list->items[k]));
             set_failure(&out->fail, "TypeError", I->code->args_list_line, "%s", msg);
             return;
         }

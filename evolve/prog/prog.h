@@ -39,9 +39,10 @@
  * getextrema, getbbox; ImageDraw.Draw(img[, "RGBA"]) rectangle, rounded_rectangle, ellipse,
  * arc, chord, pieslice, line, polygon, regular_polygon, point, and ImageDraw.floodfill;
  * ImageOps mirror, flip, grayscale, invert, posterize, solarize, autocontrast, equalize,
- * colorize, pad, expand, crop, scale, contain, fit; ImageEnhance Brightness/Contrast/Color/Sharpness; ImageFilter built-in
- * kernels, Kernel, GaussianBlur, BoxBlur, UnsharpMask, Median/Min/MaxFilter; ImageColor
- * getrgb/getcolor. Not available: draw.text (no fonts), quantize, palette and other modes.
+ * colorize, pad, expand, crop, scale, contain, fit; ImageEnhance
+ * Brightness/Contrast/Color/Sharpness; ImageFilter built-in kernels, Kernel, GaussianBlur, BoxBlur,
+ * UnsharpMask, Median/Min/MaxFilter; ImageColor getrgb/getcolor. Not available: draw.text (no
+ * fonts), quantize, palette and other modes.
  *
  * The sandbox: no file, network, clock, environment or randomness access exists in the
  * language; `open`, `eval`, `exec`, `compile`, `__import__`, `getattr`, `globals`, Image.open,
@@ -80,9 +81,9 @@ typedef struct prog_limits {
 prog_limits prog_default_limits(void);
 
 typedef struct prog_failure {
-    char kind[32];     /* empty when there was no failure */
+    char kind[32]; /* empty when there was no failure */
     char message[256];
-    int line;          /* 1-based source line, 0 when none applies */
+    int line; /* 1-based source line, 0 when none applies */
 } prog_failure;
 
 typedef struct prog_case {
@@ -92,12 +93,12 @@ typedef struct prog_case {
 } prog_case;
 
 typedef struct prog_result {
-    prog_failure fail;   /* whole-program failure: syntax, import, no args_list ... */
-    int n_cases;         /* entries of args_list that were run */
+    prog_failure fail; /* whole-program failure: syntax, import, no args_list ... */
+    int n_cases;       /* entries of args_list that were run */
     prog_case cases[PROG_MAX_CASES];
-    char *func_source;   /* source before the line of the first top-level `args_list =`
-                            statement, stripped (EVE shows the solver the text before the
-                            first `args_list =`); NULL if there is none */
+    char *func_source; /* source before the line of the first top-level `args_list =`
+                          statement, stripped (EVE shows the solver the text before the
+                          first `args_list =`); NULL if there is none */
 } prog_result;
 
 /* Runs a challenger program on input (which is not modified). Returns 0 when the program was

@@ -30,9 +30,11 @@ int pi_args(interp *I, const char *fname, int argc, const pv *argv, int kwc, con
         while (k < n && strcmp(names[k], kname) != 0)
             k++;
         if (k == n)
-            return pi_raise(I, "TypeError", "%s() got an unexpected keyword argument '%s'", fname, kname);
+            return pi_raise(I, "TypeError", "%s() got an unexpected keyword argument '%s'", fname,
+                            kname);
         if (slots[k].tag != PV_UNSET)
-            return pi_raise(I, "TypeError", "%s() got multiple values for argument '%s'", fname, kname);
+            return pi_raise(I, "TypeError", "%s() got multiple values for argument '%s'", fname,
+                            kname);
         slots[k] = kwv[j];
     }
     for (int k = 0; k < required; k++)
@@ -40,6 +42,12 @@ int pi_args(interp *I, const char *fname, int argc, const pv *argv, int kwc, con
             return pi_raise(I, "TypeError", "%s() missing required argument '%s' (pos %d)", fname,
                             names[k], k + 1);
     return 0;
+}
+
+int pi_call_args(interp *I, const pcall *c, int n, const char *const *names, int required,
+                 pv *slots)
+{
+    return pi_args(I, c->name, c->argc, c->argv, c->kwc, c->kwn, c->kwv, n, names, required, slots);
 }
 
 static int no_kwargs(interp *I, const char *fname, int kwc)
@@ -55,14 +63,15 @@ static int nargs(interp *I, const char *fname, int argc, int kwc, int lo, int hi
         return -1;
     if (argc < lo || argc > hi) {
         if (lo == hi)
-            return pi_raise(I, "TypeError", "%s() takes exactly %d argument%s (%d given)", fname, lo,
-                            lo == 1 ? "" : "s", argc);
-        return pi_raise(I, "TypeError", "%s() takes from %d to %d arguments (%d given)", fname, lo, hi, argc);
+            return pi_raise(I, "TypeError", "%s() takes exactly %d argument%s (%d given)", fname,
+                            lo, lo == 1 ? "" : "s", argc);
+        return pi_raise(I, "TypeError", "%s() takes from %d to %d arguments (%d given)", fname, lo,
+                        hi, argc);
     }
     return 0;
 }
 
-pv pi_native(interp *I, const char *name, native_fn fn, pv self)
+pv pi_native(interp *I, const char *name, native_fn *fn, pv self)
 {
     pnative *n = pi_new(I, PO_NATIVE, sizeof *n);
     if (!n)
@@ -73,10 +82,6 @@ pv pi_native(interp *I, const char *name, native_fn fn, pv self)
     n->method_sym = -1;
     return pv_obj(n);
 }
-
-#define NATIVE(name) \
-    static int name(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn, \
-                    const pv *kwv, pv *out)
 
 static pv make_tuple2(interp *I, pv a, pv b)
 {
@@ -106,9 +111,10 @@ static int parse_int_text(interp *I, const char *s, size_t n, int base, pv *out)
     char *end;
     errno = 0;
     long long v = strtoll(buf, &end, base);
-    if (o == 0 || *end || b - a >= sizeof buf - 1 || (base == 0 && buf[0] == '0' && o > 1 && isdigit((unsigned char)buf[1])))
-        return pi_raise(I, "ValueError", "invalid literal for int() with base %d: '%.*s'", base ? base : 10,
-                        (int)(n > 100 ? 100 : n), s);
+    if (o == 0 || *end || b - a >= sizeof buf - 1 ||
+        (base == 0 && buf[0] == '0' && o > 1 && isdigit((unsigned char)buf[1])))
+        return pi_raise(I, "ValueError", "invalid literal for int() with base %d: '%.*s'",
+                        base ? base : 10, (int)(n > 100 ? 100 : n), s);
     if (errno == ERANGE)
         return pi_raise(I, "OverflowError", "int too large (vkeve integers are 64-bit)");
     *out = pv_int(v);
@@ -127,7 +133,8 @@ static int float_to_int(interp *I, double d, pv *out)
     return 0;
 }
 
-NATIVE(b_int)
+static int b_int(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                 const pv *kwv, pv *out)
 {
     (void)self;
     static const char *const names[] = {"x", "base"};
@@ -188,7 +195,8 @@ static int parse_float_text(interp *I, pstr *s, pv *out)
     return 0;
 }
 
-NATIVE(b_float)
+static int b_float(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                   const pv *kwv, pv *out)
 {
     (void)self;
     if (nargs(I, "float", argc, kwc, 0, 1))
@@ -209,7 +217,8 @@ NATIVE(b_float)
                     pi_type_name(argv[0]));
 }
 
-NATIVE(b_str)
+static int b_str(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                 const pv *kwv, pv *out)
 {
     (void)self;
     (void)kwn;
@@ -232,7 +241,8 @@ NATIVE(b_str)
     return pi_buf_to_str(I, &b, out);
 }
 
-NATIVE(b_repr)
+static int b_repr(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                  const pv *kwv, pv *out)
 {
     (void)self;
     (void)kwn;
@@ -247,7 +257,8 @@ NATIVE(b_repr)
     return pi_buf_to_str(I, &b, out);
 }
 
-NATIVE(b_format)
+static int b_format(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                    const pv *kwv, pv *out)
 {
     (void)self;
     (void)kwn;
@@ -255,7 +266,8 @@ NATIVE(b_format)
     if (nargs(I, "format", argc, kwc, 1, 2))
         return -1;
     if (argc == 2 && !pv_is(argv[1], PO_STR))
-        return pi_raise(I, "TypeError", "format() argument 2 must be str, not %s", pi_type_name(argv[1]));
+        return pi_raise(I, "TypeError", "format() argument 2 must be str, not %s",
+                        pi_type_name(argv[1]));
     pbuf b = {0};
     int r = argc == 2 ? pi_format(I, argv[0], pv_str(argv[1])->s, pv_str(argv[1])->len, &b)
                       : pi_format(I, argv[0], "", 0, &b);
@@ -266,7 +278,8 @@ NATIVE(b_format)
     return pi_buf_to_str(I, &b, out);
 }
 
-NATIVE(b_bool)
+static int b_bool(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                  const pv *kwv, pv *out)
 {
     (void)self;
     (void)kwn;
@@ -298,7 +311,8 @@ static int length(interp *I, pv v, int64_t *n)
     return 0;
 }
 
-NATIVE(b_len)
+static int b_len(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                 const pv *kwv, pv *out)
 {
     (void)self;
     (void)kwn;
@@ -310,7 +324,8 @@ NATIVE(b_len)
     return 0;
 }
 
-NATIVE(b_range)
+static int b_range(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                   const pv *kwv, pv *out)
 {
     (void)self;
     (void)kwn;
@@ -335,7 +350,8 @@ NATIVE(b_range)
 
 /* ---- iteration builtins (eager: they return lists) ---- */
 
-NATIVE(b_list)
+static int b_list(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                  const pv *kwv, pv *out)
 {
     (void)self;
     (void)kwn;
@@ -353,7 +369,8 @@ NATIVE(b_list)
     return 0;
 }
 
-NATIVE(b_tuple)
+static int b_tuple(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                   const pv *kwv, pv *out)
 {
     (void)self;
     (void)kwn;
@@ -392,7 +409,8 @@ static int dict_update(interp *I, pdict *d, pv src)
     for (size_t k = 0; k < items->len && !r; k++) {
         pv pair = items->items[k];
         if (!(pv_is(pair, PO_TUPLE) || pv_is(pair, PO_LIST)) || pv_list(pair)->len != 2)
-            r = pi_raise(I, "ValueError", "dictionary update sequence element #%zu has the wrong length", k);
+            r = pi_raise(I, "ValueError",
+                         "dictionary update sequence element #%zu has the wrong length", k);
         else
             r = pi_dict_set(I, d, pv_list(pair)->items[0], pv_list(pair)->items[1]);
     }
@@ -414,7 +432,8 @@ static int dict_update_kw(interp *I, pdict *d, int kwc, const int *kwn, const pv
     return 0;
 }
 
-NATIVE(b_dict)
+static int b_dict(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                  const pv *kwv, pv *out)
 {
     (void)self;
     if (argc > 1)
@@ -447,7 +466,8 @@ static int set_add_all(interp *I, pdict *d, pv src)
     return got;
 }
 
-NATIVE(b_set)
+static int b_set(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                 const pv *kwv, pv *out)
 {
     (void)self;
     (void)kwn;
@@ -465,7 +485,8 @@ NATIVE(b_set)
     return 0;
 }
 
-NATIVE(b_enumerate)
+static int b_enumerate(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                       const pv *kwv, pv *out)
 {
     (void)self;
     static const char *const names[] = {"iterable", "start"};
@@ -491,7 +512,8 @@ NATIVE(b_enumerate)
     return 0;
 }
 
-NATIVE(b_zip)
+static int b_zip(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                 const pv *kwv, pv *out)
 {
     (void)self;
     (void)kwn;
@@ -534,7 +556,8 @@ NATIVE(b_zip)
     return 0;
 }
 
-NATIVE(b_reversed)
+static int b_reversed(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                      const pv *kwv, pv *out)
 {
     (void)self;
     (void)kwn;
@@ -555,7 +578,8 @@ NATIVE(b_reversed)
     return 0;
 }
 
-NATIVE(b_map)
+static int b_map(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                 const pv *kwv, pv *out)
 {
     (void)self;
     (void)kwn;
@@ -586,7 +610,8 @@ NATIVE(b_map)
     return 0;
 }
 
-NATIVE(b_filter)
+static int b_filter(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                    const pv *kwv, pv *out)
 {
     (void)self;
     (void)kwn;
@@ -623,7 +648,8 @@ NATIVE(b_filter)
     return 0;
 }
 
-static int any_all(interp *I, int argc, const pv *argv, int kwc, int want, const char *name, pv *out)
+static int any_all(interp *I, int argc, const pv *argv, int kwc, int want, const char *name,
+                   pv *out)
 {
     if (nargs(I, name, argc, kwc, 1, 1))
         return -1;
@@ -648,7 +674,8 @@ static int any_all(interp *I, int argc, const pv *argv, int kwc, int want, const
     return 0;
 }
 
-NATIVE(b_any)
+static int b_any(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                 const pv *kwv, pv *out)
 {
     (void)self;
     (void)kwn;
@@ -656,7 +683,8 @@ NATIVE(b_any)
     return any_all(I, argc, argv, kwc, 1, "any", out);
 }
 
-NATIVE(b_all)
+static int b_all(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                 const pv *kwv, pv *out)
 {
     (void)self;
     (void)kwn;
@@ -666,7 +694,8 @@ NATIVE(b_all)
 
 /* ---- numeric builtins ---- */
 
-NATIVE(b_abs)
+static int b_abs(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                 const pv *kwv, pv *out)
 {
     (void)self;
     (void)kwn;
@@ -695,7 +724,8 @@ static double round_even(double x)
     return r;
 }
 
-NATIVE(b_round)
+static int b_round(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                   const pv *kwv, pv *out)
 {
     (void)self;
     static const char *const names[] = {"number", "ndigits"};
@@ -729,7 +759,8 @@ NATIVE(b_round)
             q += 1;
         int64_t res;
         if (__builtin_mul_overflow(q, p, &res))
-            return pi_raise(I, "OverflowError", "integer result too large (vkeve integers are 64-bit)");
+            return pi_raise(I, "OverflowError",
+                            "integer result too large (vkeve integers are 64-bit)");
         *out = pv_int(res);
         return 0;
     }
@@ -764,7 +795,8 @@ NATIVE(b_round)
     return 0;
 }
 
-NATIVE(b_divmod)
+static int b_divmod(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                    const pv *kwv, pv *out)
 {
     (void)self;
     (void)kwn;
@@ -780,7 +812,8 @@ NATIVE(b_divmod)
     return out->tag == PV_OBJ ? 0 : -1;
 }
 
-NATIVE(b_pow)
+static int b_pow(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                 const pv *kwv, pv *out)
 {
     (void)self;
     (void)kwn;
@@ -824,7 +857,8 @@ static int minmax(interp *I, int argc, const pv *argv, int kwc, const int *kwn, 
         else if (strcmp(kn, "default") == 0)
             deflt = kwv[k];
         else
-            return pi_raise(I, "TypeError", "%s() got an unexpected keyword argument '%s'", name, kn);
+            return pi_raise(I, "TypeError", "%s() got an unexpected keyword argument '%s'", name,
+                            kn);
     }
     if (argc == 0)
         return pi_raise(I, "TypeError", "%s expected at least 1 argument, got 0", name);
@@ -875,19 +909,22 @@ static int minmax(interp *I, int argc, const pv *argv, int kwc, const int *kwn, 
     return r;
 }
 
-NATIVE(b_min)
+static int b_min(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                 const pv *kwv, pv *out)
 {
     (void)self;
     return minmax(I, argc, argv, kwc, kwn, kwv, 0, out);
 }
 
-NATIVE(b_max)
+static int b_max(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                 const pv *kwv, pv *out)
 {
     (void)self;
     return minmax(I, argc, argv, kwc, kwn, kwv, 1, out);
 }
 
-NATIVE(b_sum)
+static int b_sum(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                 const pv *kwv, pv *out)
 {
     (void)self;
     static const char *const names[] = {"iterable", "start"};
@@ -938,12 +975,14 @@ static int sort_items(interp *I, sort_item *a, size_t n, int reverse)
         goto fail;
     for (size_t width = 1; width < n; width *= 2) {
         for (size_t lo = 0; lo < n; lo += 2 * width) {
-            size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t mid = lo + width < n ? lo + width : n,
+                   hi = lo + 2 * width < n ? lo + 2 * width : n;
             size_t i = lo, j = mid, o = lo;
             while (i < mid && j < hi) {
                 int before;
                 /* Take from the right run only when it is strictly before the left one. */
-                if (pi_cmp_op(I, OP_LT, reverse ? a[i].key : a[j].key, reverse ? a[j].key : a[i].key, &before))
+                if (pi_cmp_op(I, OP_LT, reverse ? a[i].key : a[j].key,
+                              reverse ? a[j].key : a[i].key, &before))
                     goto fail;
                 tmp[o++] = before ? a[j++] : a[i++];
             }
@@ -1011,13 +1050,15 @@ static int sort_kwargs(interp *I, const char *name, int kwc, const int *kwn, con
             if (pi_truthy(I, kwv[k], reverse))
                 return -1;
         } else {
-            return pi_raise(I, "TypeError", "%s() got an unexpected keyword argument '%s'", name, kn);
+            return pi_raise(I, "TypeError", "%s() got an unexpected keyword argument '%s'", name,
+                            kn);
         }
     }
     return 0;
 }
 
-NATIVE(b_sorted)
+static int b_sorted(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                    const pv *kwv, pv *out)
 {
     (void)self;
     pv key;
@@ -1078,7 +1119,8 @@ static int is_instance_of(interp *I, pv v, pv type, int *out)
     return 0;
 }
 
-NATIVE(b_isinstance)
+static int b_isinstance(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                        const pv *kwv, pv *out)
 {
     (void)self;
     (void)kwn;
@@ -1092,7 +1134,8 @@ NATIVE(b_isinstance)
 
 /* type(x): the built-in for core types (so type(x) == int works), else a class object named
  * after the type. Identity-free comparison of those is by name (pi_equal). */
-NATIVE(b_type)
+static int b_type(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                  const pv *kwv, pv *out)
 {
     (void)self;
     (void)kwn;
@@ -1114,20 +1157,23 @@ NATIVE(b_type)
     return 0;
 }
 
-NATIVE(b_callable)
+static int b_callable(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                      const pv *kwv, pv *out)
 {
     (void)self;
     (void)kwn;
     (void)kwv;
     if (nargs(I, "callable", argc, kwc, 1, 1))
         return -1;
-    *out = pv_bool(pv_is(argv[0], PO_FUNC) || pv_is(argv[0], PO_NATIVE) || pv_is(argv[0], PO_EXCTYPE));
+    *out =
+        pv_bool(pv_is(argv[0], PO_FUNC) || pv_is(argv[0], PO_NATIVE) || pv_is(argv[0], PO_EXCTYPE));
     return 0;
 }
 
 /* ---- text builtins ---- */
 
-NATIVE(b_print)
+static int b_print(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                   const pv *kwv, pv *out)
 {
     (void)self;
     pv sep = pv_none(), end = pv_none();
@@ -1187,7 +1233,8 @@ NATIVE(b_print)
     return 0;
 }
 
-NATIVE(b_chr)
+static int b_chr(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                 const pv *kwv, pv *out)
 {
     (void)self;
     (void)kwn;
@@ -1222,7 +1269,8 @@ NATIVE(b_chr)
     return out->tag == PV_OBJ ? 0 : -1;
 }
 
-NATIVE(b_ord)
+static int b_ord(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                 const pv *kwv, pv *out)
 {
     (void)self;
     (void)kwn;
@@ -1235,13 +1283,14 @@ NATIVE(b_ord)
     return 0;
 }
 
-static int int_text(interp *I, int argc, const pv *argv, int kwc, const char *name, const char *spec,
-                    pv *out)
+static int int_text(interp *I, int argc, const pv *argv, int kwc, const char *name,
+                    const char *spec, pv *out)
 {
     if (nargs(I, name, argc, kwc, 1, 1))
         return -1;
     if (!pv_is_intlike(argv[0]))
-        return pi_raise(I, "TypeError", "'%s' object cannot be interpreted as an integer", pi_type_name(argv[0]));
+        return pi_raise(I, "TypeError", "'%s' object cannot be interpreted as an integer",
+                        pi_type_name(argv[0]));
     pbuf b = {0};
     if (pi_format(I, argv[0], spec, strlen(spec), &b)) {
         free(b.s);
@@ -1250,7 +1299,8 @@ static int int_text(interp *I, int argc, const pv *argv, int kwc, const char *na
     return pi_buf_to_str(I, &b, out);
 }
 
-NATIVE(b_hex)
+static int b_hex(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                 const pv *kwv, pv *out)
 {
     (void)self;
     (void)kwn;
@@ -1258,7 +1308,8 @@ NATIVE(b_hex)
     return int_text(I, argc, argv, kwc, "hex", "#x", out);
 }
 
-NATIVE(b_bin)
+static int b_bin(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                 const pv *kwv, pv *out)
 {
     (void)self;
     (void)kwn;
@@ -1266,7 +1317,8 @@ NATIVE(b_bin)
     return int_text(I, argc, argv, kwc, "bin", "#b", out);
 }
 
-NATIVE(b_oct)
+static int b_oct(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                 const pv *kwv, pv *out)
 {
     (void)self;
     (void)kwn;
@@ -1276,17 +1328,19 @@ NATIVE(b_oct)
 
 /* ---- str methods ---- */
 
-static int str_strip(interp *I, pstr *s, int argc, const pv *argv, int left, int right, pv *out)
+static int str_strip(interp *I, const pcall *c, pv *out)
 {
+    pstr *s = pv_str(c->self);
+    int left = c->how & 1, right = c->how & 2; /* how: 1 lstrip, 2 rstrip, 3 strip */
     const char *chars = " \t\n\r\f\v";
     size_t nchars = 6;
-    if (argc > 1)
+    if (c->argc > 1)
         return pi_raise(I, "TypeError", "strip() takes at most 1 argument");
-    if (argc == 1 && argv[0].tag != PV_NONE) {
-        if (!pv_is(argv[0], PO_STR))
+    if (c->argc == 1 && c->argv[0].tag != PV_NONE) {
+        if (!pv_is(c->argv[0], PO_STR))
             return pi_raise(I, "TypeError", "strip arg must be None or str");
-        chars = pv_str(argv[0])->s;
-        nchars = pv_str(argv[0])->len;
+        chars = pv_str(c->argv[0])->s;
+        nchars = pv_str(c->argv[0])->len;
     }
     size_t a = 0, b = s->len;
     while (left && a < b && memchr(chars, s->s[a], nchars))
@@ -1297,12 +1351,12 @@ static int str_strip(interp *I, pstr *s, int argc, const pv *argv, int left, int
     return out->tag == PV_OBJ ? 0 : -1;
 }
 
-static int str_split(interp *I, pstr *s, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv,
-                     pv *out)
+static int str_split(interp *I, const pcall *c, pv *out)
 {
+    pstr *s = pv_str(c->self);
     static const char *const names[] = {"sep", "maxsplit"};
     pv a[2];
-    if (pi_args(I, "split", argc, argv, kwc, kwn, kwv, 2, names, 0, a))
+    if (pi_call_args(I, c, 2, names, 0, a))
         return -1;
     if (pi_search_cost(I, s->len, pv_is(a[0], PO_STR) ? pv_str(a[0])->len : 1))
         return -1;
@@ -1366,12 +1420,13 @@ static int str_split(interp *I, pstr *s, int argc, const pv *argv, int kwc, cons
     return 0;
 }
 
-static int str_join(interp *I, pstr *sep, int argc, const pv *argv, pv *out)
+static int str_join(interp *I, const pcall *c, pv *out)
 {
-    if (argc != 1)
-        return pi_raise(I, "TypeError", "join() takes exactly one argument (%d given)", argc);
+    pstr *sep = pv_str(c->self);
+    if (c->argc != 1)
+        return pi_raise(I, "TypeError", "join() takes exactly one argument (%d given)", c->argc);
     plist *items;
-    if (pi_to_list(I, argv[0], &items))
+    if (pi_to_list(I, c->argv[0], &items))
         return -1;
     pbuf b = {0};
     int r = 0;
@@ -1395,14 +1450,15 @@ static int str_join(interp *I, pstr *sep, int argc, const pv *argv, pv *out)
     return pi_buf_to_str(I, &b, out);
 }
 
-static int str_replace(interp *I, pstr *s, int argc, const pv *argv, pv *out)
+static int str_replace(interp *I, const pcall *c, pv *out)
 {
-    if (argc < 2 || argc > 3 || !pv_is(argv[0], PO_STR) || !pv_is(argv[1], PO_STR))
+    pstr *s = pv_str(c->self);
+    if (c->argc < 2 || c->argc > 3 || !pv_is(c->argv[0], PO_STR) || !pv_is(c->argv[1], PO_STR))
         return pi_raise(I, "TypeError", "replace() takes two str arguments and an optional count");
     int64_t count = -1;
-    if (argc == 3 && pi_to_int(I, argv[2], "replace() count", &count))
+    if (c->argc == 3 && pi_to_int(I, c->argv[2], "replace() count", &count))
         return -1;
-    pstr *old = pv_str(argv[0]), *new = pv_str(argv[1]);
+    pstr *old = pv_str(c->argv[0]), *new = pv_str(c->argv[1]);
     if (pi_search_cost(I, s->len, old->len))
         return -1;
     pbuf b = {0};
@@ -1433,11 +1489,14 @@ static int str_replace(interp *I, pstr *s, int argc, const pv *argv, pv *out)
     return pi_buf_to_str(I, &b, out);
 }
 
-static int str_affix(interp *I, pstr *s, int argc, const pv *argv, int end, pv *out)
+static int str_affix(interp *I, const pcall *c, pv *out)
 {
-    if (argc != 1)
-        return pi_raise(I, "TypeError", "%s() takes exactly one argument", end ? "endswith" : "startswith");
-    pv arg = argv[0];
+    pstr *s = pv_str(c->self);
+    int end = c->how;
+    if (c->argc != 1)
+        return pi_raise(I, "TypeError", "%s() takes exactly one argument",
+                        end ? "endswith" : "startswith");
+    pv arg = c->argv[0];
     size_t n = pv_is(arg, PO_TUPLE) ? pv_list(arg)->len : 1;
     for (size_t k = 0; k < n; k++) {
         pv a = pv_is(arg, PO_TUPLE) ? pv_list(arg)->items[k] : arg;
@@ -1454,12 +1513,13 @@ static int str_affix(interp *I, pstr *s, int argc, const pv *argv, int end, pv *
     return 0;
 }
 
-static int str_find(interp *I, pstr *s, int argc, const pv *argv, int mode, pv *out)
+static int str_find(interp *I, const pcall *c, pv *out)
 {
-    /* mode 0 find, 1 rfind, 2 index, 3 count */
-    if (argc < 1 || !pv_is(argv[0], PO_STR))
+    pstr *s = pv_str(c->self);
+    int mode = c->how;
+    if (c->argc < 1 || !pv_is(c->argv[0], PO_STR))
         return pi_raise(I, "TypeError", "must be str");
-    pstr *n = pv_str(argv[0]);
+    pstr *n = pv_str(c->argv[0]);
     int64_t found = -1, count = 0;
     if (pi_search_cost(I, s->len, n->len))
         return -1;
@@ -1486,8 +1546,10 @@ static int str_find(interp *I, pstr *s, int argc, const pv *argv, int mode, pv *
     return 0;
 }
 
-static int str_case(interp *I, pstr *s, int how, pv *out)
+static int str_case(interp *I, const pcall *c, pv *out)
 {
+    pstr *s = pv_str(c->self);
+    int how = c->how; /* 0 upper, 1 lower, 2 title, 3 capitalize */
     if (pi_step(I, (long)(s->len / PI_COPY_BYTES_PER_STEP)))
         return -1;
     pstr *r = pi_new(I, PO_STR, sizeof *r + s->len + 1);
@@ -1495,18 +1557,18 @@ static int str_case(interp *I, pstr *s, int how, pv *out)
         return -1;
     int start = 1;
     for (size_t k = 0; k < s->len; k++) {
-        int c = (unsigned char)s->s[k];
+        int ch = (unsigned char)s->s[k];
         if (how == 0)
-            c = toupper(c);
+            ch = toupper(ch);
         else if (how == 1)
-            c = tolower(c);
+            ch = tolower(ch);
         else if (how == 2) { /* title */
-            c = start ? toupper(c) : tolower(c);
-            start = !isalpha(c);
+            ch = start ? toupper(ch) : tolower(ch);
+            start = !isalpha(ch);
         } else { /* capitalize */
-            c = k == 0 ? toupper(c) : tolower(c);
+            ch = k == 0 ? toupper(ch) : tolower(ch);
         }
-        r->s[k] = (char)c;
+        r->s[k] = (char)ch;
     }
     r->len = s->len;
     r->s[s->len] = 0;
@@ -1514,25 +1576,47 @@ static int str_case(interp *I, pstr *s, int how, pv *out)
     return 0;
 }
 
-static int str_test(pstr *s, int (*pred)(int), pv *out)
+/* The classes of the is*() tests; upper and lower accept uncased characters as Python does. */
+enum { CC_SPACE, CC_DIGIT, CC_ALPHA, CC_ALNUM, CC_UPPER, CC_LOWER };
+
+static int char_is(int class, int ch)
 {
+    switch (class) {
+    case CC_SPACE: return isspace(ch);
+    case CC_DIGIT: return isdigit(ch);
+    case CC_ALPHA: return isalpha(ch);
+    case CC_ALNUM: return isalnum(ch);
+    case CC_UPPER: return isupper(ch) || !isalpha(ch);
+    default: return islower(ch) || !isalpha(ch);
+    }
+}
+
+/* isspace(), isdigit() ...: how is the CC_* class every character must be in. */
+static int str_test(interp *I, const pcall *c, pv *out)
+{
+    (void)I;
+    pstr *s = pv_str(c->self);
     int ok = s->len > 0;
     for (size_t k = 0; k < s->len && ok; k++)
-        ok = pred((unsigned char)s->s[k]) != 0;
+        ok = char_is(c->how, (unsigned char)s->s[k]) != 0;
     *out = pv_bool(ok);
     return 0;
 }
 
-static int str_pad(interp *I, pstr *s, int argc, const pv *argv, char align, pv *out)
+static int str_pad(interp *I, const pcall *c, pv *out)
 {
+    pstr *s = pv_str(c->self);
+    char align = (char)c->how; /* a format-spec alignment, or z for zfill */
     int64_t width;
-    if (argc < 1 || argc > 2 || pi_to_int(I, argv[0], "width", &width))
-        return argc < 1 || argc > 2 ? pi_raise(I, "TypeError", "expected 1 or 2 arguments") : -1;
+    if (c->argc < 1 || c->argc > 2 || pi_to_int(I, c->argv[0], "width", &width))
+        return c->argc < 1 || c->argc > 2 ? pi_raise(I, "TypeError", "expected 1 or 2 arguments")
+                                          : -1;
     char fill = ' ';
-    if (argc == 2) {
-        if (!pv_is(argv[1], PO_STR) || pv_str(argv[1])->len != 1)
-            return pi_raise(I, "TypeError", "The fill character must be exactly one character long");
-        fill = pv_str(argv[1])->s[0];
+    if (c->argc == 2) {
+        if (!pv_is(c->argv[1], PO_STR) || pv_str(c->argv[1])->len != 1)
+            return pi_raise(I, "TypeError",
+                            "The fill character must be exactly one character long");
+        fill = pv_str(c->argv[1])->s[0];
     }
     if (width > 100000000 || pi_reserve(I, (size_t)(width > 0 ? width : 0)))
         return width > 100000000 ? pi_reserve(I, (size_t)-1) : -1;
@@ -1558,122 +1642,14 @@ static int str_pad(interp *I, pstr *s, int argc, const pv *argv, char align, pv 
     return pi_buf_to_str(I, &b, out);
 }
 
-/* str.format: {} {0} {name} {0[1]} {x:spec} {x!r} */
-static int str_format(interp *I, pstr *fmt, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv,
-                      pv *out)
-{
-    pbuf b = {0};
-    int auto_idx = 0;
-    const char *s = fmt->s;
-    size_t n = fmt->len, i = 0;
-    while (i < n) {
-        char c = s[i];
-        if ((c == '{' || c == '}') && i + 1 < n && s[i + 1] == c) {
-            pbuf_put(&b, &c, 1);
-            i += 2;
-            continue;
-        }
-        if (c == '}')
-            goto bad;
-        if (c != '{') {
-            pbuf_put(&b, &c, 1);
-            i++;
-            continue;
-        }
-        size_t j = i + 1;
-        int depth = 0;
-        while (j < n && (s[j] != '}' || depth)) {
-            depth += s[j] == '{' ? 1 : s[j] == '}' ? -1 : 0;
-            j++;
-        }
-        if (j >= n)
-            goto bad;
-        size_t name_end = i + 1;
-        while (name_end < j && s[name_end] != ':' && s[name_end] != '!' && s[name_end] != '[' && s[name_end] != '.')
-            name_end++;
-        pv v;
-        size_t nlen = name_end - i - 1;
-        if (nlen == 0 || isdigit((unsigned char)s[i + 1])) {
-            long idx = nlen == 0 ? auto_idx++ : strtol(s + i + 1, NULL, 10);
-            if (idx < 0 || idx >= argc) {
-                free(b.s);
-                return pi_raise(I, "IndexError", "Replacement index %ld out of range for positional args tuple", idx);
-            }
-            v = pv_ref(argv[idx]);
-        } else {
-            int k = 0;
-            while (k < kwc && (strlen(pi_sym_name(I, kwn[k])) != nlen ||
-                               memcmp(pi_sym_name(I, kwn[k]), s + i + 1, nlen) != 0))
-                k++;
-            if (k == kwc) {
-                free(b.s);
-                return pi_raise(I, "KeyError", "'%.*s'", (int)nlen, s + i + 1);
-            }
-            v = pv_ref(kwv[k]);
-        }
-        size_t p = name_end;
-        while (p < j && s[p] == '[') { /* {0[1]} indexing with an int or a bare key */
-            size_t close = p + 1;
-            while (close < j && s[close] != ']')
-                close++;
-            pv key, item;
-            char *end;
-            long iv = strtol(s + p + 1, &end, 10);
-            if (end == s + close && close > p + 1)
-                key = pv_int(iv);
-            else
-                key = pi_str(I, s + p + 1, close - p - 1);
-            int r = key.tag == PV_NONE ? -1 : pi_getitem(I, v, key, &item);
-            pi_release(I, key);
-            pi_release(I, v);
-            if (r) {
-                free(b.s);
-                return -1;
-            }
-            v = item;
-            p = close + 1;
-        }
-        char conv = 0;
-        if (p < j && s[p] == '!') {
-            conv = p + 1 < j ? s[p + 1] : 0;
-            p += 2;
-        }
-        const char *spec = p < j && s[p] == ':' ? s + p + 1 : s + j;
-        size_t spec_len = (size_t)(s + j - spec);
-        int r;
-        if (conv == 'r' || conv == 's') {
-            pbuf t = {0};
-            pv conv_v;
-            r = conv == 'r' ? pi_repr(I, v, &t) : pi_tostr(I, v, &t);
-            if (!r && !(r = pi_buf_to_str(I, &t, &conv_v))) {
-                pi_release(I, v);
-                v = conv_v;
-            }
-            free(t.s);
-            if (!r)
-                r = pi_format(I, v, spec, spec_len, &b);
-        } else {
-            r = pi_format(I, v, spec, spec_len, &b);
-        }
-        pi_release(I, v);
-        if (r) {
-            free(b.s);
-            return -1;
-        }
-        i = j + 1;
-    }
-    return pi_buf_to_str(I, &b, out);
-bad:
-    free(b.s);
-    return pi_raise(I, "ValueError", "Single '%c' encountered in format string", s[i]);
-}
-
 /* partition / rpartition: (head, sep, tail) around the first / last sep. */
-static int str_partition(interp *I, pstr *s, int argc, const pv *argv, int last, pv *out)
+static int str_partition(interp *I, const pcall *c, pv *out)
 {
-    if (argc != 1 || !pv_is(argv[0], PO_STR))
+    pstr *s = pv_str(c->self);
+    int last = c->how;
+    if (c->argc != 1 || !pv_is(c->argv[0], PO_STR))
         return pi_raise(I, "TypeError", "partition() takes exactly one str argument");
-    pstr *sep = pv_str(argv[0]);
+    pstr *sep = pv_str(c->argv[0]);
     if (sep->len == 0)
         return pi_raise(I, "ValueError", "empty separator");
     if (pi_search_cost(I, s->len, sep->len))
@@ -1704,21 +1680,26 @@ static int str_partition(interp *I, pstr *s, int argc, const pv *argv, int last,
 }
 
 /* removeprefix / removesuffix */
-static int str_remove_affix(interp *I, pstr *s, int argc, const pv *argv, int suffix, pv *out)
+static int str_remove_affix(interp *I, const pcall *c, pv *out)
 {
-    if (argc != 1 || !pv_is(argv[0], PO_STR))
-        return pi_raise(I, "TypeError", "%s() takes exactly one str argument", suffix ? "removesuffix" : "removeprefix");
-    pstr *a = pv_str(argv[0]);
-    int match = a->len <= s->len && memcmp(s->s + (suffix ? s->len - a->len : 0), a->s, a->len) == 0;
+    pstr *s = pv_str(c->self);
+    int suffix = c->how;
+    if (c->argc != 1 || !pv_is(c->argv[0], PO_STR))
+        return pi_raise(I, "TypeError", "%s() takes exactly one str argument",
+                        suffix ? "removesuffix" : "removeprefix");
+    pstr *a = pv_str(c->argv[0]);
+    int match =
+        a->len <= s->len && memcmp(s->s + (suffix ? s->len - a->len : 0), a->s, a->len) == 0;
     size_t cut = match ? a->len : 0;
     *out = pi_str(I, s->s + (suffix ? 0 : cut), s->len - cut);
     return out->tag == PV_OBJ ? 0 : -1;
 }
 
 /* splitlines(): lines split at \n, \r\n and \r, without the line ends. */
-static int str_splitlines(interp *I, pstr *s, int argc, pv *out)
+static int str_splitlines(interp *I, const pcall *c, pv *out)
 {
-    if (argc)
+    pstr *s = pv_str(c->self);
+    if (c->argc)
         return pi_raise(I, "TypeError", "splitlines() with keepends is not supported");
     plist *l = pi_list(I, PO_LIST, 0);
     if (!l)
@@ -1743,68 +1724,63 @@ static int str_splitlines(interp *I, pstr *s, int argc, pv *out)
     return 0;
 }
 
-static int isspace_(int c) { return isspace(c); }
-static int isdigit_(int c) { return isdigit(c); }
-static int isalpha_(int c) { return isalpha(c); }
-static int isalnum_(int c) { return isalnum(c); }
-static int isupper_(int c) { return isupper(c) || !isalpha(c); }
-static int islower_(int c) { return islower(c) || !isalpha(c); }
-
-static int str_method(interp *I, pstr *s, const char *m, int argc, const pv *argv, int kwc, const int *kwn,
-                      const pv *kwv, pv *out, int *found)
+static int str_format(interp *I, const pcall *c, pv *out)
 {
-    *found = 1;
-    if (strcmp(m, "format") == 0)
-        return str_format(I, s, argc, argv, kwc, kwn, kwv, out);
-    if (strcmp(m, "split") == 0)
-        return str_split(I, s, argc, argv, kwc, kwn, kwv, out);
-    if (kwc)
-        return pi_raise(I, "TypeError", "str.%s() takes no keyword arguments", m);
-    if (strcmp(m, "strip") == 0) return str_strip(I, s, argc, argv, 1, 1, out);
-    if (strcmp(m, "lstrip") == 0) return str_strip(I, s, argc, argv, 1, 0, out);
-    if (strcmp(m, "rstrip") == 0) return str_strip(I, s, argc, argv, 0, 1, out);
-    if (strcmp(m, "join") == 0) return str_join(I, s, argc, argv, out);
-    if (strcmp(m, "replace") == 0) return str_replace(I, s, argc, argv, out);
-    if (strcmp(m, "startswith") == 0) return str_affix(I, s, argc, argv, 0, out);
-    if (strcmp(m, "endswith") == 0) return str_affix(I, s, argc, argv, 1, out);
-    if (strcmp(m, "find") == 0) return str_find(I, s, argc, argv, 0, out);
-    if (strcmp(m, "rfind") == 0) return str_find(I, s, argc, argv, 1, out);
-    if (strcmp(m, "index") == 0) return str_find(I, s, argc, argv, 2, out);
-    if (strcmp(m, "count") == 0) return str_find(I, s, argc, argv, 3, out);
-    if (strcmp(m, "upper") == 0) return str_case(I, s, 0, out);
-    if (strcmp(m, "lower") == 0) return str_case(I, s, 1, out);
-    if (strcmp(m, "title") == 0) return str_case(I, s, 2, out);
-    if (strcmp(m, "capitalize") == 0) return str_case(I, s, 3, out);
-    if (strcmp(m, "isspace") == 0) return str_test(s, isspace_, out);
-    if (strcmp(m, "isdigit") == 0 || strcmp(m, "isnumeric") == 0 || strcmp(m, "isdecimal") == 0)
-        return str_test(s, isdigit_, out);
-    if (strcmp(m, "isalpha") == 0) return str_test(s, isalpha_, out);
-    if (strcmp(m, "isalnum") == 0) return str_test(s, isalnum_, out);
-    if (strcmp(m, "isupper") == 0) return str_test(s, isupper_, out);
-    if (strcmp(m, "islower") == 0) return str_test(s, islower_, out);
-    if (strcmp(m, "ljust") == 0) return str_pad(I, s, argc, argv, '<', out);
-    if (strcmp(m, "rjust") == 0) return str_pad(I, s, argc, argv, '>', out);
-    if (strcmp(m, "center") == 0) return str_pad(I, s, argc, argv, '^', out);
-    if (strcmp(m, "zfill") == 0) return str_pad(I, s, argc, argv, 'z', out);
-    if (strcmp(m, "partition") == 0) return str_partition(I, s, argc, argv, 0, out);
-    if (strcmp(m, "rpartition") == 0) return str_partition(I, s, argc, argv, 1, out);
-    if (strcmp(m, "removeprefix") == 0) return str_remove_affix(I, s, argc, argv, 0, out);
-    if (strcmp(m, "removesuffix") == 0) return str_remove_affix(I, s, argc, argv, 1, out);
-    if (strcmp(m, "splitlines") == 0) return str_splitlines(I, s, argc, out);
-    *found = 0;
-    return 0;
+    return pi_str_format(I, pv_str(c->self), c->argc, c->argv, c->kwc, c->kwn, c->kwv, out);
 }
+
+static const pmethod str_methods[] = {
+    {"format", str_format, 0, PM_KW},
+    {"split", str_split, 0, PM_KW},
+    {"strip", str_strip, 3, 0},
+    {"lstrip", str_strip, 1, 0},
+    {"rstrip", str_strip, 2, 0},
+    {"join", str_join, 0, 0},
+    {"replace", str_replace, 0, 0},
+    {"startswith", str_affix, 0, 0},
+    {"endswith", str_affix, 1, 0},
+    {"find", str_find, 0, 0},
+    {"rfind", str_find, 1, 0},
+    {"index", str_find, 2, 0},
+    {"count", str_find, 3, 0},
+    {"upper", str_case, 0, 0},
+    {"lower", str_case, 1, 0},
+    {"title", str_case, 2, 0},
+    {"capitalize", str_case, 3, 0},
+    {"isspace", str_test, CC_SPACE, 0},
+    {"isdigit", str_test, CC_DIGIT, 0},
+    {"isnumeric", str_test, CC_DIGIT, 0},
+    {"isdecimal", str_test, CC_DIGIT, 0},
+    {"isalpha", str_test, CC_ALPHA, 0},
+    {"isalnum", str_test, CC_ALNUM, 0},
+    {"isupper", str_test, CC_UPPER, 0},
+    {"islower", str_test, CC_LOWER, 0},
+    {"ljust", str_pad, '<', 0},
+    {"rjust", str_pad, '>', 0},
+    {"center", str_pad, '^', 0},
+    {"zfill", str_pad, 'z', 0},
+    {"partition", str_partition, 0, 0},
+    {"rpartition", str_partition, 1, 0},
+    {"removeprefix", str_remove_affix, 0, 0},
+    {"removesuffix", str_remove_affix, 1, 0},
+    {"splitlines", str_splitlines, 0, 0},
+    {NULL, NULL, 0, 0},
+};
 
 /* ---- list, tuple and dict methods ---- */
 
-static int list_index(interp *I, plist *l, int argc, const pv *argv, int count, pv *out)
+/* index() / count() of a list or tuple (how 1: count). */
+static int list_index(interp *I, const pcall *c, pv *out)
 {
-    if (argc != 1)
-        return pi_raise(I, "TypeError", "%s() takes exactly one argument (%d given)", count ? "count" : "index", argc);
+    plist *l = pv_list(c->self);
+    int count = c->how;
+    if (c->argc != 1)
+        return pi_raise(I, "TypeError", "%s() takes exactly one argument (%d given)",
+                        count ? "count" : "index", c->argc);
     int64_t n = 0;
     for (size_t k = 0; k < l->len; k++) {
         int eq;
-        if (pi_equal(I, l->items[k], argv[0], &eq))
+        if (pi_equal(I, l->items[k], c->argv[0], &eq))
             return -1;
         if (eq && !count) {
             *out = pv_int((int64_t)k);
@@ -1814,8 +1790,9 @@ static int list_index(interp *I, plist *l, int argc, const pv *argv, int count, 
     }
     if (!count) {
         pbuf b = {0};
-        pi_repr(I, argv[0], &b);
-        pi_raise(I, "ValueError", "%s is not in %s", b.s ? b.s : "?", l->h.kind == PO_LIST ? "list" : "tuple");
+        pi_repr(I, c->argv[0], &b);
+        pi_raise(I, "ValueError", "%s is not in %s", b.s ? b.s : "?",
+                 l->h.kind == PO_LIST ? "list" : "tuple");
         free(b.s);
         return -1;
     }
@@ -1823,109 +1800,135 @@ static int list_index(interp *I, plist *l, int argc, const pv *argv, int count, 
     return 0;
 }
 
-static int list_method(interp *I, pv self, const char *m, int argc, const pv *argv, int kwc, const int *kwn,
-                       const pv *kwv, pv *out, int *found)
+static int list_sort(interp *I, const pcall *c, pv *out)
 {
-    plist *l = pv_list(self);
-    *found = 1;
-    *out = pv_none();
-    if (strcmp(m, "index") == 0 || strcmp(m, "count") == 0) {
-        if (no_kwargs(I, m, kwc))
-            return -1;
-        return list_index(I, l, argc, argv, m[0] == 'c', out);
-    }
-    if (l->h.kind == PO_TUPLE) {
-        *found = 0;
-        return 0;
-    }
-    if (strcmp(m, "sort") == 0) {
-        pv key;
-        int reverse;
-        if (argc)
-            return pi_raise(I, "TypeError", "sort() takes no positional arguments");
-        if (sort_kwargs(I, "sort", kwc, kwn, kwv, &key, &reverse))
-            return -1;
-        return sort_list(I, l, key, reverse);
-    }
-    if (no_kwargs(I, m, kwc))
+    (void)out;
+    pv key;
+    int reverse;
+    if (c->argc)
+        return pi_raise(I, "TypeError", "sort() takes no positional arguments");
+    if (sort_kwargs(I, "sort", c->kwc, c->kwn, c->kwv, &key, &reverse))
         return -1;
-    if (strcmp(m, "append") == 0) {
-        if (argc != 1)
-            return pi_raise(I, "TypeError", "list.append() takes exactly one argument (%d given)", argc);
-        return pi_list_push(I, l, pv_ref(argv[0]));
-    }
-    if (strcmp(m, "extend") == 0) {
-        plist *items;
-        if (argc != 1)
-            return pi_raise(I, "TypeError", "list.extend() takes exactly one argument (%d given)", argc);
-        if (pi_to_list(I, argv[0], &items))
-            return -1;
-        int r = 0;
-        for (size_t k = 0; k < items->len && !r; k++)
-            r = pi_list_push(I, l, pv_ref(items->items[k]));
-        pi_release(I, pv_obj(items));
-        return r;
-    }
-    if (strcmp(m, "insert") == 0) {
-        int64_t at;
-        if (argc != 2)
-            return pi_raise(I, "TypeError", "insert expected 2 arguments, got %d", argc);
-        if (pi_to_int(I, argv[0], "insert()", &at) || pi_list_push(I, l, pv_ref(argv[1])))
-            return -1;
-        int64_t n = (int64_t)l->len - 1;
-        if (at < 0)
-            at = at + n < 0 ? 0 : at + n;
-        if (at > n)
-            at = n;
-        pv v = l->items[n];
-        memmove(l->items + at + 1, l->items + at, (size_t)(n - at) * sizeof(pv));
-        l->items[at] = v;
-        return 0;
-    }
-    if (strcmp(m, "pop") == 0) {
-        int64_t at = -1;
-        if (argc > 1 || (argc == 1 && pi_to_int(I, argv[0], "pop()", &at)))
-            return argc > 1 ? pi_raise(I, "TypeError", "pop expected at most 1 argument") : -1;
-        if (l->len == 0)
-            return pi_raise(I, "IndexError", "pop from empty list");
-        if (at < 0)
-            at += (int64_t)l->len;
-        if (at < 0 || at >= (int64_t)l->len)
-            return pi_raise(I, "IndexError", "pop index out of range");
-        *out = l->items[at];
-        memmove(l->items + at, l->items + at + 1, (l->len - (size_t)at - 1) * sizeof(pv));
-        l->len--;
-        return 0;
-    }
-    if (strcmp(m, "remove") == 0) {
-        pv idx;
-        if (list_index(I, l, argc, argv, 0, &idx))
-            return -1;
-        return pi_delitem(I, self, idx);
-    }
-    if (strcmp(m, "reverse") == 0) {
-        for (size_t a = 0, b = l->len; a + 1 < b; a++, b--) {
-            pv t = l->items[a];
-            l->items[a] = l->items[b - 1];
-            l->items[b - 1] = t;
-        }
-        return 0;
-    }
-    if (strcmp(m, "copy") == 0)
-        return pi_slice(I, self, pv_none(), pv_none(), pv_none(), out);
-    if (strcmp(m, "clear") == 0) {
-        while (l->len) {
-            pv v = l->items[--l->len];
-            pi_release(I, v);
-        }
-        return 0;
-    }
-    *found = 0;
+    return sort_list(I, pv_list(c->self), key, reverse);
+}
+
+static int list_append(interp *I, const pcall *c, pv *out)
+{
+    (void)out;
+    if (c->argc != 1)
+        return pi_raise(I, "TypeError", "list.append() takes exactly one argument (%d given)",
+                        c->argc);
+    return pi_list_push(I, pv_list(c->self), pv_ref(c->argv[0]));
+}
+
+static int list_extend(interp *I, const pcall *c, pv *out)
+{
+    (void)out;
+    plist *items;
+    if (c->argc != 1)
+        return pi_raise(I, "TypeError", "list.extend() takes exactly one argument (%d given)",
+                        c->argc);
+    if (pi_to_list(I, c->argv[0], &items))
+        return -1;
+    int r = 0;
+    for (size_t k = 0; k < items->len && !r; k++)
+        r = pi_list_push(I, pv_list(c->self), pv_ref(items->items[k]));
+    pi_release(I, pv_obj(items));
+    return r;
+}
+
+static int list_insert(interp *I, const pcall *c, pv *out)
+{
+    (void)out;
+    plist *l = pv_list(c->self);
+    int64_t at;
+    if (c->argc != 2)
+        return pi_raise(I, "TypeError", "insert expected 2 arguments, got %d", c->argc);
+    if (pi_to_int(I, c->argv[0], "insert()", &at) || pi_list_push(I, l, pv_ref(c->argv[1])))
+        return -1;
+    int64_t n = (int64_t)l->len - 1;
+    if (at < 0)
+        at = at + n < 0 ? 0 : at + n;
+    if (at > n)
+        at = n;
+    pv v = l->items[n];
+    memmove(l->items + at + 1, l->items + at, (size_t)(n - at) * sizeof(pv));
+    l->items[at] = v;
     return 0;
 }
 
-static int dict_view(interp *I, pdict *d, int what, pv *out)
+static int list_pop(interp *I, const pcall *c, pv *out)
 {
+    plist *l = pv_list(c->self);
+    int64_t at = -1;
+    if (c->argc > 1 || (c->argc == 1 && pi_to_int(I, c->argv[0], "pop()", &at)))
+        return c->argc > 1 ? pi_raise(I, "TypeError", "pop expected at most 1 argument") : -1;
+    if (l->len == 0)
+        return pi_raise(I, "IndexError", "pop from empty list");
+    if (at < 0)
+        at += (int64_t)l->len;
+    if (at < 0 || at >= (int64_t)l->len)
+        return pi_raise(I, "IndexError", "pop index out of range");
+    *out = l->items[at];
+    memmove(l->items + at, l->items + at + 1, (l->len - (size_t)at - 1) * sizeof(pv));
+    l->len--;
+    return 0;
+}
+
+static int list_remove(interp *I, const pcall *c, pv *out)
+{
+    pv idx;
+    pcall find = *c;
+    find.how = 0; /* index() */
+    (void)out;
+    if (list_index(I, &find, &idx))
+        return -1;
+    return pi_delitem(I, c->self, idx);
+}
+
+static int list_reverse(interp *I, const pcall *c, pv *out)
+{
+    (void)I;
+    (void)out;
+    plist *l = pv_list(c->self);
+    for (size_t a = 0, b = l->len; a + 1 < b; a++, b--) {
+        pv t = l->items[a];
+        l->items[a] = l->items[b - 1];
+        l->items[b - 1] = t;
+    }
+    return 0;
+}
+
+static int list_copy(interp *I, const pcall *c, pv *out)
+{
+    return pi_slice(I, c->self, pv_none(), pv_none(), pv_none(), out);
+}
+
+static int list_clear(interp *I, const pcall *c, pv *out)
+{
+    (void)out;
+    plist *l = pv_list(c->self);
+    while (l->len) {
+        pv v = l->items[--l->len];
+        pi_release(I, v);
+    }
+    return 0;
+}
+
+static const pmethod list_methods[] = {
+    {"append", list_append, 0, 0},      {"extend", list_extend, 0, 0},
+    {"insert", list_insert, 0, 0},      {"pop", list_pop, 0, 0},
+    {"remove", list_remove, 0, 0},      {"reverse", list_reverse, 0, 0},
+    {"copy", list_copy, 0, 0},          {"clear", list_clear, 0, 0},
+    {"sort", list_sort, 0, PM_KW},      {"index", list_index, 0, PM_TUPLE},
+    {"count", list_index, 1, PM_TUPLE}, {NULL, NULL, 0, 0},
+};
+
+/* keys(), values(), items() (how 0, 1, 2) as lists. */
+static int dict_view(interp *I, const pcall *c, pv *out)
+{
+    pdict *d = pv_dict(c->self);
+    int what = c->how;
     plist *l = pi_list(I, PO_LIST, d->len);
     if (!l)
         return -1;
@@ -1933,7 +1936,9 @@ static int dict_view(interp *I, pdict *d, int what, pv *out)
         pdict_entry *e = &d->entries[k];
         if (!e->live)
             continue;
-        pv v = what == 0 ? pv_ref(e->key) : what == 1 ? pv_ref(e->val) : make_tuple2(I, e->key, e->val);
+        pv v = what == 0   ? pv_ref(e->key)
+               : what == 1 ? pv_ref(e->val)
+                           : make_tuple2(I, e->key, e->val);
         if (v.tag == PV_NONE && what == 2) {
             pi_release(I, pv_obj(l));
             return -1;
@@ -1944,155 +1949,232 @@ static int dict_view(interp *I, pdict *d, int what, pv *out)
     return 0;
 }
 
-static int dict_method(interp *I, pv self, const char *m, int argc, const pv *argv, int kwc, const int *kwn,
-                       const pv *kwv, pv *out, int *found)
+static int dict_update_method(interp *I, const pcall *c, pv *out)
 {
-    pdict *d = pv_dict(self);
-    *found = 1;
-    *out = pv_none();
-    if (strcmp(m, "update") == 0) {
-        if (argc > 1)
-            return pi_raise(I, "TypeError", "update expected at most 1 argument, got %d", argc);
-        return (argc && dict_update(I, d, argv[0])) || dict_update_kw(I, d, kwc, kwn, kwv) ? -1 : 0;
-    }
-    if (no_kwargs(I, m, kwc))
+    (void)out;
+    pdict *d = pv_dict(c->self);
+    if (c->argc > 1)
+        return pi_raise(I, "TypeError", "update expected at most 1 argument, got %d", c->argc);
+    if (c->argc && dict_update(I, d, c->argv[0]))
         return -1;
-    if (strcmp(m, "keys") == 0) return dict_view(I, d, 0, out);
-    if (strcmp(m, "values") == 0) return dict_view(I, d, 1, out);
-    if (strcmp(m, "items") == 0) return dict_view(I, d, 2, out);
-    if (strcmp(m, "get") == 0 || strcmp(m, "pop") == 0 || strcmp(m, "setdefault") == 0) {
-        if (argc < 1 || argc > 2)
-            return pi_raise(I, "TypeError", "%s expected 1 or 2 arguments, got %d", m, argc);
-        pv v;
-        int has = pi_dict_get(I, d, argv[0], &v);
-        if (has < 0)
-            return -1;
-        if (has) {
-            *out = pv_ref(v);
-            return m[0] == 'p' ? pi_dict_del(I, d, argv[0]) : 0;
-        }
-        if (m[0] == 'p' && argc == 1) {
-            pbuf b = {0};
-            pi_repr(I, argv[0], &b);
-            pi_raise(I, "KeyError", "%s", b.s ? b.s : "?");
-            free(b.s);
-            return -1;
-        }
-        *out = argc == 2 ? pv_ref(argv[1]) : pv_none();
-        return m[0] == 's' ? pi_dict_set(I, d, argv[0], *out) : 0;
+    return dict_update_kw(I, d, c->kwc, c->kwn, c->kwv);
+}
+
+/* get(), pop(), setdefault() (how 0, 1, 2). */
+static int dict_lookup(interp *I, const pcall *c, pv *out)
+{
+    pdict *d = pv_dict(c->self);
+    int pop = c->how == 1, setdefault = c->how == 2;
+    if (c->argc < 1 || c->argc > 2)
+        return pi_raise(I, "TypeError", "%s expected 1 or 2 arguments, got %d", c->name, c->argc);
+    pv v;
+    int has = pi_dict_get(I, d, c->argv[0], &v);
+    if (has < 0)
+        return -1;
+    if (has) {
+        *out = pv_ref(v);
+        return pop ? pi_dict_del(I, d, c->argv[0]) : 0;
     }
-    if (strcmp(m, "copy") == 0) {
-        pdict *c = pi_dict(I);
-        if (!c)
+    if (pop && c->argc == 1) {
+        pbuf b = {0};
+        pi_repr(I, c->argv[0], &b);
+        pi_raise(I, "KeyError", "%s", b.s ? b.s : "?");
+        free(b.s);
+        return -1;
+    }
+    *out = c->argc == 2 ? pv_ref(c->argv[1]) : pv_none();
+    return setdefault ? pi_dict_set(I, d, c->argv[0], *out) : 0;
+}
+
+static int dict_copy(interp *I, const pcall *c, pv *out)
+{
+    pdict *copy = pi_dict(I);
+    if (!copy)
+        return -1;
+    *out = pv_obj(copy);
+    return dict_update(I, copy, c->self);
+}
+
+/* clear() of a dict or a set. */
+static int dict_clear(interp *I, const pcall *c, pv *out)
+{
+    (void)out;
+    pdict *d = pv_dict(c->self);
+    for (size_t k = 0; k < d->used; k++)
+        if (d->entries[k].live && pi_dict_del(I, d, d->entries[k].key))
             return -1;
-        *out = pv_obj(c);
-        return dict_update(I, c, self);
-    }
-    if (strcmp(m, "clear") == 0) {
-        for (size_t k = 0; k < d->used; k++)
-            if (d->entries[k].live && pi_dict_del(I, d, d->entries[k].key))
-                return -1;
-        return 0;
-    }
-    *found = 0;
     return 0;
 }
 
-static int set_method(interp *I, pv self, const char *m, int argc, const pv *argv, int kwc, pv *out, int *found)
+static const pmethod dict_methods[] = {
+    {"keys", dict_view, 0, 0},
+    {"values", dict_view, 1, 0},
+    {"items", dict_view, 2, 0},
+    {"get", dict_lookup, 0, 0},
+    {"pop", dict_lookup, 1, 0},
+    {"setdefault", dict_lookup, 2, 0},
+    {"copy", dict_copy, 0, 0},
+    {"clear", dict_clear, 0, 0},
+    {"update", dict_update_method, 0, PM_KW},
+    {NULL, NULL, 0, 0},
+};
+
+/* ---- set methods ---- */
+
+/* add(), remove(), discard() (how 0, 1, 2). */
+static int set_element(interp *I, const pcall *c, pv *out)
 {
-    pdict *d = pv_dict(self);
-    *found = 1;
-    *out = pv_none();
-    if (no_kwargs(I, m, kwc))
+    (void)out;
+    pdict *d = pv_dict(c->self);
+    if (c->argc != 1)
+        return pi_raise(I, "TypeError", "set.%s() takes exactly one argument (%d given)", c->name,
+                        c->argc);
+    if (c->how == 0)
+        return pi_dict_set(I, d, c->argv[0], pv_none());
+    pv v;
+    int has = pi_dict_get(I, d, c->argv[0], &v);
+    if (has < 0)
         return -1;
-    if (strcmp(m, "add") == 0 || strcmp(m, "remove") == 0 || strcmp(m, "discard") == 0) {
-        if (argc != 1)
-            return pi_raise(I, "TypeError", "set.%s() takes exactly one argument (%d given)", m, argc);
-        if (m[0] == 'a')
-            return pi_dict_set(I, d, argv[0], pv_none());
-        pv v;
-        int has = pi_dict_get(I, d, argv[0], &v);
-        if (has < 0)
+    if (!has && c->how == 2)
+        return 0;
+    return pi_dict_del(I, d, c->argv[0]);
+}
+
+static int set_update(interp *I, const pcall *c, pv *out)
+{
+    (void)out;
+    for (int k = 0; k < c->argc; k++)
+        if (set_add_all(I, pv_dict(c->self), c->argv[k]))
             return -1;
-        if (!has)
-            return m[0] == 'd' ? 0 : pi_dict_del(I, d, argv[0]);
-        return pi_dict_del(I, d, argv[0]);
-    }
-    if (strcmp(m, "update") == 0) {
-        for (int k = 0; k < argc; k++)
-            if (set_add_all(I, d, argv[k]))
-                return -1;
-        return 0;
-    }
-    if (strcmp(m, "copy") == 0 || strcmp(m, "union") == 0 || strcmp(m, "intersection") == 0 ||
-        strcmp(m, "difference") == 0) {
-        int op = m[0] == 'c' || m[0] == 'u' ? OP_BITOR : m[0] == 'i' ? OP_BITAND : OP_SUB;
-        pv acc = pv_ref(self);
-        if (m[0] == 'c') {
-            pdict *empty = pi_set(I);
-            if (!empty) {
-                pi_release(I, acc);
-                return -1;
-            }
-            pv next;
-            int r = pi_set_op(I, OP_BITOR, d, empty, &next);
-            pi_release(I, pv_obj(empty));
-            pi_release(I, acc);
-            if (r)
-                return -1;
-            *out = next;
-            return 0;
-        }
-        for (int k = 0; k < argc; k++) {
-            pdict *other = pi_set(I);
-            pv next;
-            int r = other ? set_add_all(I, other, argv[k]) : -1;
-            if (!r)
-                r = pi_set_op(I, op, pv_dict(acc), other, &next);
-            if (other)
-                pi_release(I, pv_obj(other));
-            pi_release(I, acc);
-            if (r)
-                return -1;
-            acc = next;
-        }
-        if (argc == 0) {
-            pi_release(I, acc);
-            return set_method(I, self, "copy", 0, NULL, 0, out, found);
-        }
-        *out = acc;
-        return 0;
-    }
-    if (strcmp(m, "clear") == 0) {
-        for (size_t k = 0; k < d->used; k++)
-            if (d->entries[k].live && pi_dict_del(I, d, d->entries[k].key))
-                return -1;
-        return 0;
-    }
-    if (strcmp(m, "issubset") == 0 || strcmp(m, "issuperset") == 0) {
-        if (argc != 1)
-            return pi_raise(I, "TypeError", "set.%s() takes exactly one argument", m);
+    return 0;
+}
+
+static int set_copy(interp *I, const pcall *c, pv *out)
+{
+    pdict *empty = pi_set(I);
+    if (!empty)
+        return -1;
+    pv copy;
+    int r = pi_set_op(I, OP_BITOR, pv_dict(c->self), empty, &copy);
+    pi_release(I, pv_obj(empty));
+    if (r)
+        return -1;
+    *out = copy;
+    return 0;
+}
+
+/* union(), intersection(), difference(): how is the operator (|, &, -) applied with each
+ * argument in turn; with none, a copy. */
+static int set_combine(interp *I, const pcall *c, pv *out)
+{
+    if (c->argc == 0)
+        return set_copy(I, c, out);
+    pv acc = pv_ref(c->self);
+    for (int k = 0; k < c->argc; k++) {
         pdict *other = pi_set(I);
-        int r = other ? set_add_all(I, other, argv[0]) : -1;
-        pdict *small = m[2] == 's' && m[3] == 'u' && m[4] == 'b' ? d : other;
-        pdict *big = small == d ? other : d;
-        int all = 1;
-        for (size_t k = 0; !r && k < small->used && all; k++) {
-            pv dummy;
-            if (!small->entries[k].live)
-                continue;
-            int has = pi_dict_get(I, big, small->entries[k].key, &dummy);
-            if (has < 0)
-                r = -1;
-            all = has > 0;
-        }
+        pv next;
+        int r = other ? set_add_all(I, other, c->argv[k]) : -1;
+        if (!r)
+            r = pi_set_op(I, c->how, pv_dict(acc), other, &next);
         if (other)
             pi_release(I, pv_obj(other));
-        *out = pv_bool(all);
-        return r;
+        pi_release(I, acc);
+        if (r)
+            return -1;
+        acc = next;
     }
-    *found = 0;
+    *out = acc;
     return 0;
+}
+
+/* issubset(), issuperset() (how 1, 0). */
+static int set_subset(interp *I, const pcall *c, pv *out)
+{
+    pdict *d = pv_dict(c->self);
+    if (c->argc != 1)
+        return pi_raise(I, "TypeError", "set.%s() takes exactly one argument", c->name);
+    pdict *other = pi_set(I);
+    int r = other ? set_add_all(I, other, c->argv[0]) : -1;
+    pdict *small = c->how ? d : other;
+    pdict *big = small == d ? other : d;
+    int all = 1;
+    for (size_t k = 0; !r && k < small->used && all; k++) {
+        pv dummy;
+        if (!small->entries[k].live)
+            continue;
+        int has = pi_dict_get(I, big, small->entries[k].key, &dummy);
+        if (has < 0)
+            r = -1;
+        all = has > 0;
+    }
+    if (other)
+        pi_release(I, pv_obj(other));
+    *out = pv_bool(all);
+    return r;
+}
+
+static const pmethod set_methods[] = {
+    {"add", set_element, 0, 0},
+    {"remove", set_element, 1, 0},
+    {"discard", set_element, 2, 0},
+    {"update", set_update, 0, 0},
+    {"copy", set_copy, 0, 0},
+    {"union", set_combine, OP_BITOR, 0},
+    {"intersection", set_combine, OP_BITAND, 0},
+    {"difference", set_combine, OP_SUB, 0},
+    {"clear", dict_clear, 0, 0},
+    {"issubset", set_subset, 1, 0},
+    {"issuperset", set_subset, 0, 0},
+    {NULL, NULL, 0, 0},
+};
+
+const pmethod *pi_find_method(const pmethod *table, const char *name)
+{
+    for (; table->name; table++)
+        if (strcmp(table->name, name) == 0)
+            return table;
+    return NULL;
+}
+
+/* The method table of a built-in container, or NULL. */
+static const pmethod *methods_of(pv obj)
+{
+    switch (obj.u.o->kind) {
+    case PO_STR: return str_methods;
+    case PO_LIST:
+    case PO_TUPLE: return list_methods;
+    case PO_DICT: return dict_methods;
+    case PO_SET: return set_methods;
+    default: return NULL;
+    }
+}
+
+/* The method of a built-in container named name; a tuple has list's PM_TUPLE methods only. */
+static const pmethod *find_container_method(pv obj, const char *name)
+{
+    const pmethod *m = pi_find_method(methods_of(obj), name);
+    if (m && pv_is(obj, PO_TUPLE) && !(m->flags & PM_TUPLE))
+        return NULL;
+    return m;
+}
+
+/* Calls a method of str, list, tuple, dict or set (*found 0 when there is none). Keyword
+ * arguments are refused before the name is checked, except on a tuple, as CPython's own
+ * argument parsing of these types does. */
+static int container_method(interp *I, pcall *c, pv *out, int *found)
+{
+    const pmethod *m = find_container_method(c->self, c->name);
+    *found = m != NULL;
+    *out = pv_none();
+    if (!m && pv_is(c->self, PO_TUPLE))
+        return 0;
+    if (c->kwc && !(m && (m->flags & PM_KW)))
+        return pi_raise(I, "TypeError", "%s%s() takes no keyword arguments",
+                        pv_is(c->self, PO_STR) ? "str." : "", c->name);
+    if (!m)
+        return 0;
+    c->how = m->how;
+    return m->fn(I, c, out);
 }
 
 /* ---- attributes ---- */
@@ -2105,7 +2187,20 @@ static int is_dunder(const char *name)
 
 static int no_attr(interp *I, pv obj, const char *name)
 {
-    return pi_raise(I, "AttributeError", "'%s' object has no attribute '%s'", pi_type_name(obj), name);
+    return pi_raise(I, "AttributeError", "'%s' object has no attribute '%s'", pi_type_name(obj),
+                    name);
+}
+
+/* obj.name(...) on an object whose methods are values: get the attribute and call it. */
+static int call_attribute(interp *I, pv obj, int sym, int argc, const pv *argv, int kwc,
+                          const int *kwn, const pv *kwv, pv *out)
+{
+    pv fn;
+    if (pi_getattr(I, obj, sym, &fn))
+        return -1;
+    int r = pi_call(I, fn, argc, argv, kwc, kwn, kwv, out);
+    pi_release(I, fn);
+    return r;
 }
 
 int pi_call_method(interp *I, pv obj, int sym, int argc, const pv *argv, int kwc, const int *kwn,
@@ -2124,23 +2219,17 @@ int pi_call_method(interp *I, pv obj, int sym, int argc, const pv *argv, int kwc
         return 0;
     }
     if (obj.tag == PV_OBJ) {
+        pcall c = {obj, m, 0, argc, argv, kwc, kwn, kwv};
         switch (obj.u.o->kind) {
-        case PO_STR: r = str_method(I, pv_str(obj), m, argc, argv, kwc, kwn, kwv, out, &found); break;
+        case PO_STR:
         case PO_LIST:
-        case PO_TUPLE: r = list_method(I, obj, m, argc, argv, kwc, kwn, kwv, out, &found); break;
-        case PO_DICT: r = dict_method(I, obj, m, argc, argv, kwc, kwn, kwv, out, &found); break;
-        case PO_SET: r = set_method(I, obj, m, argc, argv, kwc, out, &found); break;
-        case PO_IMAGE: r = pi_image_method(I, obj, m, argc, argv, kwc, kwn, kwv, out, &found); break;
-        case PO_DRAW: r = pi_draw_method(I, obj, m, argc, argv, kwc, kwn, kwv, out, &found); break;
-        case PO_ENHANCER: r = pi_enhancer_method(I, obj, m, argc, argv, kwc, kwn, kwv, out, &found); break;
-        default: {
-            pv fn;
-            if (pi_getattr(I, obj, sym, &fn))
-                return -1;
-            r = pi_call(I, fn, argc, argv, kwc, kwn, kwv, out);
-            pi_release(I, fn);
-            return r;
-        }
+        case PO_TUPLE:
+        case PO_DICT:
+        case PO_SET: r = container_method(I, &c, out, &found); break;
+        case PO_IMAGE: r = pi_image_method(I, &c, out, &found); break;
+        case PO_DRAW: r = pi_draw_method(I, &c, out, &found); break;
+        case PO_ENHANCER: r = pi_enhancer_method(I, &c, out, &found); break;
+        default: return call_attribute(I, obj, sym, argc, argv, kwc, kwn, kwv, out);
         }
     }
     if (r)
@@ -2163,23 +2252,15 @@ static int bound_method(interp *I, pv obj, int sym, pv *out)
     return 0;
 }
 
-static const char *const str_methods[] = {
-    "format", "split", "strip", "lstrip", "rstrip", "join", "replace", "startswith", "endswith", "find",
-    "rfind", "index", "count", "upper", "lower", "title", "capitalize", "isspace", "isdigit", "isnumeric",
-    "isdecimal", "isalpha", "isalnum", "isupper", "islower", "ljust", "rjust", "center", "zfill",
-    "partition", "rpartition", "removeprefix", "removesuffix", "splitlines", NULL};
-static const char *const list_methods[] = {"append", "extend", "insert", "pop", "remove", "reverse", "copy",
-                                           "clear", "sort", "index", "count", NULL};
-static const char *const set_methods[] = {"add", "remove", "discard", "update", "copy", "union", "intersection",
-                                          "difference", "clear", "issubset", "issuperset", NULL};
-static const char *const dict_methods[] = {"keys", "values", "items", "get", "pop", "setdefault", "copy",
-                                           "clear", "update", NULL};
-
-static int in_list(const char *const *names, const char *name)
+/* e.args: the message as a 1-tuple, or () without one. */
+static int exc_args(interp *I, pexc *e, pv *out)
 {
-    for (int k = 0; names[k]; k++)
-        if (strcmp(names[k], name) == 0)
-            return 1;
+    plist *t = pi_list(I, PO_TUPLE, 1);
+    if (!t)
+        return -1;
+    if (e->message.tag != PV_NONE)
+        t->items[t->len++] = pv_ref(e->message);
+    *out = pv_obj(t);
     return 0;
 }
 
@@ -2200,11 +2281,11 @@ int pi_getattr(interp *I, pv obj, int sym, pv *out)
     int found = 0, r = 0;
     switch (obj.u.o->kind) {
     case PO_MODULE: return pi_module_getattr(I, (pmodule *)obj.u.o, name, out);
-    case PO_STR: found = in_list(str_methods, name); break;
-    case PO_LIST: found = in_list(list_methods, name); break;
-    case PO_TUPLE: found = strcmp(name, "index") == 0 || strcmp(name, "count") == 0; break;
-    case PO_DICT: found = in_list(dict_methods, name); break;
-    case PO_SET: found = in_list(set_methods, name); break;
+    case PO_STR:
+    case PO_LIST:
+    case PO_TUPLE:
+    case PO_DICT:
+    case PO_SET: found = find_container_method(obj, name) != NULL; break;
     case PO_IMAGE:
         r = pi_image_attr(I, obj, name, out, &found);
         if (r || found)
@@ -2214,16 +2295,8 @@ int pi_getattr(interp *I, pv obj, int sym, pv *out)
     case PO_DRAW:
     case PO_ENHANCER: found = 1; break;
     case PO_EXC:
-        if (strcmp(name, "args") == 0) {
-            pexc *e = (pexc *)obj.u.o;
-            plist *t = pi_list(I, PO_TUPLE, 1);
-            if (!t)
-                return -1;
-            if (e->message.tag != PV_NONE)
-                t->items[t->len++] = pv_ref(e->message);
-            *out = pv_obj(t);
-            return 0;
-        }
+        if (strcmp(name, "args") == 0)
+            return exc_args(I, (pexc *)obj.u.o, out);
         break;
     default: break;
     }
@@ -2238,18 +2311,22 @@ int pi_setattr(interp *I, pv obj, int sym, pv val)
     const char *name = pi_sym_name(I, sym);
     if (is_dunder(name))
         return pi_raise(I, "Forbidden", "access to dunder attribute '%s' is not allowed", name);
-    return pi_raise(I, "AttributeError", "'%s' object attribute '%s' is read-only", pi_type_name(obj), name);
+    return pi_raise(I, "AttributeError", "'%s' object attribute '%s' is read-only",
+                    pi_type_name(obj), name);
 }
 
 /* ---- modules ---- */
 
+/* clang-format off */
 static const struct {
     const char *name;
     int which;
-} modules[] = {{"PIL", MOD_PIL}, {"PIL.Image", MOD_IMAGE}, {"PIL.ImageDraw", MOD_IMAGEDRAW},
-               {"PIL.ImageOps", MOD_IMAGEOPS}, {"PIL.ImageEnhance", MOD_IMAGEENHANCE},
-               {"PIL.ImageFilter", MOD_IMAGEFILTER}, {"PIL.ImageColor", MOD_IMAGECOLOR},
-               {"math", MOD_MATH}, {NULL, 0}};
+} modules[] = {
+    {"PIL", MOD_PIL}, {"PIL.Image", MOD_IMAGE}, {"PIL.ImageDraw", MOD_IMAGEDRAW},
+    {"PIL.ImageOps", MOD_IMAGEOPS}, {"PIL.ImageEnhance", MOD_IMAGEENHANCE},
+    {"PIL.ImageFilter", MOD_IMAGEFILTER}, {"PIL.ImageColor", MOD_IMAGECOLOR},
+    {"math", MOD_MATH}, {NULL, 0}};
+/* clang-format on */
 
 static int module_value(interp *I, int which, pv *out)
 {
@@ -2267,9 +2344,12 @@ int pi_import(interp *I, const char *name, pv *out)
         if (strcmp(modules[k].name, name) == 0)
             return module_value(I, modules[k].which, out);
     if (strcmp(name, "numpy") == 0 || strncmp(name, "numpy.", 6) == 0)
-        return pi_raise(I, "Forbidden", "numpy is not available in the sandbox (allowed imports: PIL, math)");
-    return pi_raise(I, "Forbidden", "import of '%s' is not allowed (allowed imports: PIL and its Image, "
-                    "ImageDraw, ImageOps, ImageEnhance, ImageFilter, ImageColor modules; math)", name);
+        return pi_raise(I, "Forbidden",
+                        "numpy is not available in the sandbox (allowed imports: PIL, math)");
+    return pi_raise(I, "Forbidden",
+                    "import of '%s' is not allowed (allowed imports: PIL and its Image, "
+                    "ImageDraw, ImageOps, ImageEnhance, ImageFilter, ImageColor modules; math)",
+                    name);
 }
 
 int pi_module_getattr(interp *I, pmodule *m, const char *name, pv *out)
@@ -2289,31 +2369,36 @@ int pi_module_getattr(interp *I, pmodule *m, const char *name, pv *out)
 
 /* ---- installation ---- */
 
+/* clang-format off */
 static const struct {
     const char *name;
-    native_fn fn;
+    native_fn *fn;
 } builtin_table[] = {
     {"int", b_int}, {"float", b_float}, {"str", b_str}, {"bool", b_bool}, {"len", b_len},
-    {"range", b_range}, {"enumerate", b_enumerate}, {"zip", b_zip}, {"min", b_min}, {"max", b_max},
-    {"abs", b_abs}, {"round", b_round}, {"sum", b_sum}, {"sorted", b_sorted}, {"reversed", b_reversed},
-    {"list", b_list}, {"tuple", b_tuple}, {"dict", b_dict}, {"set", b_set}, {"divmod", b_divmod},
-    {"isinstance", b_isinstance}, {"map", b_map}, {"filter", b_filter}, {"any", b_any}, {"all", b_all},
-    {"print", b_print}, {"pow", b_pow}, {"repr", b_repr}, {"format", b_format}, {"chr", b_chr},
-    {"ord", b_ord}, {"hex", b_hex}, {"bin", b_bin}, {"oct", b_oct}, {"callable", b_callable}, {"type", b_type},
-    {NULL, NULL}};
+    {"range", b_range}, {"enumerate", b_enumerate}, {"zip", b_zip}, {"min", b_min},
+    {"max", b_max}, {"abs", b_abs}, {"round", b_round}, {"sum", b_sum}, {"sorted", b_sorted},
+    {"reversed", b_reversed}, {"list", b_list}, {"tuple", b_tuple}, {"dict", b_dict},
+    {"set", b_set}, {"divmod", b_divmod}, {"isinstance", b_isinstance}, {"map", b_map},
+    {"filter", b_filter}, {"any", b_any}, {"all", b_all}, {"print", b_print}, {"pow", b_pow},
+    {"repr", b_repr}, {"format", b_format}, {"chr", b_chr}, {"ord", b_ord}, {"hex", b_hex},
+    {"bin", b_bin}, {"oct", b_oct}, {"callable", b_callable}, {"type", b_type}, {NULL, NULL}};
+/* clang-format on */
 
+/* clang-format off */
 static const char *const exception_names[] = {
     "Exception", "BaseException", "ValueError", "TypeError", "KeyError", "IndexError",
     "ZeroDivisionError", "RuntimeError", "AttributeError", "NameError", "AssertionError",
     "ArithmeticError", "LookupError", "OverflowError", "NotImplementedError", "StopIteration",
     "MemoryError", "UnboundLocalError", "OSError", NULL};
+/* clang-format on */
 
 static int install(interp *I, const char *name, pv v)
 {
     int sym = pi_sym(I, name);
     if (v.tag != PV_OBJ && v.tag == PV_NONE && I->failed)
         return -1;
-    int r = sym < 0 ? pi_raise(I, "MemoryError", "out of host memory") : pi_scope_set(I, I->builtins, sym, v);
+    int r = sym < 0 ? pi_raise(I, "MemoryError", "out of host memory")
+                    : pi_scope_set(I, I->builtins, sym, v);
     pi_release(I, v);
     return r;
 }
@@ -2321,7 +2406,8 @@ static int install(interp *I, const char *name, pv v)
 int pi_install_builtins(interp *I)
 {
     for (int k = 0; builtin_table[k].name; k++)
-        if (install(I, builtin_table[k].name, pi_native(I, builtin_table[k].name, builtin_table[k].fn, pv_none())))
+        if (install(I, builtin_table[k].name,
+                    pi_native(I, builtin_table[k].name, builtin_table[k].fn, pv_none())))
             return -1;
     for (int k = 0; exception_names[k]; k++) {
         pexctype *t = pi_new(I, PO_EXCTYPE, sizeof *t);

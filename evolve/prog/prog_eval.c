@@ -41,13 +41,14 @@ static int cmp_sym(const void *a, const void *b)
 
 /* Names that exist in Python but never in the sandbox. */
 static const char *const forbidden_names[] = {
-    "open", "eval", "exec", "compile", "__import__", "getattr", "setattr", "delattr", "hasattr",
-    "globals", "locals", "vars", "input", "breakpoint", "exit", "quit", "help", "dir", "memoryview",
-    "__builtins__", NULL};
+    "open",    "eval",    "exec",    "compile", "__import__", "getattr",      "setattr",
+    "delattr", "hasattr", "globals", "locals",  "vars",       "input",        "breakpoint",
+    "exit",    "quit",    "help",    "dir",     "memoryview", "__builtins__", NULL};
 
 static int is_local_of(const node *def, int sym)
 {
-    return def && def->n_locals && bsearch(&sym, def->locals, (size_t)def->n_locals, sizeof(int), cmp_sym) != NULL;
+    return def && def->n_locals &&
+           bsearch(&sym, def->locals, (size_t)def->n_locals, sizeof(int), cmp_sym) != NULL;
 }
 
 static int lookup(interp *I, pscope *s, int sym, pv *out)
@@ -58,11 +59,13 @@ static int lookup(interp *I, pscope *s, int sym, pv *out)
          * not a read of the global of the same name. */
         if (!v && is_local_of(c->func, sym)) {
             if (c == s)
-                return pi_raise(I, "UnboundLocalError",
-                                "cannot access local variable '%s' where it is not associated with a value",
-                                pi_sym_name(I, sym));
+                return pi_raise(
+                    I, "UnboundLocalError",
+                    "cannot access local variable '%s' where it is not associated with a value",
+                    pi_sym_name(I, sym));
             return pi_raise(I, "NameError",
-                            "cannot access free variable '%s' where it is not associated with a value in enclosing scope",
+                            "cannot access free variable '%s' where it is not associated with a "
+                            "value in enclosing scope",
                             pi_sym_name(I, sym));
         }
         if (v && v->tag == PV_GLOBAL_REF) {
@@ -219,12 +222,13 @@ static int bind_args(interp *I, pfunc *f, pscope *sc, int argc, const pv *argv, 
     }
     for (int j = 0; j < kwc; j++) {
         int k = 0;
-        while (k < n && !(def->kids[k]->sym == kwn[j] && (def->kids[k]->op == 0 || def->kids[k]->op == 3)))
+        while (k < n &&
+               !(def->kids[k]->sym == kwn[j] && (def->kids[k]->op == 0 || def->kids[k]->op == 3)))
             k++;
         if (k < n) {
             if (set[k]) {
-                r = pi_raise(I, "TypeError", "%s() got multiple values for argument '%s'", fname(I, f),
-                             pi_sym_name(I, kwn[j]));
+                r = pi_raise(I, "TypeError", "%s() got multiple values for argument '%s'",
+                             fname(I, f), pi_sym_name(I, kwn[j]));
                 goto done;
             }
             set[k] = 1;
@@ -241,8 +245,8 @@ static int bind_args(interp *I, pfunc *f, pscope *sc, int argc, const pv *argv, 
             if (r)
                 goto done;
         } else {
-            r = pi_raise(I, "TypeError", "%s() got an unexpected keyword argument '%s'", fname(I, f),
-                         pi_sym_name(I, kwn[j]));
+            r = pi_raise(I, "TypeError", "%s() got an unexpected keyword argument '%s'",
+                         fname(I, f), pi_sym_name(I, kwn[j]));
             goto done;
         }
     }
@@ -300,7 +304,8 @@ static int call_func(interp *I, pfunc *f, int argc, const pv *argv, int kwc, con
             } else if (st < 0) {
                 r = -1;
             } else if (st != 0) {
-                r = pi_raise(I, "SyntaxError", "'%s' outside loop", st == EX_BREAK ? "break" : "continue");
+                r = pi_raise(I, "SyntaxError", "'%s' outside loop",
+                             st == EX_BREAK ? "break" : "continue");
             } else {
                 *out = pv_none();
                 r = 0;
@@ -325,7 +330,8 @@ static int make_exception(interp *I, pexctype *t, int argc, const pv *argv, pv *
     if (argc > 0) {
         pbuf b = {0};
         /* str(KeyError(k)) is repr(k), as a missing key reads in Python */
-        int r = strcmp(t->name, "KeyError") == 0 ? pi_repr(I, argv[0], &b) : pi_tostr(I, argv[0], &b);
+        int r =
+            strcmp(t->name, "KeyError") == 0 ? pi_repr(I, argv[0], &b) : pi_tostr(I, argv[0], &b);
         if (r || pi_buf_to_str(I, &b, &e->message)) {
             free(b.s);
             e->message = pv_none();
@@ -426,7 +432,8 @@ static int push_kw(interp *I, callargs *a, int sym, pv v)
 static int expand_dstar(interp *I, callargs *a, pv d)
 {
     if (!pv_is(d, PO_DICT))
-        return pi_raise(I, "TypeError", "argument after ** must be a mapping, not %s", pi_type_name(d));
+        return pi_raise(I, "TypeError", "argument after ** must be a mapping, not %s",
+                        pi_type_name(d));
     pdict *dict = pv_dict(d);
     for (size_t k = 0; k < dict->used; k++) {
         pdict_entry *e = &dict->entries[k];
@@ -448,7 +455,10 @@ static int eval_args(interp *I, pscope *s, node *call, callargs *a)
     for (int k = 0; k < call->n_kids; k++) {
         node *arg = call->kids[k];
         pv v;
-        if (eval(I, s, arg->kind == N_KWARG || arg->kind == N_STARRED || arg->kind == N_DSTAR ? arg->a : arg, &v))
+        if (eval(I, s,
+                 arg->kind == N_KWARG || arg->kind == N_STARRED || arg->kind == N_DSTAR ? arg->a
+                                                                                        : arg,
+                 &v))
             return -1;
         int r;
         if (arg->kind == N_KWARG) {
@@ -520,7 +530,8 @@ static int unpack_starred(interp *I, pscope *s, node *t, plist *items, int star)
 {
     size_t after = (size_t)(t->n_kids - star - 1);
     if (items->len < (size_t)t->n_kids - 1)
-        return pi_raise(I, "ValueError", "not enough values to unpack (expected at least %d, got %zu)",
+        return pi_raise(I, "ValueError",
+                        "not enough values to unpack (expected at least %d, got %zu)",
                         t->n_kids - 1, items->len);
     size_t mid = items->len - (size_t)star - after;
     plist *rest = pi_list(I, PO_LIST, mid);
@@ -533,7 +544,8 @@ static int unpack_starred(interp *I, pscope *s, node *t, plist *items, int star)
         if (k == star)
             r = assign(I, s, t->kids[k]->a, pv_obj(rest));
         else
-            r = assign(I, s, t->kids[k], items->items[k < star ? (size_t)k : items->len - (size_t)(t->n_kids - k)]);
+            r = assign(I, s, t->kids[k],
+                       items->items[k < star ? (size_t)k : items->len - (size_t)(t->n_kids - k)]);
     }
     pi_release(I, pv_obj(rest));
     return r;
@@ -543,7 +555,8 @@ static int unpack(interp *I, pscope *s, node *t, pv v)
 {
     /* The common `r, g, b = pixel`: a small tuple or list of the right length is unpacked
      * from a snapshot of its items, without making a list. */
-    if ((pv_is(v, PO_TUPLE) || pv_is(v, PO_LIST)) && pv_list(v)->len == (size_t)t->n_kids && t->n_kids <= 8) {
+    if ((pv_is(v, PO_TUPLE) || pv_is(v, PO_LIST)) && pv_list(v)->len == (size_t)t->n_kids &&
+        t->n_kids <= 8) {
         pv snap[8];
         int n = t->n_kids, r = 0, starred = 0;
         for (int k = 0; k < n; k++)
@@ -823,7 +836,8 @@ static int eval_dict(interp *I, pscope *s, node *n, pv *out)
                 r = pi_raise(I, "TypeError", "'%s' object is not a mapping", pi_type_name(val));
             for (size_t j = 0; !r && j < pv_dict(val)->used; j++)
                 if (pv_dict(val)->entries[j].live)
-                    r = pi_dict_set(I, d, pv_dict(val)->entries[j].key, pv_dict(val)->entries[j].val);
+                    r = pi_dict_set(I, d, pv_dict(val)->entries[j].key,
+                                    pv_dict(val)->entries[j].val);
             pi_release(I, val);
             if (r)
                 goto fail;
@@ -1122,12 +1136,17 @@ static int catchable(interp *I)
 
 static const char *exc_parent(const char *kind)
 {
-    static const char *const pairs[][2] = {
-        {"ZeroDivisionError", "ArithmeticError"}, {"OverflowError", "ArithmeticError"},
-        {"IndexError", "LookupError"}, {"KeyError", "LookupError"},
-        {"UnboundLocalError", "NameError"}, {"NotImplementedError", "RuntimeError"},
-        {"MemoryError", "Exception"}, {"ArithmeticError", "Exception"}, {"LookupError", "Exception"},
-        {"Exception", "BaseException"}, {NULL, NULL}};
+    static const char *const pairs[][2] = {{"ZeroDivisionError", "ArithmeticError"},
+                                           {"OverflowError", "ArithmeticError"},
+                                           {"IndexError", "LookupError"},
+                                           {"KeyError", "LookupError"},
+                                           {"UnboundLocalError", "NameError"},
+                                           {"NotImplementedError", "RuntimeError"},
+                                           {"MemoryError", "Exception"},
+                                           {"ArithmeticError", "Exception"},
+                                           {"LookupError", "Exception"},
+                                           {"Exception", "BaseException"},
+                                           {NULL, NULL}};
     for (int k = 0; pairs[k][0]; k++)
         if (strcmp(pairs[k][0], kind) == 0)
             return pairs[k][1];
@@ -1162,7 +1181,8 @@ static int handler_matches(interp *I, pscope *s, node *h, int *match)
                 *match = 1;
         }
     } else {
-        r = pi_raise(I, "TypeError", "catching classes that do not inherit from BaseException is not allowed");
+        r = pi_raise(I, "TypeError",
+                     "catching classes that do not inherit from BaseException is not allowed");
     }
     pi_release(I, t);
     return r;
@@ -1190,11 +1210,13 @@ static int exec_try(interp *I, pscope *s, node *n)
                 if (!e)
                     return -1;
                 e->kind = "Exception";
+                /* clang-format off */
                 static const char *const kinds[] = {
                     "ValueError", "TypeError", "IndexError", "KeyError", "ZeroDivisionError",
                     "AttributeError", "NameError", "OverflowError", "AssertionError",
                     "RuntimeError", "NotImplementedError", "ArithmeticError", "LookupError",
                     "MemoryError", "UnboundLocalError", "StopIteration", "OSError", NULL};
+                /* clang-format on */
                 for (int j = 0; kinds[j]; j++)
                     if (strcmp(kinds[j], caught.kind) == 0)
                         e->kind = kinds[j];
@@ -1316,12 +1338,13 @@ static int exec_import(interp *I, pscope *s, node *n)
 
 /* Names `from M import *` binds, per module (prog_pil.c and prog_math.c answer getattr). */
 static const char *const math_names[] = {
-    "pi", "e", "tau", "inf", "nan", "sqrt", "sin", "cos", "tan", "asin", "acos", "atan", "atan2",
-    "sinh", "cosh", "tanh", "exp", "log", "log2", "log10", "pow", "floor", "ceil", "trunc",
-    "fabs", "hypot", "radians", "degrees", "isclose", "isfinite", "isinf", "isnan", "copysign",
-    "fmod", "gcd", "factorial", "comb", "perm", "prod", "fsum", "dist", "modf", "lcm", NULL};
-static const char *const pil_names[] = {
-    "Image", "ImageDraw", "ImageOps", "ImageEnhance", "ImageFilter", "ImageColor", NULL};
+    "pi",      "e",       "tau",      "inf",   "nan",   "sqrt",     "sin",  "cos",   "tan",
+    "asin",    "acos",    "atan",     "atan2", "sinh",  "cosh",     "tanh", "exp",   "log",
+    "log2",    "log10",   "pow",      "floor", "ceil",  "trunc",    "fabs", "hypot", "radians",
+    "degrees", "isclose", "isfinite", "isinf", "isnan", "copysign", "fmod", "gcd",   "factorial",
+    "comb",    "perm",    "prod",     "fsum",  "dist",  "modf",     "lcm",  NULL};
+static const char *const pil_names[] = {"Image",       "ImageDraw",  "ImageOps", "ImageEnhance",
+                                        "ImageFilter", "ImageColor", NULL};
 
 static int exec_from_import(interp *I, pscope *s, node *n)
 {
@@ -1330,10 +1353,12 @@ static int exec_from_import(interp *I, pscope *s, node *n)
         return -1;
     int r = 0;
     if (n->op == 1) { /* import * */
-        const char *const *names = ((pmodule *)mod.u.o)->which == MOD_MATH ? math_names
-                                   : ((pmodule *)mod.u.o)->which == MOD_PIL ? pil_names : NULL;
+        const char *const *names = ((pmodule *)mod.u.o)->which == MOD_MATH  ? math_names
+                                   : ((pmodule *)mod.u.o)->which == MOD_PIL ? pil_names
+                                                                            : NULL;
         if (!names)
-            r = pi_raise(I, "SyntaxError", "'from %s import *' is not supported", pv_str(n->value)->s);
+            r = pi_raise(I, "SyntaxError", "'from %s import *' is not supported",
+                         pv_str(n->value)->s);
         for (int k = 0; !r && names[k]; k++) {
             pv v;
             int sym = pi_sym(I, names[k]);
@@ -1351,7 +1376,8 @@ static int exec_from_import(interp *I, pscope *s, node *n)
         if (pi_module_getattr(I, (pmodule *)mod.u.o, name, &v)) {
             if (strcmp(I->fail.kind, "AttributeError") == 0) {
                 I->failed = 0;
-                pi_raise(I, "ImportError", "cannot import name '%s' from '%s'", name, pv_str(n->value)->s);
+                pi_raise(I, "ImportError", "cannot import name '%s' from '%s'", name,
+                         pv_str(n->value)->s);
             }
             r = -1;
             break;
@@ -1428,7 +1454,8 @@ static int exec_stmt(interp *I, pscope *s, node *n)
         /* At module level both are no-ops for `global` (Python refuses a module-level nonlocal). */
         if (s == I->globals) {
             if (n->op)
-                return pi_raise(I, "SyntaxError", "nonlocal declaration not allowed at module level");
+                return pi_raise(I, "SyntaxError",
+                                "nonlocal declaration not allowed at module level");
             return 0;
         }
         for (int k = 0; k < n->n_kids; k++) {
@@ -1467,6 +1494,7 @@ int pi_exec_module(interp *I)
         return pi_raise(I, "SyntaxError", "'return' outside function");
     }
     if (st == EX_BREAK || st == EX_CONTINUE)
-        return pi_raise(I, "SyntaxError", "'%s' outside loop", st == EX_BREAK ? "break" : "continue");
+        return pi_raise(I, "SyntaxError", "'%s' outside loop",
+                        st == EX_BREAK ? "break" : "continue");
     return st < 0 ? -1 : 0;
 }

@@ -5,6 +5,7 @@
  */
 #include "evolve/prog/prog_int.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,16 +106,20 @@ static int repr_container(interp *I, pv v, pbuf *b)
 {
     pobj *o = v.u.o;
     if (o->repr_busy) { /* a container inside itself: Python prints [...] / {...} */
-        pbuf_puts(b, o->kind == PO_DICT || o->kind == PO_SET ? "{...}" : o->kind == PO_LIST ? "[...]" : "(...)");
+        pbuf_puts(b, o->kind == PO_DICT || o->kind == PO_SET ? "{...}"
+                     : o->kind == PO_LIST                    ? "[...]"
+                                                             : "(...)");
         return 0;
     }
     if (++I->cdepth > PI_MAX_CDEPTH) {
         I->cdepth--;
-        return pi_raise(I, "RecursionError", "maximum recursion depth exceeded while getting the repr of an object");
+        return pi_raise(I, "RecursionError",
+                        "maximum recursion depth exceeded while getting the repr of an object");
     }
     /* Shared sublists make a small value with an enormous repr: each element costs a step,
      * and the text may not outgrow the memory budget. */
-    size_t n_items = o->kind == PO_LIST || o->kind == PO_TUPLE ? ((plist *)o)->len : ((pdict *)o)->len;
+    size_t n_items =
+        o->kind == PO_LIST || o->kind == PO_TUPLE ? ((plist *)o)->len : ((pdict *)o)->len;
     int r = pi_step(I, 1 + (long)n_items);
     if (!r && b->len > I->lim.max_bytes)
         r = pi_reserve(I, (size_t)-1);
@@ -180,7 +185,10 @@ int pi_repr(interp *I, pv v, pbuf *b)
     case PV_NONE: pbuf_puts(b, "None"); return 0;
     case PV_BOOL: pbuf_puts(b, v.u.i ? "True" : "False"); return 0;
     case PV_INT: pbuf_printf(b, "%lld", (long long)v.u.i); return 0;
-    case PV_FLOAT: pi_float_repr(v.u.f, num); pbuf_puts(b, num); return 0;
+    case PV_FLOAT:
+        pi_float_repr(v.u.f, num);
+        pbuf_puts(b, num);
+        return 0;
     default: break;
     }
     pobj *o = v.u.o;
@@ -192,8 +200,8 @@ int pi_repr(interp *I, pv v, pbuf *b)
     case PO_SET: return repr_container(I, v, b);
     case PO_FUNC: pbuf_printf(b, "<function %s>", func_name(I, (pfunc *)o)); return 0;
     case PO_NATIVE: {
-        static const char *const types[] = {"int", "float", "str", "bool", "list", "tuple", "dict", "set",
-                                            "range", NULL};
+        static const char *const types[] = {"int",   "float", "str", "bool",  "list",
+                                            "tuple", "dict",  "set", "range", NULL};
         pnative *nf = (pnative *)o;
         for (int k = 0; nf->fn && nf->self.tag == PV_NONE && types[k]; k++)
             if (strcmp(types[k], nf->name) == 0) {
@@ -214,7 +222,8 @@ int pi_repr(interp *I, pv v, pbuf *b)
     }
     case PO_IMAGE: {
         img *im = ((pimage *)o)->im;
-        pbuf_printf(b, "<PIL.Image.Image image mode=%s size=%dx%d>", img_mode_name(im->mode), im->w, im->h);
+        pbuf_printf(b, "<PIL.Image.Image image mode=%s size=%dx%d>", img_mode_name(im->mode), im->w,
+                    im->h);
         return 0;
     }
     case PO_DRAW: pbuf_puts(b, "<PIL.ImageDraw.ImageDraw object>"); return 0;
@@ -427,7 +436,8 @@ int pi_format(interp *I, pv v, const char *spec, size_t spec_len, pbuf *b)
         return -1;
     if (pv_is(v, PO_STR)) {
         if (f.type && f.type != 's')
-            return pi_raise(I, "ValueError", "Unknown format code '%c' for object of type 'str'", f.type);
+            return pi_raise(I, "ValueError", "Unknown format code '%c' for object of type 'str'",
+                            f.type);
         size_t n = pv_str(v)->len;
         if (f.precision >= 0 && (size_t)f.precision < n)
             n = (size_t)f.precision;
@@ -437,17 +447,20 @@ int pi_format(interp *I, pv v, const char *spec, size_t spec_len, pbuf *b)
     if (pv_is_intlike(v)) {
         if (f.type == 0 || strchr("dxXobcn", f.type)) {
             if (f.precision >= 0)
-                return pi_raise(I, "ValueError", "Precision not allowed in integer format specifier");
+                return pi_raise(I, "ValueError",
+                                "Precision not allowed in integer format specifier");
             return format_int(I, v.u.i, &f, b);
         }
         if (strchr("eEfFgG%", f.type))
             return format_float(I, (double)v.u.i, &f, b);
-        return pi_raise(I, "ValueError", "Unknown format code '%c' for object of type 'int'", f.type);
+        return pi_raise(I, "ValueError", "Unknown format code '%c' for object of type 'int'",
+                        f.type);
     }
     if (v.tag == PV_FLOAT) {
         if (f.type == 0 || strchr("eEfFgGn%", f.type))
             return format_float(I, v.u.f, &f, b);
-        return pi_raise(I, "ValueError", "Unknown format code '%c' for object of type 'float'", f.type);
+        return pi_raise(I, "ValueError", "Unknown format code '%c' for object of type 'float'",
+                        f.type);
     }
     if (f.type == 0 || f.type == 's') { /* other objects format their str() */
         pbuf s = {0};
@@ -457,7 +470,8 @@ int pi_format(interp *I, pv v, const char *spec, size_t spec_len, pbuf *b)
         free(s.s);
         return r;
     }
-    return pi_raise(I, "TypeError", "unsupported format string passed to %s.__format__", pi_type_name(v));
+    return pi_raise(I, "TypeError", "unsupported format string passed to %s.__format__",
+                    pi_type_name(v));
 }
 
 /* ---- "%" formatting ---- */
@@ -546,10 +560,14 @@ int pi_percent_format(interp *I, pstr *fmt, pv args, pv *out)
         f.fill = ' ';
         f.precision = -1;
         for (; i < n && strchr("-+ #0", s[i]); i++) {
-            if (s[i] == '-') f.align = '<';
-            else if (s[i] == '+' || s[i] == ' ') f.sign = s[i];
-            else if (s[i] == '#') f.alt = 1;
-            else f.zero = 1;
+            if (s[i] == '-')
+                f.align = '<';
+            else if (s[i] == '+' || s[i] == ' ')
+                f.sign = s[i];
+            else if (s[i] == '#')
+                f.alt = 1;
+            else
+                f.zero = 1;
         }
         if (f.align == '<')
             f.zero = 0;
@@ -589,6 +607,148 @@ int pi_percent_format(interp *I, pstr *fmt, pv args, pv *out)
     if (next < n_args && !pv_is(args, PO_DICT)) {
         free(b.s);
         return pi_raise(I, "TypeError", "not all arguments converted during string formatting");
+    }
+    return pi_buf_to_str(I, &b, out);
+}
+
+/* ---- str.format ---- */
+
+/* The arguments of one str.format call; auto_idx numbers the {} fields. */
+typedef struct fmt_args {
+    int argc;
+    const pv *argv;
+    int kwc;
+    const int *kwn;
+    const pv *kwv;
+    int auto_idx;
+} fmt_args;
+
+/* The argument a field names: s[0..n) is empty, a position or a keyword name. */
+static int field_arg(interp *I, fmt_args *a, const char *s, size_t n, pv *out)
+{
+    if (n == 0 || isdigit((unsigned char)s[0])) {
+        long idx = n == 0 ? a->auto_idx++ : strtol(s, NULL, 10);
+        if (idx < 0 || idx >= a->argc)
+            return pi_raise(I, "IndexError",
+                            "Replacement index %ld out of range for positional args tuple", idx);
+        *out = pv_ref(a->argv[idx]);
+        return 0;
+    }
+    for (int k = 0; k < a->kwc; k++) {
+        const char *kn = pi_sym_name(I, a->kwn[k]);
+        if (strlen(kn) == n && memcmp(kn, s, n) == 0) {
+            *out = pv_ref(a->kwv[k]);
+            return 0;
+        }
+    }
+    return pi_raise(I, "KeyError", "'%.*s'", (int)n, s);
+}
+
+/* Applies the field's [index] parts, an int or a bare key each, from s[*p] up to s[end] to *v.
+ * On failure *v is released (and None). */
+static int field_index(interp *I, const char *s, size_t *p, size_t end, pv *v)
+{
+    while (*p < end && s[*p] == '[') {
+        const char *key_s = s + *p + 1;
+        size_t close = *p + 1;
+        while (close < end && s[close] != ']')
+            close++;
+        char *stop;
+        long iv = strtol(key_s, &stop, 10);
+        size_t key_len = (size_t)(s + close - key_s);
+        pv key = stop == s + close && key_len ? pv_int(iv) : pi_str(I, key_s, key_len);
+        pv item;
+        int r = key.tag == PV_NONE ? -1 : pi_getitem(I, *v, key, &item);
+        pi_release(I, key);
+        pi_release(I, *v);
+        *v = r ? pv_none() : item;
+        if (r)
+            return -1;
+        *p = close + 1;
+    }
+    return 0;
+}
+
+/* A !r or !s conversion: *v becomes its repr or str. */
+static int field_convert(interp *I, char conv, pv *v)
+{
+    pbuf t = {0};
+    pv text;
+    int r = conv == 'r' ? pi_repr(I, *v, &t) : pi_tostr(I, *v, &t);
+    if (!r && !(r = pi_buf_to_str(I, &t, &text))) {
+        pi_release(I, *v);
+        *v = text;
+    }
+    free(t.s);
+    return r;
+}
+
+/* Formats the replacement field s[i..j] ('{' to its '}') into b. */
+static int format_field(interp *I, fmt_args *a, const char *s, size_t i, size_t j, pbuf *b)
+{
+    size_t p = i + 1;
+    while (p < j && s[p] != ':' && s[p] != '!' && s[p] != '[' && s[p] != '.')
+        p++;
+    pv v;
+    if (field_arg(I, a, s + i + 1, p - i - 1, &v))
+        return -1;
+    int r = field_index(I, s, &p, j, &v);
+    char conv = 0;
+    if (!r && p < j && s[p] == '!') {
+        conv = p + 1 < j ? s[p + 1] : 0;
+        p += 2;
+    }
+    if (!r && (conv == 'r' || conv == 's'))
+        r = field_convert(I, conv, &v);
+    const char *spec = p < j && s[p] == ':' ? s + p + 1 : s + j;
+    if (!r)
+        r = pi_format(I, v, spec, (size_t)(s + j - spec), b);
+    pi_release(I, v);
+    return r;
+}
+
+/* The index of the '}' closing the field that opens at s[i], counting nested braces (a spec
+ * may hold some); n when there is none. */
+static size_t field_end(const char *s, size_t n, size_t i)
+{
+    size_t j = i + 1;
+    int depth = 0;
+    while (j < n && (s[j] != '}' || depth)) {
+        depth += s[j] == '{' ? 1 : s[j] == '}' ? -1 : 0;
+        j++;
+    }
+    return j;
+}
+
+int pi_str_format(interp *I, pstr *fmt, int argc, const pv *argv, int kwc, const int *kwn,
+                  const pv *kwv, pv *out)
+{
+    fmt_args a = {argc, argv, kwc, kwn, kwv, 0};
+    pbuf b = {0};
+    const char *s = fmt->s;
+    size_t n = fmt->len, i = 0;
+    while (i < n) {
+        char c = s[i];
+        if ((c == '{' || c == '}') && i + 1 < n && s[i + 1] == c) { /* {{ and }} */
+            pbuf_put(&b, &c, 1);
+            i += 2;
+            continue;
+        }
+        if (c != '{' && c != '}') {
+            pbuf_put(&b, &c, 1);
+            i++;
+            continue;
+        }
+        size_t j = c == '{' ? field_end(s, n, i) : n;
+        if (j >= n) {
+            free(b.s);
+            return pi_raise(I, "ValueError", "Single '%c' encountered in format string", c);
+        }
+        if (format_field(I, &a, s, i, j, &b)) {
+            free(b.s);
+            return -1;
+        }
+        i = j + 1;
     }
     return pi_buf_to_str(I, &b, out);
 }

@@ -18,8 +18,8 @@ typedef struct lexer {
     const char *src;
     size_t len, pos;
     int line;
-    int paren;                  /* bracket depth: newlines inside are not significant */
-    int paren_line[256];        /* line of each open bracket (the first 256) */
+    int paren;           /* bracket depth: newlines inside are not significant */
+    int paren_line[256]; /* line of each open bracket (the first 256) */
     char paren_char[256];
     int indents[LEX_MAX_INDENT];
     int n_indents;
@@ -54,34 +54,53 @@ static token *push(lexer *L, int type)
 }
 
 static const char *const keywords[] = {
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
-    "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global",
-    "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return",
-    "try", "while", "with", "yield", NULL};
+    "False", "None",     "True",  "and",    "as",   "assert", "async",  "await",    "break",
+    "class", "continue", "def",   "del",    "elif", "else",   "except", "finally",  "for",
+    "from",  "global",   "if",    "import", "in",   "is",     "lambda", "nonlocal", "not",
+    "or",    "pass",     "raise", "return", "try",  "while",  "with",   "yield",    NULL};
 
-static int is_ident_start(int c) { return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80; }
-static int is_ident(int c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
+static int is_ident_start(int c)
+{
+    return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+static int is_ident(int c)
+{
+    return is_ident_start(c) || (c >= '0' && c <= '9');
+}
 
 /* Appends the UTF-8 encoding of code point cp. */
 static size_t put_utf8(char *out, unsigned cp)
 {
-    if (cp < 0x80) { out[0] = (char)cp; return 1; }
-    if (cp < 0x800) { out[0] = (char)(0xC0 | (cp >> 6)); out[1] = (char)(0x80 | (cp & 63)); return 2; }
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 63));
+        return 2;
+    }
     if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12)); out[1] = (char)(0x80 | ((cp >> 6) & 63));
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 63));
         out[2] = (char)(0x80 | (cp & 63));
         return 3;
     }
-    out[0] = (char)(0xF0 | (cp >> 18)); out[1] = (char)(0x80 | ((cp >> 12) & 63));
-    out[2] = (char)(0x80 | ((cp >> 6) & 63)); out[3] = (char)(0x80 | (cp & 63));
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 63));
+    out[2] = (char)(0x80 | ((cp >> 6) & 63));
+    out[3] = (char)(0x80 | (cp & 63));
     return 4;
 }
 
 static int hexval(int c)
 {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 
@@ -105,8 +124,12 @@ long prog_unescape(const char *s, size_t n, char *out)
         case 'b': out[o++] = '\b'; break;
         case 'f': out[o++] = '\f'; break;
         case 'v': out[o++] = '\v'; break;
-        case '\\': case '\'': case '"': out[o++] = c; break;
-        case 'x': case 'u': case 'U': {
+        case '\\':
+        case '\'':
+        case '"': out[o++] = c; break;
+        case 'x':
+        case 'u':
+        case 'U': {
             int digits = c == 'x' ? 2 : c == 'u' ? 4 : 8;
             unsigned cp = 0;
             if (i + (size_t)digits >= n)
@@ -124,9 +147,7 @@ long prog_unescape(const char *s, size_t n, char *out)
             o += put_utf8(out + o, cp);
             break;
         }
-        default: /* Python keeps unknown escapes as written */
-            out[o++] = '\\';
-            out[o++] = c;
+        default: /* Python keeps unknown escapes as written */ out[o++] = '\\'; out[o++] = c;
         }
     }
     return (long)o;
@@ -137,9 +158,12 @@ static int lex_string(lexer *L, size_t prefix_start)
     int raw = 0, fstr = 0;
     for (size_t i = prefix_start; i < L->pos; i++) {
         int c = L->src[i] | 0x20;
-        if (c == 'r') raw = 1;
-        else if (c == 'f') fstr = 1;
-        else if (c == 'b') return lex_error(L, "SyntaxError", "bytes literals are not supported");
+        if (c == 'r')
+            raw = 1;
+        else if (c == 'f')
+            fstr = 1;
+        else if (c == 'b')
+            return lex_error(L, "SyntaxError", "bytes literals are not supported");
     }
     char q = L->src[L->pos];
     int triple = L->pos + 2 < L->len && L->src[L->pos + 1] == q && L->src[L->pos + 2] == q;
@@ -149,8 +173,9 @@ static int lex_string(lexer *L, size_t prefix_start)
     for (;;) {
         if (i >= L->len) {
             L->line = start_line;
-            return lex_error(L, "SyntaxError", triple ? "unterminated triple-quoted string literal"
-                                                      : "unterminated string literal");
+            return lex_error(L, "SyntaxError",
+                             triple ? "unterminated triple-quoted string literal"
+                                    : "unterminated string literal");
         }
         char c = L->src[i];
         if (c == '\\' && i + 1 < L->len) {
@@ -213,16 +238,22 @@ static int lex_number(lexer *L)
         while (i < L->len) {
             char c = s[i];
             if (c >= '0' && c <= '9') {
-                if (n < sizeof buf - 1) buf[n++] = c;
+                if (n < sizeof buf - 1)
+                    buf[n++] = c;
             } else if (c == '_') {
             } else if (c == '.' && !is_float) {
                 is_float = 1;
-                if (n < sizeof buf - 1) buf[n++] = c;
+                if (n < sizeof buf - 1)
+                    buf[n++] = c;
             } else if ((c == 'e' || c == 'E') && i + 1 < L->len &&
                        ((s[i + 1] >= '0' && s[i + 1] <= '9') ||
-                        ((s[i + 1] == '+' || s[i + 1] == '-') && i + 2 < L->len && s[i + 2] >= '0' && s[i + 2] <= '9'))) {
+                        ((s[i + 1] == '+' || s[i + 1] == '-') && i + 2 < L->len &&
+                         s[i + 2] >= '0' && s[i + 2] <= '9'))) {
                 is_float = 1;
-                if (n < sizeof buf - 2) { buf[n++] = 'e'; buf[n++] = s[i + 1]; }
+                if (n < sizeof buf - 2) {
+                    buf[n++] = 'e';
+                    buf[n++] = s[i + 1];
+                }
                 i += 2;
                 continue;
             } else {
@@ -250,7 +281,8 @@ static int lex_number(lexer *L)
         if (errno || v > (unsigned long long)INT64_MAX)
             return lex_error(L, "OverflowError", "integer literal is too large (64-bit integers)");
         if (base == 10 && n > 1 && buf[0] == '0' && v != 0)
-            return lex_error(L, "SyntaxError", "leading zeros in decimal integer literals are not permitted");
+            return lex_error(L, "SyntaxError",
+                             "leading zeros in decimal integer literals are not permitted");
         t->ival = (int64_t)v;
     }
     L->pos = i;
@@ -264,20 +296,54 @@ typedef struct opdef {
 } opdef;
 
 /* Longest first, so "**=" wins over "**" and "*". */
-static const opdef ops[] = {
-    {"**=", OP_AUG, OP_POW}, {"//=", OP_AUG, OP_FLOORDIV}, {">>=", OP_AUG, OP_RSHIFT},
-    {"<<=", OP_AUG, OP_LSHIFT}, {"...", 0, 0},
-    {"**", OP_POW, 0}, {"//", OP_FLOORDIV, 0}, {"<<", OP_LSHIFT, 0}, {">>", OP_RSHIFT, 0},
-    {"==", OP_EQ, 0}, {"!=", OP_NE, 0}, {"<=", OP_LE, 0}, {">=", OP_GE, 0}, {"->", OP_ARROW, 0},
-    {":=", OP_WALRUS, 0}, {"+=", OP_AUG, OP_ADD}, {"-=", OP_AUG, OP_SUB}, {"*=", OP_AUG, OP_MUL},
-    {"/=", OP_AUG, OP_DIV}, {"%=", OP_AUG, OP_MOD}, {"&=", OP_AUG, OP_BITAND},
-    {"|=", OP_AUG, OP_BITOR}, {"^=", OP_AUG, OP_BITXOR}, {"@=", OP_AUG, OP_MATMUL},
-    {"+", OP_ADD, 0}, {"-", OP_SUB, 0}, {"*", OP_MUL, 0}, {"/", OP_DIV, 0}, {"%", OP_MOD, 0},
-    {"@", OP_AT_DECOR, 0}, {"&", OP_BITAND, 0}, {"|", OP_BITOR, 0}, {"^", OP_BITXOR, 0},
-    {"~", OP_INVERT, 0}, {"<", OP_LT, 0}, {">", OP_GT, 0}, {"(", OP_LPAR, 0}, {")", OP_RPAR, 0},
-    {"[", OP_LBRACK, 0}, {"]", OP_RBRACK, 0}, {"{", OP_LBRACE, 0}, {"}", OP_RBRACE, 0},
-    {",", OP_COMMA, 0}, {":", OP_COLON, 0}, {".", OP_DOT, 0}, {";", OP_SEMI, 0},
-    {"=", OP_ASSIGN, 0}, {NULL, 0, 0}};
+static const opdef ops[] = {{"**=", OP_AUG, OP_POW},
+                            {"//=", OP_AUG, OP_FLOORDIV},
+                            {">>=", OP_AUG, OP_RSHIFT},
+                            {"<<=", OP_AUG, OP_LSHIFT},
+                            {"...", 0, 0},
+                            {"**", OP_POW, 0},
+                            {"//", OP_FLOORDIV, 0},
+                            {"<<", OP_LSHIFT, 0},
+                            {">>", OP_RSHIFT, 0},
+                            {"==", OP_EQ, 0},
+                            {"!=", OP_NE, 0},
+                            {"<=", OP_LE, 0},
+                            {">=", OP_GE, 0},
+                            {"->", OP_ARROW, 0},
+                            {":=", OP_WALRUS, 0},
+                            {"+=", OP_AUG, OP_ADD},
+                            {"-=", OP_AUG, OP_SUB},
+                            {"*=", OP_AUG, OP_MUL},
+                            {"/=", OP_AUG, OP_DIV},
+                            {"%=", OP_AUG, OP_MOD},
+                            {"&=", OP_AUG, OP_BITAND},
+                            {"|=", OP_AUG, OP_BITOR},
+                            {"^=", OP_AUG, OP_BITXOR},
+                            {"@=", OP_AUG, OP_MATMUL},
+                            {"+", OP_ADD, 0},
+                            {"-", OP_SUB, 0},
+                            {"*", OP_MUL, 0},
+                            {"/", OP_DIV, 0},
+                            {"%", OP_MOD, 0},
+                            {"@", OP_AT_DECOR, 0},
+                            {"&", OP_BITAND, 0},
+                            {"|", OP_BITOR, 0},
+                            {"^", OP_BITXOR, 0},
+                            {"~", OP_INVERT, 0},
+                            {"<", OP_LT, 0},
+                            {">", OP_GT, 0},
+                            {"(", OP_LPAR, 0},
+                            {")", OP_RPAR, 0},
+                            {"[", OP_LBRACK, 0},
+                            {"]", OP_RBRACK, 0},
+                            {"{", OP_LBRACE, 0},
+                            {"}", OP_RBRACE, 0},
+                            {",", OP_COMMA, 0},
+                            {":", OP_COLON, 0},
+                            {".", OP_DOT, 0},
+                            {";", OP_SEMI, 0},
+                            {"=", OP_ASSIGN, 0},
+                            {NULL, 0, 0}};
 
 static int lex_op(lexer *L)
 {
@@ -339,7 +405,8 @@ static int lex_indent(lexer *L)
             return -2;
     }
     if (col != L->indents[L->n_indents - 1])
-        return lex_error(L, "IndentationError", "unindent does not match any outer indentation level");
+        return lex_error(L, "IndentationError",
+                         "unindent does not match any outer indentation level");
     return 0;
 }
 
@@ -382,14 +449,17 @@ static int lex_loop(lexer *L)
             if (j < L->len && L->src[j] == '\r')
                 j++;
             if (j >= L->len || L->src[j] != '\n')
-                return lex_error(L, "SyntaxError", "unexpected character after line continuation character");
+                return lex_error(L, "SyntaxError",
+                                 "unexpected character after line continuation character");
             L->pos = j + 1;
             L->line++;
         } else if (c == '"' || c == '\'') {
             int r = lex_string(L, L->pos);
             if (r)
                 return r;
-        } else if ((c >= '0' && c <= '9') || (c == '.' && L->pos + 1 < L->len && L->src[L->pos + 1] >= '0' && L->src[L->pos + 1] <= '9')) {
+        } else if ((c >= '0' && c <= '9') ||
+                   (c == '.' && L->pos + 1 < L->len && L->src[L->pos + 1] >= '0' &&
+                    L->src[L->pos + 1] <= '9')) {
             int r = lex_number(L);
             if (r)
                 return r;
@@ -416,7 +486,8 @@ static int lex_loop(lexer *L)
             token *t = push(L, kw >= 0 ? T_KW : T_NAME);
             if (!t)
                 return -2;
-            t->sym = kw >= 0 ? code_intern(L->code, keywords[kw], n) : code_intern(L->code, L->src + s, n);
+            t->sym = kw >= 0 ? code_intern(L->code, keywords[kw], n)
+                             : code_intern(L->code, L->src + s, n);
             if (t->sym < 0)
                 return -2;
         } else {

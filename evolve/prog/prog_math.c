@@ -13,19 +13,20 @@ typedef double (*unary_fn)(double);
 static const struct {
     const char *name;
     unary_fn fn;
-} unary_table[] = {
-    {"sqrt", sqrt}, {"sin", sin}, {"cos", cos}, {"tan", tan}, {"asin", asin}, {"acos", acos},
-    {"atan", atan}, {"sinh", sinh}, {"cosh", cosh}, {"tanh", tanh}, {"exp", exp}, {"log2", log2},
-    {"log10", log10}, {"fabs", fabs}, {"asinh", asinh}, {"acosh", acosh}, {"atanh", atanh},
-    {"expm1", expm1}, {"log1p", log1p}, {NULL, NULL}};
+} unary_table[] = {{"sqrt", sqrt},   {"sin", sin},     {"cos", cos},     {"tan", tan},
+                   {"asin", asin},   {"acos", acos},   {"atan", atan},   {"sinh", sinh},
+                   {"cosh", cosh},   {"tanh", tanh},   {"exp", exp},     {"log2", log2},
+                   {"log10", log10}, {"fabs", fabs},   {"asinh", asinh}, {"acosh", acosh},
+                   {"atanh", atanh}, {"expm1", expm1}, {"log1p", log1p}, {NULL, NULL}};
 
-static int arg_double(interp *I, const char *fname, int argc, const pv *argv, int kwc, int n, double *x)
+static int arg_double(interp *I, const char *fname, int argc, const pv *argv, int kwc, int n,
+                      double *x)
 {
     if (kwc)
         return pi_raise(I, "TypeError", "math.%s() takes no keyword arguments", fname);
     if (argc != n)
-        return pi_raise(I, "TypeError", "math.%s() takes exactly %d argument%s (%d given)", fname, n,
-                        n == 1 ? "" : "s", argc);
+        return pi_raise(I, "TypeError", "math.%s() takes exactly %d argument%s (%d given)", fname,
+                        n, n == 1 ? "" : "s", argc);
     for (int k = 0; k < n; k++)
         if (pi_to_double(I, argv[k], fname, &x[k]))
             return -1;
@@ -47,7 +48,8 @@ static int math_result(interp *I, double in, double r, pv *out)
     return 0;
 }
 
-static int m_unary(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv, pv *out)
+static int m_unary(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                   const pv *kwv, pv *out)
 {
     (void)kwn;
     (void)kwv;
@@ -57,9 +59,12 @@ static int m_unary(interp *I, pv self, int argc, const pv *argv, int kwc, const 
         return -1;
     for (int k = 0; unary_table[k].name; k++)
         if (strcmp(unary_table[k].name, name) == 0) {
-            if ((strcmp(name, "sqrt") == 0 && x < 0) || ((strcmp(name, "log2") == 0 || strcmp(name, "log10") == 0) && x <= 0))
+            if ((strcmp(name, "sqrt") == 0 && x < 0) ||
+                ((strcmp(name, "log2") == 0 || strcmp(name, "log10") == 0) && x <= 0))
                 return pi_raise(I, "ValueError", "math domain error");
-            if ((strcmp(name, "sin") == 0 || strcmp(name, "cos") == 0 || strcmp(name, "tan") == 0) && isinf(x))
+            if ((strcmp(name, "sin") == 0 || strcmp(name, "cos") == 0 ||
+                 strcmp(name, "tan") == 0) &&
+                isinf(x))
                 return pi_raise(I, "ValueError", "math domain error");
             return math_result(I, x, unary_table[k].fn(x), out);
         }
@@ -78,8 +83,8 @@ static int to_int_result(interp *I, double d, pv *out)
     return 0;
 }
 
-static int m_rounding(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv,
-                      pv *out)
+static int m_rounding(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                      const pv *kwv, pv *out)
 {
     (void)kwn;
     (void)kwv;
@@ -91,11 +96,14 @@ static int m_rounding(interp *I, pv self, int argc, const pv *argv, int kwc, con
     }
     if (arg_double(I, name, argc, argv, kwc, 1, &x))
         return -1;
-    double r = strcmp(name, "floor") == 0 ? floor(x) : strcmp(name, "ceil") == 0 ? ceil(x) : trunc(x);
+    double r = strcmp(name, "floor") == 0  ? floor(x)
+               : strcmp(name, "ceil") == 0 ? ceil(x)
+                                           : trunc(x);
     return to_int_result(I, r, out);
 }
 
-static int m_binary(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv, pv *out)
+static int m_binary(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                    const pv *kwv, pv *out)
 {
     (void)kwn;
     (void)kwv;
@@ -104,7 +112,8 @@ static int m_binary(interp *I, pv self, int argc, const pv *argv, int kwc, const
     if (strcmp(name, "log") == 0) {
         if (kwc || argc < 1 || argc > 2)
             return pi_raise(I, "TypeError", "log expected 1 or 2 arguments, got %d", argc);
-        if (pi_to_double(I, argv[0], "log", &x[0]) || (argc == 2 && pi_to_double(I, argv[1], "log", &x[1])))
+        if (pi_to_double(I, argv[0], "log", &x[0]) ||
+            (argc == 2 && pi_to_double(I, argv[1], "log", &x[1])))
             return -1;
         if (x[0] <= 0 || (argc == 2 && (x[1] <= 0)))
             return pi_raise(I, "ValueError", "math domain error");
@@ -138,7 +147,8 @@ static int m_binary(interp *I, pv self, int argc, const pv *argv, int kwc, const
 }
 
 /* hypot(*coordinates) and dist(p, q) */
-static int m_hypot(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv, pv *out)
+static int m_hypot(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                   const pv *kwv, pv *out)
 {
     (void)kwn;
     (void)kwv;
@@ -169,14 +179,16 @@ static int m_hypot(interp *I, pv self, int argc, const pv *argv, int kwc, const 
     return 0;
 }
 
-static int m_isclose(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv, pv *out)
+static int m_isclose(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                     const pv *kwv, pv *out)
 {
     (void)self;
     static const char *const names[] = {"a", "b", "rel_tol", "abs_tol"};
     pv a[4];
     double x, y, rel = 1e-9, abs_tol = 0;
-    if (pi_args(I, "isclose", argc, argv, kwc, kwn, kwv, 4, names, 2, a) || pi_to_double(I, a[0], "isclose", &x) ||
-        pi_to_double(I, a[1], "isclose", &y) || (a[2].tag != PV_UNSET && pi_to_double(I, a[2], "isclose", &rel)) ||
+    if (pi_args(I, "isclose", argc, argv, kwc, kwn, kwv, 4, names, 2, a) ||
+        pi_to_double(I, a[0], "isclose", &x) || pi_to_double(I, a[1], "isclose", &y) ||
+        (a[2].tag != PV_UNSET && pi_to_double(I, a[2], "isclose", &rel)) ||
         (a[3].tag != PV_UNSET && pi_to_double(I, a[3], "isclose", &abs_tol)))
         return -1;
     if (rel < 0 || abs_tol < 0)
@@ -194,7 +206,8 @@ static int m_isclose(interp *I, pv self, int argc, const pv *argv, int kwc, cons
     return 0;
 }
 
-static int m_classify(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv, pv *out)
+static int m_classify(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                      const pv *kwv, pv *out)
 {
     (void)kwn;
     (void)kwv;
@@ -237,7 +250,8 @@ static int64_t gcd64(int64_t a, int64_t b)
     return (int64_t)x;
 }
 
-static int m_integer(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv, pv *out)
+static int m_integer(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                     const pv *kwv, pv *out)
 {
     (void)kwn;
     (void)kwv;
@@ -247,10 +261,11 @@ static int m_integer(interp *I, pv self, int argc, const pv *argv, int kwc, cons
         return pi_raise(I, "TypeError", "math.%s() takes no keyword arguments", name);
     int want = strcmp(name, "factorial") == 0 ? 1 : 2;
     if (strcmp(name, "gcd") != 0 && strcmp(name, "lcm") != 0 && argc != want)
-        return pi_raise(I, "TypeError", "math.%s() takes exactly %d argument%s (%d given)", name, want,
-                        want == 1 ? "" : "s", argc);
+        return pi_raise(I, "TypeError", "math.%s() takes exactly %d argument%s (%d given)", name,
+                        want, want == 1 ? "" : "s", argc);
     if (argc > 2)
-        return pi_raise(I, "TypeError", "math.%s() with more than 2 arguments is not supported", name);
+        return pi_raise(I, "TypeError", "math.%s() with more than 2 arguments is not supported",
+                        name);
     for (int k = 0; k < argc; k++)
         if (pi_to_int(I, argv[k], name, &v[k]))
             return -1;
@@ -261,7 +276,8 @@ static int m_integer(interp *I, pv self, int argc, const pv *argv, int kwc, cons
         int64_t g = gcd64(v[0], v[1]);
         r = 0;
         if (g && __builtin_mul_overflow(v[0] / g, v[1], &r))
-            return pi_raise(I, "OverflowError", "integer result too large (vkeve integers are 64-bit)");
+            return pi_raise(I, "OverflowError",
+                            "integer result too large (vkeve integers are 64-bit)");
         if (r < 0)
             r = -r;
     } else if (strcmp(name, "factorial") == 0) {
@@ -269,7 +285,8 @@ static int m_integer(interp *I, pv self, int argc, const pv *argv, int kwc, cons
             return pi_raise(I, "ValueError", "factorial() not defined for negative values");
         for (int64_t k = 2; k <= v[0]; k++)
             if (__builtin_mul_overflow(r, k, &r))
-                return pi_raise(I, "OverflowError", "integer result too large (vkeve integers are 64-bit)");
+                return pi_raise(I, "OverflowError",
+                                "integer result too large (vkeve integers are 64-bit)");
     } else { /* comb, perm */
         if (v[0] < 0 || v[1] < 0)
             return pi_raise(I, "ValueError", "%s arguments must be non-negative", name);
@@ -280,7 +297,8 @@ static int m_integer(interp *I, pv self, int argc, const pv *argv, int kwc, cons
             int64_t k = comb && v[1] > v[0] - v[1] ? v[0] - v[1] : v[1];
             for (int64_t j = 1; j <= k; j++) {
                 if (__builtin_mul_overflow(r, v[0] - k + j, &r))
-                    return pi_raise(I, "OverflowError", "integer result too large (vkeve integers are 64-bit)");
+                    return pi_raise(I, "OverflowError",
+                                    "integer result too large (vkeve integers are 64-bit)");
                 if (comb)
                     r /= j;
             }
@@ -290,7 +308,8 @@ static int m_integer(interp *I, pv self, int argc, const pv *argv, int kwc, cons
     return 0;
 }
 
-static int m_prod(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv, pv *out)
+static int m_prod(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                  const pv *kwv, pv *out)
 {
     (void)self;
     (void)kwn;
@@ -304,8 +323,9 @@ static int m_prod(interp *I, pv self, int argc, const pv *argv, int kwc, const i
         return -1;
     while ((got = pi_iter_next(I, &it, &v)) > 0) {
         pv next;
-        int r = pv_is_num(v) ? pi_binop(I, OP_MUL, acc, v, &next)
-                             : pi_raise(I, "TypeError", "must be real number, not %s", pi_type_name(v));
+        int r = pv_is_num(v)
+                    ? pi_binop(I, OP_MUL, acc, v, &next)
+                    : pi_raise(I, "TypeError", "must be real number, not %s", pi_type_name(v));
         pi_release(I, v);
         if (r)
             return -1;
@@ -360,7 +380,8 @@ static double fsum_result(const double *p, int n)
 }
 
 /* math.fsum: exact summation; the partials never exceed about 40 for doubles. */
-static int m_fsum(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv, pv *out)
+static int m_fsum(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                  const pv *kwv, pv *out)
 {
     (void)self;
     (void)kwn;
@@ -397,29 +418,33 @@ static int m_fsum(interp *I, pv self, int argc, const pv *argv, int kwc, const i
     return 0;
 }
 
+/* clang-format off */
 static const struct {
     const char *name;
-    native_fn fn;
+    native_fn *fn;
 } fn_table[] = {
     {"floor", m_rounding}, {"ceil", m_rounding}, {"trunc", m_rounding}, {"log", m_binary},
     {"atan2", m_binary}, {"pow", m_binary}, {"fmod", m_binary}, {"copysign", m_binary},
     {"hypot", m_hypot}, {"dist", m_hypot}, {"isclose", m_isclose}, {"isnan", m_classify},
-    {"isinf", m_classify}, {"isfinite", m_classify}, {"radians", m_classify}, {"degrees", m_classify},
-    {"modf", m_classify}, {"gcd", m_integer}, {"lcm", m_integer}, {"factorial", m_integer},
-    {"comb", m_integer}, {"perm", m_integer}, {"prod", m_prod}, {"fsum", m_fsum}, {NULL, NULL}};
+    {"isinf", m_classify}, {"isfinite", m_classify}, {"radians", m_classify},
+    {"degrees", m_classify}, {"modf", m_classify}, {"gcd", m_integer}, {"lcm", m_integer},
+    {"factorial", m_integer}, {"comb", m_integer}, {"perm", m_integer}, {"prod", m_prod},
+    {"fsum", m_fsum}, {NULL, NULL}};
+/* clang-format on */
 
 int pi_math_getattr(interp *I, const char *name, pv *out)
 {
     static const struct {
         const char *name;
         double value;
-    } consts[] = {{"pi", M_PI}, {"e", M_E}, {"tau", 2 * M_PI}, {"inf", INFINITY}, {"nan", NAN}, {NULL, 0}};
+    } consts[] = {{"pi", M_PI},      {"e", M_E},   {"tau", 2 * M_PI},
+                  {"inf", INFINITY}, {"nan", NAN}, {NULL, 0}};
     for (int k = 0; consts[k].name; k++)
         if (strcmp(consts[k].name, name) == 0) {
             *out = pv_float(consts[k].value);
             return 0;
         }
-    native_fn fn = NULL;
+    native_fn *fn = NULL;
     for (int k = 0; unary_table[k].name && !fn; k++)
         if (strcmp(unary_table[k].name, name) == 0)
             fn = m_unary;

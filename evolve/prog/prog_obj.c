@@ -232,7 +232,10 @@ void pi_release(interp *I, pv v)
  * objects hold on it is referenced from outside (the C stack, the interpreter) and is alive,
  * with everything it reaches; the rest is garbage. */
 
-static int gc_live(pv v) { return v.tag == PV_OBJ && v.u.o && v.u.o->prev; }
+static int gc_live(pv v)
+{
+    return v.tag == PV_OBJ && v.u.o && v.u.o->prev;
+}
 
 static void gc_uncount(interp *I, pv v)
 {
@@ -338,7 +341,10 @@ void pbuf_put(pbuf *b, const char *s, size_t n)
     b->s[b->len] = 0;
 }
 
-void pbuf_puts(pbuf *b, const char *s) { pbuf_put(b, s, strlen(s)); }
+void pbuf_puts(pbuf *b, const char *s)
+{
+    pbuf_put(b, s, strlen(s));
+}
 
 void pbuf_printf(pbuf *b, const char *fmt, ...)
 {
@@ -378,7 +384,10 @@ pv pi_str(interp *I, const char *s, size_t len)
     return pv_obj(p);
 }
 
-pv pi_cstr(interp *I, const char *s) { return pi_str(I, s, strlen(s)); }
+pv pi_cstr(interp *I, const char *s)
+{
+    return pi_str(I, s, strlen(s));
+}
 
 int pi_buf_to_str(interp *I, pbuf *b, pv *out)
 {
@@ -398,7 +407,8 @@ plist *pi_list(interp *I, int kind, size_t cap)
 {
     if (cap > I->lim.max_bytes / sizeof(pv) || pi_reserve(I, sizeof(plist) + cap * sizeof(pv)))
         return pi_raise(I, "BudgetExceeded", "memory budget exceeded (%zu MiB)",
-                        I->lim.max_bytes >> 20), NULL;
+                        I->lim.max_bytes >> 20),
+               NULL;
     if (pi_step(I, (long)(cap / PI_COPY_ITEMS_PER_STEP)))
         return NULL;
     if (cap && cap <= 8) { /* one block: small tuples are made by the million in pixel loops */
@@ -577,7 +587,8 @@ int pi_equal(interp *I, pv a, pv b, int *out)
         return pi_raise(I, "RecursionError", "maximum recursion depth exceeded in comparison");
     }
     /* Each element compared costs a step: equal structures with shared parts can be huge. */
-    int r = pi_step(I, 1 + (long)(x->kind == PO_LIST || x->kind == PO_TUPLE ? ((plist *)x)->len : ((pdict *)x)->len));
+    int r = pi_step(I, 1 + (long)(x->kind == PO_LIST || x->kind == PO_TUPLE ? ((plist *)x)->len
+                                                                            : ((pdict *)x)->len));
     if (r) {
         I->cdepth--;
         return -1;
@@ -761,8 +772,14 @@ int pi_truthy(interp *I, pv v, int *out)
 
 /* ---- dicts ---- */
 
-pdict *pi_dict(interp *I) { return pi_new(I, PO_DICT, sizeof(pdict)); }
-pdict *pi_set(interp *I) { return pi_new(I, PO_SET, sizeof(pdict)); }
+pdict *pi_dict(interp *I)
+{
+    return pi_new(I, PO_DICT, sizeof(pdict));
+}
+pdict *pi_set(interp *I)
+{
+    return pi_new(I, PO_SET, sizeof(pdict));
+}
 
 static size_t dict_bytes(size_t cap, size_t index_cap)
 {

@@ -32,8 +32,8 @@ static const char *op_symbol(int op)
 
 static int unsupported(interp *I, int op, pv a, pv b)
 {
-    return pi_raise(I, "TypeError", "unsupported operand type(s) for %s: '%s' and '%s'", op_symbol(op),
-                    pi_type_name(a), pi_type_name(b));
+    return pi_raise(I, "TypeError", "unsupported operand type(s) for %s: '%s' and '%s'",
+                    op_symbol(op), pi_type_name(a), pi_type_name(b));
 }
 
 static int overflow(interp *I)
@@ -64,7 +64,10 @@ int pi_to_double(interp *I, pv v, const char *what, double *out)
     return pi_raise(I, "TypeError", "%s: must be a real number, not %s", what, pi_type_name(v));
 }
 
-static double as_double(pv v) { return v.tag == PV_FLOAT ? v.u.f : (double)v.u.i; }
+static double as_double(pv v)
+{
+    return v.tag == PV_FLOAT ? v.u.f : (double)v.u.i;
+}
 
 static int int_pow(interp *I, int64_t base, int64_t exp, pv *out)
 {
@@ -85,7 +88,9 @@ static int float_pow(interp *I, double x, double y, pv *out)
     if (x == 0 && y < 0)
         return pi_raise(I, "ZeroDivisionError", "0.0 cannot be raised to a negative power");
     if (x < 0 && y != floor(y) && isfinite(y))
-        return pi_raise(I, "ValueError", "negative number raised to a fractional power (complex results are not supported)");
+        return pi_raise(
+            I, "ValueError",
+            "negative number raised to a fractional power (complex results are not supported)");
     double r = pow(x, y);
     if (isinf(r) && isfinite(x) && isfinite(y))
         return pi_raise(I, "OverflowError", "(34, 'Numerical result out of range')");
@@ -206,7 +211,8 @@ static int float_arith(interp *I, int op, double x, double y, pv *out)
     case OP_FLOORDIV:
     case OP_MOD:
         if (y == 0)
-            return pi_raise(I, "ZeroDivisionError", op == OP_MOD ? "float modulo" : "float floor division by zero");
+            return pi_raise(I, "ZeroDivisionError",
+                            op == OP_MOD ? "float modulo" : "float floor division by zero");
         float_divmod(x, y, &fd, &m);
         *out = pv_float(op == OP_FLOORDIV ? fd : m);
         return 0;
@@ -262,7 +268,8 @@ static int concat(interp *I, pv a, pv b, pv *out)
 {
     if (pv_is(a, PO_STR)) {
         pstr *x = pv_str(a), *y = pv_str(b);
-        if (pi_reserve(I, x->len + y->len) || pi_step(I, (long)((x->len + y->len) / PI_COPY_BYTES_PER_STEP)))
+        if (pi_reserve(I, x->len + y->len) ||
+            pi_step(I, (long)((x->len + y->len) / PI_COPY_BYTES_PER_STEP)))
             return -1;
         pstr *r = pi_new(I, PO_STR, sizeof *r + x->len + y->len + 1);
         if (!r)
@@ -305,8 +312,8 @@ int pi_binop(interp *I, int op, pv a, pv b, pv *out)
         (a.u.o->kind == PO_STR || a.u.o->kind == PO_LIST || a.u.o->kind == PO_TUPLE))
         return concat(I, a, b, out);
     if (op == OP_ADD && (pv_is(a, PO_STR) || pv_is(a, PO_LIST) || pv_is(a, PO_TUPLE)))
-        return pi_raise(I, "TypeError", "can only concatenate %s (not \"%s\") to %s", pi_type_name(a),
-                        pi_type_name(b), pi_type_name(a));
+        return pi_raise(I, "TypeError", "can only concatenate %s (not \"%s\") to %s",
+                        pi_type_name(a), pi_type_name(b), pi_type_name(a));
     if (op == OP_MUL) {
         int seq_a = pv_is(a, PO_STR) || pv_is(a, PO_LIST) || pv_is(a, PO_TUPLE);
         int seq_b = pv_is(b, PO_STR) || pv_is(b, PO_LIST) || pv_is(b, PO_TUPLE);
@@ -341,7 +348,10 @@ int pi_unary(interp *I, int op, pv a, pv *out)
         return 0;
     }
     return pi_raise(I, "TypeError", "bad operand type for unary %s: '%s'",
-                    op == OP_SUB ? "-" : op == OP_ADD ? "+" : "~", pi_type_name(a));
+                    op == OP_SUB   ? "-"
+                    : op == OP_ADD ? "+"
+                                   : "~",
+                    pi_type_name(a));
 }
 
 /* Set algebra: | union, & intersection, - difference, ^ symmetric difference. */
@@ -362,7 +372,9 @@ int pi_set_op(interp *I, int op, pdict *a, pdict *b, pv *out)
             int in_other = pi_dict_get(I, other, key, &dummy);
             if (in_other < 0)
                 goto fail;
-            int keep = op == OP_BITOR ? (side == 0 || !in_other) : op == OP_BITAND ? in_other : !in_other;
+            int keep = op == OP_BITOR    ? (side == 0 || !in_other)
+                       : op == OP_BITAND ? in_other
+                                         : !in_other;
             if (keep && pi_dict_set(I, r, key, pv_none()))
                 goto fail;
         }
@@ -380,7 +392,9 @@ static int64_t range_len(const prange *r)
     if (r->step > 0 && r->start < r->stop)
         return (int64_t)(((uint64_t)r->stop - (uint64_t)r->start - 1) / (uint64_t)r->step + 1);
     if (r->step < 0 && r->start > r->stop)
-        return (int64_t)(((uint64_t)r->start - (uint64_t)r->stop - 1) / (uint64_t)(-(r->step + 1) + 1) + 1);
+        return (int64_t)(((uint64_t)r->start - (uint64_t)r->stop - 1) /
+                             (uint64_t)(-(r->step + 1) + 1) +
+                         1);
     return 0;
 }
 
@@ -394,7 +408,9 @@ static int seq_index(interp *I, pv obj, pv index, size_t len, size_t *out)
         i += (int64_t)len;
     if (i < 0 || (uint64_t)i >= len)
         return pi_raise(I, "IndexError", "%s index out of range",
-                        pv_is(obj, PO_STR) ? "string" : pv_is(obj, PO_RANGE) ? "range object" : pi_type_name(obj));
+                        pv_is(obj, PO_STR)     ? "string"
+                        : pv_is(obj, PO_RANGE) ? "range object"
+                                               : pi_type_name(obj));
     *out = (size_t)i;
     return 0;
 }
@@ -460,7 +476,8 @@ int pi_setitem(interp *I, pv obj, pv index, pv val)
         return pi_dict_set(I, pv_dict(obj), index, val);
     if (pv_is(obj, PO_PIXELS))
         return pi_pixels_set(I, obj, index, val);
-    return pi_raise(I, "TypeError", "'%s' object does not support item assignment", pi_type_name(obj));
+    return pi_raise(I, "TypeError", "'%s' object does not support item assignment",
+                    pi_type_name(obj));
 }
 
 int pi_delitem(interp *I, pv obj, pv index)
@@ -478,12 +495,13 @@ int pi_delitem(interp *I, pv obj, pv index)
     }
     if (pv_is(obj, PO_DICT))
         return pi_dict_del(I, pv_dict(obj), index);
-    return pi_raise(I, "TypeError", "'%s' object does not support item deletion", pi_type_name(obj));
+    return pi_raise(I, "TypeError", "'%s' object does not support item deletion",
+                    pi_type_name(obj));
 }
 
 /* Python's slice.indices(): clamps start/stop for a sequence of length len. */
-static int slice_bounds(interp *I, pv lo, pv hi, pv step, int64_t len, int64_t *start, int64_t *stop,
-                        int64_t *st)
+static int slice_bounds(interp *I, pv lo, pv hi, pv step, int64_t len, int64_t *start,
+                        int64_t *stop, int64_t *st)
 {
     *st = 1;
     if (step.tag != PV_NONE) {
@@ -579,7 +597,8 @@ int pi_set_slice(interp *I, pv obj, pv lo, pv hi, pv step, const pv *val)
     int r = 0;
     if (st != 1) {
         if (items && (size_t)n != m) {
-            r = pi_raise(I, "ValueError", "attempt to assign sequence of size %zu to extended slice of size %lld", m,
+            r = pi_raise(I, "ValueError",
+                         "attempt to assign sequence of size %zu to extended slice of size %lld", m,
                          (long long)n);
         } else {
             /* Extended slices: replace in place, or delete from the back so indices stay valid. */
@@ -654,7 +673,8 @@ int pi_contains(interp *I, pv container, pv item, int *out)
     }
     if (pv_is(container, PO_RANGE)) {
         prange *r = (prange *)container.u.o;
-        if (!pv_is_intlike(item) && !(item.tag == PV_FLOAT && item.u.f == floor(item.u.f) && fabs(item.u.f) < 9e18))
+        if (!pv_is_intlike(item) &&
+            !(item.tag == PV_FLOAT && item.u.f == floor(item.u.f) && fabs(item.u.f) < 9e18))
             return 0;
         int64_t x = item.tag == PV_FLOAT ? (int64_t)item.u.f : item.u.i;
         int64_t n = range_len(r);
@@ -662,10 +682,12 @@ int pi_contains(interp *I, pv container, pv item, int *out)
             return 0;
         if (r->step > 0 ? (x < r->start || x >= r->stop) : (x > r->start || x <= r->stop))
             return 0;
-        *out = ((uint64_t)x - (uint64_t)r->start) % (uint64_t)(r->step > 0 ? r->step : -r->step) == 0;
+        *out =
+            ((uint64_t)x - (uint64_t)r->start) % (uint64_t)(r->step > 0 ? r->step : -r->step) == 0;
         return 0;
     }
-    return pi_raise(I, "TypeError", "argument of type '%s' is not iterable", pi_type_name(container));
+    return pi_raise(I, "TypeError", "argument of type '%s' is not iterable",
+                    pi_type_name(container));
 }
 
 /* ---- iteration ---- */
@@ -679,12 +701,8 @@ int pi_iter_init(interp *I, pv src, piter *it)
         case PO_LIST:
         case PO_TUPLE:
         case PO_STR:
-        case PO_DICT:
-            it->kind = src.u.o->kind;
-            return 0;
-        case PO_SET:
-            it->kind = PO_DICT;
-            return 0;
+        case PO_DICT: it->kind = src.u.o->kind; return 0;
+        case PO_SET: it->kind = PO_DICT; return 0;
         case PO_RANGE: {
             prange *r = (prange *)src.u.o;
             it->kind = PO_RANGE;

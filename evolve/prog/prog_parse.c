@@ -21,17 +21,50 @@ typedef struct parser {
     prog_failure *fail;
 } parser;
 
-enum { KW_FALSE, KW_NONE, KW_TRUE, KW_AND, KW_AS, KW_ASSERT, KW_ASYNC, KW_AWAIT, KW_BREAK,
-       KW_CLASS, KW_CONTINUE, KW_DEF, KW_DEL, KW_ELIF, KW_ELSE, KW_EXCEPT, KW_FINALLY, KW_FOR,
-       KW_FROM, KW_GLOBAL, KW_IF, KW_IMPORT, KW_IN, KW_IS, KW_LAMBDA, KW_NONLOCAL, KW_NOT,
-       KW_OR, KW_PASS, KW_RAISE, KW_RETURN, KW_TRY, KW_WHILE, KW_WITH, KW_YIELD };
+enum {
+    KW_FALSE,
+    KW_NONE,
+    KW_TRUE,
+    KW_AND,
+    KW_AS,
+    KW_ASSERT,
+    KW_ASYNC,
+    KW_AWAIT,
+    KW_BREAK,
+    KW_CLASS,
+    KW_CONTINUE,
+    KW_DEF,
+    KW_DEL,
+    KW_ELIF,
+    KW_ELSE,
+    KW_EXCEPT,
+    KW_FINALLY,
+    KW_FOR,
+    KW_FROM,
+    KW_GLOBAL,
+    KW_IF,
+    KW_IMPORT,
+    KW_IN,
+    KW_IS,
+    KW_LAMBDA,
+    KW_NONLOCAL,
+    KW_NOT,
+    KW_OR,
+    KW_PASS,
+    KW_RAISE,
+    KW_RETURN,
+    KW_TRY,
+    KW_WHILE,
+    KW_WITH,
+    KW_YIELD
+};
 
 /* Keywords are the first symbols interned (see code_new), so their ids are the KW_* values. */
 static const char *const kw_names[] = {
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
-    "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global",
-    "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return",
-    "try", "while", "with", "yield", NULL};
+    "False", "None",     "True",  "and",    "as",   "assert", "async",  "await",    "break",
+    "class", "continue", "def",   "del",    "elif", "else",   "except", "finally",  "for",
+    "from",  "global",   "if",    "import", "in",   "is",     "lambda", "nonlocal", "not",
+    "or",    "pass",     "raise", "return", "try",  "while",  "with",   "yield",    NULL};
 
 /* ---- the code object ---- */
 
@@ -179,9 +212,18 @@ static int add_kid(parser *P, node *n, node *kid)
     return 0;
 }
 
-static token *cur(parser *P) { return &P->t[P->i]; }
-static int is_op(parser *P, int op) { return cur(P)->type == T_OP && cur(P)->sym == op; }
-static int is_kw(parser *P, int kw) { return cur(P)->type == T_KW && cur(P)->sym == kw; }
+static token *cur(parser *P)
+{
+    return &P->t[P->i];
+}
+static int is_op(parser *P, int op)
+{
+    return cur(P)->type == T_OP && cur(P)->sym == op;
+}
+static int is_kw(parser *P, int kw)
+{
+    return cur(P)->type == T_KW && cur(P)->sym == kw;
+}
 static int accept_op(parser *P, int op)
 {
     if (!is_op(P, op))
@@ -199,10 +241,12 @@ static int accept_kw(parser *P, int kw)
 
 static const char *op_text(int op)
 {
-    static const char *const t[] = {"", "+", "-", "*", "/", "//", "%", "**", "@", "<<", ">>", "&",
-                                    "|", "^", "~", "==", "!=", "<", "<=", ">", ">=", "in", "not in",
-                                    "is", "is not", "(", ")", "[", "]", "{", "}", ",", ":", ".",
-                                    ";", "=", "->", "augmented assignment", ":=", "@"};
+    /* clang-format off */
+    static const char *const t[] = {
+        "", "+", "-", "*", "/", "//", "%", "**", "@", "<<", ">>", "&", "|", "^", "~", "==", "!=",
+        "<", "<=", ">", ">=", "in", "not in", "is", "is not", "(", ")", "[", "]", "{", "}", ",",
+        ":", ".", ";", "=", "->", "augmented assignment", ":=", "@"};
+    /* clang-format on */
     return op > 0 && op < OP_COUNT ? t[op] : "?";
 }
 
@@ -260,7 +304,8 @@ static node *parse_sub_expr(parser *P, const char *s, size_t n, int line)
         toks[k].line += line - 1;
     parser sub = {P->code, toks, n_toks, 0, P->depth, 0, P->fail};
     node *e = NULL;
-    if (sub.t[0].type == T_OP && sub.t[0].sym == OP_LPAR && sub.t[1].type == T_OP && sub.t[1].sym == OP_RPAR)
+    if (sub.t[0].type == T_OP && sub.t[0].sym == OP_LPAR && sub.t[1].type == T_OP &&
+        sub.t[1].sym == OP_RPAR)
         perr(P, "f-string: empty expression not allowed%s", NULL);
     else
         e = parse_test(&sub);
@@ -616,7 +661,8 @@ static node *parse_paren(parser *P, int line)
     node *first = parse_item(P);
     if (!first)
         return NULL;
-    if (is_kw(P, KW_FOR) && first->kind != N_STARRED) { /* a generator expression: evaluated eagerly */
+    if (is_kw(P, KW_FOR) &&
+        first->kind != N_STARRED) { /* a generator expression: evaluated eagerly */
         node *c = mk(P, N_LISTCOMP, line);
         if (!c)
             return NULL;
@@ -656,8 +702,7 @@ static node *parse_atom(parser *P)
         n->value = t->type == T_INT ? pv_int(t->ival) : pv_float(t->fval);
         return n;
     case T_STR:
-    case T_FSTR:
-        return parse_strings(P);
+    case T_FSTR: return parse_strings(P);
     case T_KW:
         if (t->sym == KW_TRUE || t->sym == KW_FALSE || t->sym == KW_NONE) {
             P->i++;
@@ -672,17 +717,15 @@ static node *parse_atom(parser *P)
             P->i++;
             if (enter(P))
                 return NULL;
-            n = t->sym == OP_LPAR ? parse_paren(P, line)
-                : t->sym == OP_LBRACK ? parse_list_display(P, line) : parse_dict_display(P, line);
+            n = t->sym == OP_LPAR     ? parse_paren(P, line)
+                : t->sym == OP_LBRACK ? parse_list_display(P, line)
+                                      : parse_dict_display(P, line);
             P->depth--;
             return n;
         }
         break;
-    case T_INDENT:
-        perr(P, "unexpected indent%s", NULL);
-        return NULL;
-    default:
-        break;
+    case T_INDENT: perr(P, "unexpected indent%s", NULL); return NULL;
+    default: break;
     }
     if (t->type == T_KW)
         perr(P, "invalid syntax: unexpected '%s'", P->code->syms[t->sym]);
@@ -708,7 +751,8 @@ static node *parse_call(parser *P, node *fn, int line)
         } else if (accept_op(P, OP_POW)) {
             if (!(arg = mk(P, N_DSTAR, aline)) || !(arg->a = parse_test(P)))
                 return NULL;
-        } else if (cur(P)->type == T_NAME && P->t[P->i + 1].type == T_OP && P->t[P->i + 1].sym == OP_ASSIGN) {
+        } else if (cur(P)->type == T_NAME && P->t[P->i + 1].type == T_OP &&
+                   P->t[P->i + 1].sym == OP_ASSIGN) {
             if (!(arg = mk(P, N_KWARG, aline)))
                 return NULL;
             arg->sym = cur(P)->sym;
@@ -852,7 +896,8 @@ static node *parse_unary(parser *P)
 
 /* Left-associative binary operator levels, tightest last. */
 static const int level_ops[][6] = {
-    {OP_BITOR, 0}, {OP_BITXOR, 0}, {OP_BITAND, 0}, {OP_LSHIFT, OP_RSHIFT, 0},
+    {OP_BITOR, 0},       {OP_BITXOR, 0},
+    {OP_BITAND, 0},      {OP_LSHIFT, OP_RSHIFT, 0},
     {OP_ADD, OP_SUB, 0}, {OP_MUL, OP_DIV, OP_FLOORDIV, OP_MOD, OP_AT_DECOR}};
 #define N_LEVELS ((int)(sizeof level_ops / sizeof level_ops[0]))
 
@@ -881,7 +926,10 @@ static node *parse_level(parser *P, int level)
     return left;
 }
 
-static node *parse_expr(parser *P) { return parse_level(P, 0); }
+static node *parse_expr(parser *P)
+{
+    return parse_level(P, 0);
+}
 
 static int comparison_op(parser *P)
 {
@@ -973,8 +1021,14 @@ static node *parse_bool(parser *P, int kw, int kind, node *(*next)(parser *))
     return left;
 }
 
-static node *parse_and(parser *P) { return parse_bool(P, KW_AND, N_AND, parse_not); }
-static node *parse_or(parser *P) { return parse_bool(P, KW_OR, N_OR, parse_and); }
+static node *parse_and(parser *P)
+{
+    return parse_bool(P, KW_AND, N_AND, parse_not);
+}
+static node *parse_or(parser *P)
+{
+    return parse_bool(P, KW_OR, N_OR, parse_and);
+}
 
 static int parse_params(parser *P, node *fn, int closer);
 
@@ -1035,8 +1089,9 @@ static node *parse_testlist(parser *P)
         return NULL;
     while (accept_op(P, OP_COMMA)) {
         token *c = cur(P);
-        if (c->type == T_NEWLINE || (c->type == T_OP && (c->sym == OP_ASSIGN || c->sym == OP_RPAR ||
-                                                         c->sym == OP_SEMI || c->sym == OP_AUG || c->sym == OP_COLON)))
+        if (c->type == T_NEWLINE ||
+            (c->type == T_OP && (c->sym == OP_ASSIGN || c->sym == OP_RPAR || c->sym == OP_SEMI ||
+                                 c->sym == OP_AUG || c->sym == OP_COLON)))
             break;
         if (add_kid(P, t, parse_item(P)))
             return NULL;
@@ -1051,8 +1106,7 @@ static int check_target(parser *P, node *t)
     switch (t->kind) {
     case N_NAME:
     case N_ATTR:
-    case N_SUBSCRIPT:
-        return 0;
+    case N_SUBSCRIPT: return 0;
     case N_TUPLE:
     case N_LIST: {
         int stars = 0;
@@ -1167,7 +1221,9 @@ static int collect_locals(node *b, symset *set, symset *declared)
                 (s->n_kids && collect_locals(s->kids[0], set, declared));
             break;
         case N_IF:
-        case N_WHILE: r = collect_locals(s->b, set, declared) || collect_locals(s->c, set, declared); break;
+        case N_WHILE:
+            r = collect_locals(s->b, set, declared) || collect_locals(s->c, set, declared);
+            break;
         case N_TRY:
             r = collect_locals(s->a, set, declared) || collect_locals(s->b, set, declared) ||
                 collect_locals(s->c, set, declared);
@@ -1485,11 +1541,8 @@ static node *parse_simple(parser *P)
     case KW_CLASS:
     case KW_WITH:
     case KW_YIELD:
-    case KW_ASYNC:
-        perr(P, "'%s' is not supported", P->code->syms[t->sym]);
-        return NULL;
-    default:
-        return parse_expr_stmt(P);
+    case KW_ASYNC: perr(P, "'%s' is not supported", P->code->syms[t->sym]); return NULL;
+    default: return parse_expr_stmt(P);
     }
 }
 
@@ -1690,8 +1743,7 @@ static node *parse_statement_into(parser *P, node *block)
         case KW_FINALLY:
             perr(P, "invalid syntax: unexpected '%s'", P->code->syms[t->sym]);
             return NULL;
-        default:
-            return parse_simple_line(P, block) ? NULL : block;
+        default: return parse_simple_line(P, block) ? NULL : block;
         }
         return add_kid(P, block, s) ? NULL : block;
     }

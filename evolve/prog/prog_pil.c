@@ -30,9 +30,11 @@ enum { PF_BUILTIN, PF_GAUSSIAN, PF_BOX, PF_UNSHARP, PF_KERNEL, PF_MEDIAN, PF_MIN
 int pi_image_check(interp *I, long w, long h, int channels)
 {
     if (w < 1 || h < 1)
-        return pi_raise(I, "ValueError", "image size %ldx%ld: width and height must be at least 1", w, h);
+        return pi_raise(I, "ValueError", "image size %ldx%ld: width and height must be at least 1",
+                        w, h);
     if (w > I->lim.max_side || h > I->lim.max_side)
-        return pi_raise(I, "BudgetExceeded", "image side budget exceeded: %ldx%ld (largest side %d)", w, h,
+        return pi_raise(I, "BudgetExceeded",
+                        "image side budget exceeded: %ldx%ld (largest side %d)", w, h,
                         I->lim.max_side);
     return pi_reserve(I, (size_t)w * (size_t)h * (size_t)channels);
 }
@@ -62,8 +64,9 @@ int pi_image_wrap(interp *I, img *im, pv *out)
 static int result_image(interp *I, img *im, const errmsg *e, pv *out)
 {
     if (!im)
-        return pi_raise(I, strstr(e->text, "not supported for this image mode") ? "OSError" : "ValueError", "%s",
-                        e->text);
+        return pi_raise(
+            I, strstr(e->text, "not supported for this image mode") ? "OSError" : "ValueError",
+            "%s", e->text);
     return pi_image_wrap(I, im, out);
 }
 
@@ -83,7 +86,10 @@ static int get_image(interp *I, pv v, const char *what, img **out)
     return 0;
 }
 
-static img *self_image(pv self) { return ((pimage *)self.u.o)->im; }
+static img *self_image(pv self)
+{
+    return ((pimage *)self.u.o)->im;
+}
 
 static int seq_len(pv v)
 {
@@ -94,12 +100,13 @@ static int seq_len(pv v)
 static int get_numbers(interp *I, pv v, int n, int ints_only, const char *what, double *out)
 {
     if (seq_len(v) != n)
-        return pi_raise(I, "TypeError", "%s must be a tuple of %d numbers, got %s", what, n, pi_type_name(v));
+        return pi_raise(I, "TypeError", "%s must be a tuple of %d numbers, got %s", what, n,
+                        pi_type_name(v));
     for (int k = 0; k < n; k++) {
         pv x = pv_list(v)->items[k];
         if (ints_only && !pv_is_intlike(x))
-            return pi_raise(I, "TypeError", "%s: '%s' object cannot be interpreted as an integer", what,
-                            pi_type_name(x));
+            return pi_raise(I, "TypeError", "%s: '%s' object cannot be interpreted as an integer",
+                            what, pi_type_name(x));
         if (pi_to_double(I, x, what, &out[k]))
             return -1;
     }
@@ -112,7 +119,8 @@ static int get_size(interp *I, pv v, const char *what, int *w, int *h)
     if (get_numbers(I, v, 2, 1, what, d))
         return -1;
     if (d[0] < 1 || d[1] < 1 || d[0] > 1e9 || d[1] > 1e9)
-        return pi_raise(I, "ValueError", "%s: width and height must be >= 1, got (%.0f, %.0f)", what, d[0], d[1]);
+        return pi_raise(I, "ValueError", "%s: width and height must be >= 1, got (%.0f, %.0f)",
+                        what, d[0], d[1]);
     *w = (int)d[0];
     *h = (int)d[1];
     return 0;
@@ -125,7 +133,8 @@ static int get_resample(interp *I, pv v, int deflt, const char *what, img_resamp
         return 0;
     }
     if (!pv_is_intlike(v) || v.u.i < 0 || v.u.i > 5)
-        return pi_raise(I, "ValueError", "%s: unknown resampling filter (use Image.Resampling.*)", what);
+        return pi_raise(I, "ValueError", "%s: unknown resampling filter (use Image.Resampling.*)",
+                        what);
     *out = (img_resample)v.u.i;
     return 0;
 }
@@ -163,15 +172,17 @@ static int get_ink(interp *I, pv v, img_mode mode, const char *what, uint8_t ink
         for (int k = 0; k < n; k++) {
             pv x = pv_list(v)->items[k];
             if (!pv_is_intlike(x))
-                return pi_raise(I, "TypeError", "%s: color must be int or tuple of ints, got %s in the tuple",
-                                what, pi_type_name(x));
+                return pi_raise(I, "TypeError",
+                                "%s: color must be int or tuple of ints, got %s in the tuple", what,
+                                pi_type_name(x));
             c[k] = x.u.i;
         }
         if (img_ink_from_tuple(c, n, mode, ink, &e))
             return pi_raise(I, "TypeError", "%s: %s", what, e.text);
         return 0;
     }
-    return pi_raise(I, "TypeError", "%s: color must be int, tuple or string, not %s", what, pi_type_name(v));
+    return pi_raise(I, "TypeError", "%s: color must be int, tuple or string, not %s", what,
+                    pi_type_name(v));
 }
 
 /* Flattens [(x, y), ...] or [x, y, ...] into a malloc'd array of doubles; *n_points. */
@@ -180,7 +191,8 @@ static int get_points(interp *I, pv v, const char *what, double **xy, int *n_poi
     int n = seq_len(v);
     *xy = NULL;
     if (n < 0)
-        return pi_raise(I, "TypeError", "%s: coordinates must be a list or tuple, not %s", what, pi_type_name(v));
+        return pi_raise(I, "TypeError", "%s: coordinates must be a list or tuple, not %s", what,
+                        pi_type_name(v));
     if (n > 1000000 || pi_reserve(I, (size_t)n * 2 * sizeof(double)))
         return n > 1000000 ? pi_raise(I, "BudgetExceeded", "%s: too many points", what) : -1;
     double *d = malloc(((size_t)n * 2 + 1) * sizeof *d);
@@ -200,12 +212,14 @@ static int get_points(interp *I, pv v, const char *what, double **xy, int *n_poi
             d[nd++] = item.tag == PV_FLOAT ? item.u.f : (double)item.u.i;
         } else {
             free(d);
-            return pi_raise(I, "TypeError", "%s: coordinates must be numbers or (x, y) pairs", what);
+            return pi_raise(I, "TypeError", "%s: coordinates must be numbers or (x, y) pairs",
+                            what);
         }
     }
     if (nd % 2) {
         free(d);
-        return pi_raise(I, "ValueError", "%s: coordinate list must contain exactly 2 coordinates per point", what);
+        return pi_raise(I, "ValueError",
+                        "%s: coordinate list must contain exactly 2 coordinates per point", what);
     }
     *xy = d;
     *n_points = nd / 2;
@@ -218,25 +232,28 @@ static int m_crop(interp *I, img *im, pv box, pv *out)
 {
     errmsg e;
     if (box.tag == PV_UNSET || box.tag == PV_NONE)
-        return charge(I, (double)im->w * im->h) || result_image(I, img_copy(im, &e), &e, out) ? -1 : 0;
+        return charge(I, (double)im->w * im->h) || result_image(I, img_copy(im, &e), &e, out) ? -1
+                                                                                              : 0;
     double b[4];
     if (get_numbers(I, box, 4, 0, "crop() box", b))
         return -1;
     double w = round(b[2]) - round(b[0]), h = round(b[3]) - round(b[1]);
-    if (w >= 1 && h >= 1 && (pi_image_check(I, (long)fmin(w, 1e9), (long)fmin(h, 1e9), img_channels(im->mode)) ||
-                             charge(I, w * h)))
+    if (w >= 1 && h >= 1 &&
+        (pi_image_check(I, (long)fmin(w, 1e9), (long)fmin(h, 1e9), img_channels(im->mode)) ||
+         charge(I, w * h)))
         return -1;
     return result_image(I, img_crop(im, b[0], b[1], b[2], b[3], &e), &e, out);
 }
 
-static int m_resize(interp *I, img *im, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv, pv *out)
+static int m_resize(interp *I, const pcall *c, pv *out)
 {
+    img *im = self_image(c->self);
     static const char *const names[] = {"size", "resample", "box", "reducing_gap"};
     pv a[4];
     int w = 0, h = 0;
     img_resample f = IMG_NEAREST;
     double box[4];
-    if (pi_args(I, "resize", argc, argv, kwc, kwn, kwv, 4, names, 1, a) || get_size(I, a[0], "resize() size", &w, &h) ||
+    if (pi_call_args(I, c, 4, names, 1, a) || get_size(I, a[0], "resize() size", &w, &h) ||
         get_resample(I, a[1], IMG_BICUBIC, "resize()", &f))
         return -1;
     int has_box = a[2].tag != PV_UNSET && a[2].tag != PV_NONE;
@@ -249,27 +266,33 @@ static int m_resize(interp *I, img *im, int argc, const pv *argv, int kwc, const
         if (!(gap >= 1.0))
             return pi_raise(I, "ValueError", "reducing_gap must be 1.0 or greater");
     }
-    if (pi_image_check(I, w, h, img_channels(im->mode)) || charge(I, (double)w * h + (double)im->w * im->h))
+    if (pi_image_check(I, w, h, img_channels(im->mode)) ||
+        charge(I, (double)w * h + (double)im->w * im->h))
         return -1;
     errmsg e;
-    return result_image(I, img_resize_reducing(im, w, h, f, has_box ? box : NULL, gap, &e), &e, out);
+    return result_image(I, img_resize_reducing(im, w, h, f, has_box ? box : NULL, gap, &e), &e,
+                        out);
 }
 
-static int m_rotate(interp *I, img *im, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv, pv *out)
+static int m_rotate(interp *I, const pcall *c, pv *out)
 {
-    static const char *const names[] = {"angle", "resample", "expand", "center", "translate", "fillcolor"};
+    img *im = self_image(c->self);
+    static const char *const names[] = {"angle",  "resample",  "expand",
+                                        "center", "translate", "fillcolor"};
     pv a[6];
     double angle, center[2], translate[2];
     img_resample f = IMG_NEAREST;
     int expand, has_fill;
     uint8_t fill[4];
-    if (pi_args(I, "rotate", argc, argv, kwc, kwn, kwv, 6, names, 1, a) ||
-        pi_to_double(I, a[0], "rotate() angle", &angle) || get_resample(I, a[1], IMG_NEAREST, "rotate()", &f) ||
-        get_bool(I, a[2], &expand) || get_ink(I, a[5], im->mode, "rotate() fillcolor", fill, &has_fill))
+    if (pi_call_args(I, c, 6, names, 1, a) || pi_to_double(I, a[0], "rotate() angle", &angle) ||
+        get_resample(I, a[1], IMG_NEAREST, "rotate()", &f) || get_bool(I, a[2], &expand) ||
+        get_ink(I, a[5], im->mode, "rotate() fillcolor", fill, &has_fill))
         return -1;
     if (f != IMG_NEAREST && f != IMG_BILINEAR && f != IMG_BICUBIC)
-        return pi_raise(I, "ValueError", "Unknown resampling filter (%d). Use Image.Resampling.NEAREST (0), "
-                        "Image.Resampling.BILINEAR (2) or Image.Resampling.BICUBIC (3)", (int)f);
+        return pi_raise(I, "ValueError",
+                        "Unknown resampling filter (%d). Use Image.Resampling.NEAREST (0), "
+                        "Image.Resampling.BILINEAR (2) or Image.Resampling.BICUBIC (3)",
+                        (int)f);
     if (!isfinite(angle))
         return pi_raise(I, "ValueError", "rotate() angle must be finite");
     int has_center = a[3].tag != PV_UNSET && a[3].tag != PV_NONE;
@@ -279,9 +302,9 @@ static int m_rotate(interp *I, img *im, int argc, const pv *argv, int kwc, const
         return -1;
     long w = im->w, h = im->h;
     if (expand) { /* the bounding box of the turned image, plus a pixel of rounding */
-        double r = angle * M_PI / 180.0, c = fabs(cos(r)), s = fabs(sin(r));
-        w = (long)ceil(im->w * c + im->h * s) + 2;
-        h = (long)ceil(im->w * s + im->h * c) + 2;
+        double r = angle * M_PI / 180.0, cs = fabs(cos(r)), sn = fabs(sin(r));
+        w = (long)ceil(im->w * cs + im->h * sn) + 2;
+        h = (long)ceil(im->w * sn + im->h * cs) + 2;
         if (w > I->lim.max_side && w - 2 <= I->lim.max_side)
             w = I->lim.max_side;
         if (h > I->lim.max_side && h - 2 <= I->lim.max_side)
@@ -290,19 +313,22 @@ static int m_rotate(interp *I, img *im, int argc, const pv *argv, int kwc, const
     if (pi_image_check(I, w, h, img_channels(im->mode)) || charge(I, (double)w * h))
         return -1;
     errmsg e;
-    return result_image(I, img_rotate(im, angle, f, expand, has_center ? center : NULL,
-                                      has_translate ? translate : NULL, has_fill ? fill : NULL, &e),
+    return result_image(I,
+                        img_rotate(im, angle, f, expand, has_center ? center : NULL,
+                                   has_translate ? translate : NULL, has_fill ? fill : NULL, &e),
                         &e, out);
 }
 
-static int m_paste(interp *I, img *im, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv, pv *out)
+static int m_paste(interp *I, const pcall *c, pv *out)
 {
+    img *im = self_image(c->self);
     static const char *const names[] = {"im", "box", "mask"};
     pv a[3];
-    if (pi_args(I, "paste", argc, argv, kwc, kwn, kwv, 3, names, 1, a))
+    if (pi_call_args(I, c, 3, names, 1, a))
         return -1;
     pv src = a[0], box = a[1], mask = a[2];
-    if (pv_is(box, PO_IMAGE) && (mask.tag == PV_UNSET || mask.tag == PV_NONE)) { /* paste(im, mask) */
+    if (pv_is(box, PO_IMAGE) &&
+        (mask.tag == PV_UNSET || mask.tag == PV_NONE)) { /* paste(im, mask) */
         mask = box;
         box.tag = PV_UNSET;
     }
@@ -354,23 +380,27 @@ static int m_paste(interp *I, img *im, int argc, const pv *argv, int kwc, const 
     return 0;
 }
 
-static int m_convert(interp *I, img *im, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv, pv *out)
+static int m_convert(interp *I, const pcall *c, pv *out)
 {
+    img *im = self_image(c->self);
     static const char *const names[] = {"mode", "matrix", "dither", "palette", "colors"};
     pv a[5];
-    if (pi_args(I, "convert", argc, argv, kwc, kwn, kwv, 5, names, 0, a))
+    if (pi_call_args(I, c, 5, names, 0, a))
         return -1;
     for (int k = 1; k < 5; k++)
         if (a[k].tag != PV_UNSET && a[k].tag != PV_NONE)
-            return pi_raise(I, "ValueError", "convert(): the '%s' argument is not supported", names[k]);
+            return pi_raise(I, "ValueError", "convert(): the '%s' argument is not supported",
+                            names[k]);
     img_mode mode = im->mode;
     if (a[0].tag != PV_UNSET && a[0].tag != PV_NONE) {
         if (!pv_is(a[0], PO_STR))
             return pi_raise(I, "TypeError", "convert() mode must be a string");
         mode = img_mode_parse(pv_str(a[0])->s);
         if (!mode)
-            return pi_raise(I, "ValueError", "conversion to mode '%s' is not supported (vkeve images are L, RGB or RGBA)",
-                            pv_str(a[0])->s);
+            return pi_raise(
+                I, "ValueError",
+                "conversion to mode '%s' is not supported (vkeve images are L, RGB or RGBA)",
+                pv_str(a[0])->s);
     }
     if (pi_image_check(I, im->w, im->h, img_channels(mode)) || charge(I, (double)im->w * im->h))
         return -1;
@@ -389,7 +419,8 @@ static int apply_filter(interp *I, img *im, pv f, pv *out)
         return r;
     }
     if (!pv_is(f, PO_FILTER))
-        return pi_raise(I, "TypeError", "filter argument should be ImageFilter.Filter instance or class, not %s",
+        return pi_raise(I, "TypeError",
+                        "filter argument should be ImageFilter.Filter instance or class, not %s",
                         pi_type_name(f));
     pfilter *pf = (pfilter *)f.u.o;
     double px = (double)im->w * im->h;
@@ -402,9 +433,12 @@ static int apply_filter(interp *I, img *im, pv f, pv *out)
     case PF_BUILTIN: r = img_filter_apply_builtin(im, (img_filter_builtin)pf->arg2, &e); break;
     case PF_GAUSSIAN: r = img_filter_gaussian_blur(im, pf->radius, &e); break;
     case PF_BOX: r = img_filter_box_blur(im, pf->radius, &e); break;
-    case PF_UNSHARP: r = img_filter_unsharp_mask(im, pf->radius, (int)pf->arg2, (int)pf->arg3, &e); break;
+    case PF_UNSHARP:
+        r = img_filter_unsharp_mask(im, pf->radius, (int)pf->arg2, (int)pf->arg3, &e);
+        break;
     case PF_KERNEL:
-        r = img_filter_kernel(im, pf->size, pf->weights, pf->has_scale ? &pf->scale : NULL, pf->offset, &e);
+        r = img_filter_kernel(im, pf->size, pf->weights, pf->has_scale ? &pf->scale : NULL,
+                              pf->offset, &e);
         break;
     case PF_MEDIAN: r = img_filter_rank(im, IMG_RANK_MEDIAN, (int)pf->radius, &e); break;
     case PF_MIN: r = img_filter_rank(im, IMG_RANK_MIN, (int)pf->radius, &e); break;
@@ -430,7 +464,8 @@ static int m_point(interp *I, img *im, pv fn_or_table, pv *out)
     if (pv_is(fn_or_table, PO_LIST) || pv_is(fn_or_table, PO_TUPLE)) {
         plist *l = pv_list(fn_or_table);
         if (l->len != n)
-            return pi_raise(I, "ValueError", "point(): wrong number of lut entries (%zu, expected %zu)", l->len, n);
+            return pi_raise(I, "ValueError",
+                            "point(): wrong number of lut entries (%zu, expected %zu)", l->len, n);
         for (size_t k = 0; k < n; k++) {
             double d;
             if (pi_to_double(I, l->items[k], "point() table", &d))
@@ -445,8 +480,9 @@ static int m_point(interp *I, img *im, pv fn_or_table, pv *out)
             if (pi_call(I, fn_or_table, 1, &arg, 0, NULL, NULL, &r))
                 return -1;
             if (!pv_is_num(r)) {
-                int bad = pi_raise(I, "TypeError", "point(): the function must return numbers, got %s",
-                                   pi_type_name(r));
+                int bad =
+                    pi_raise(I, "TypeError", "point(): the function must return numbers, got %s",
+                             pi_type_name(r));
                 pi_release(I, r);
                 return bad;
             }
@@ -537,46 +573,50 @@ static int replace_pixels(interp *I, pv self, img *im)
     return 0;
 }
 
-static int m_transform(interp *I, img *im, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv,
-                       pv *out)
+static int m_transform(interp *I, const pcall *c, pv *out)
 {
+    img *im = self_image(c->self);
     static const char *const names[] = {"size", "method", "data", "resample", "fill", "fillcolor"};
     pv a[6];
     int w = 0, h = 0, has_fill;
     img_resample f = IMG_NEAREST;
     uint8_t fill[4];
-    if (pi_args(I, "transform", argc, argv, kwc, kwn, kwv, 6, names, 2, a) ||
-        get_size(I, a[0], "transform() size", &w, &h) || get_resample(I, a[3], IMG_NEAREST, "transform()", &f) ||
+    if (pi_call_args(I, c, 6, names, 2, a) || get_size(I, a[0], "transform() size", &w, &h) ||
+        get_resample(I, a[3], IMG_NEAREST, "transform()", &f) ||
         get_ink(I, a[5], im->mode, "transform() fillcolor", fill, &has_fill))
         return -1;
     if (!pv_is_intlike(a[1]) || a[1].u.i < 0 || a[1].u.i > 3)
-        return pi_raise(I, "ValueError", "transform(): method must be Image.AFFINE, EXTENT, PERSPECTIVE or QUAD "
+        return pi_raise(I, "ValueError",
+                        "transform(): method must be Image.AFFINE, EXTENT, PERSPECTIVE or QUAD "
                         "(MESH is not supported)");
     if (f != IMG_NEAREST && f != IMG_BILINEAR && f != IMG_BICUBIC)
         return pi_raise(I, "ValueError", "transform(): unknown resampling filter (%d)", (int)f);
     int n = seq_len(a[2]);
     if (n < 1 || n > 8)
-        return pi_raise(I, "ValueError", "transform(): data must be a tuple of numbers (4, 6 or 8 of them)");
+        return pi_raise(I, "ValueError",
+                        "transform(): data must be a tuple of numbers (4, 6 or 8 of them)");
     double data[8];
     if (get_numbers(I, a[2], n, 0, "transform() data", data))
         return -1;
     if (pi_image_check(I, w, h, img_channels(im->mode)) || charge(I, (double)w * h * 2))
         return -1;
     errmsg e;
-    return result_image(I, img_transform(im, w, h, (img_transform_method)a[1].u.i, data, n, f,
-                                         has_fill ? fill : NULL, &e), &e, out);
+    return result_image(I,
+                        img_transform(im, w, h, (img_transform_method)a[1].u.i, data, n, f,
+                                      has_fill ? fill : NULL, &e),
+                        &e, out);
 }
 
-static int m_thumbnail(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv,
-                       pv *out)
+static int m_thumbnail(interp *I, const pcall *c, pv *out)
 {
     static const char *const names[] = {"size", "resample", "reducing_gap"};
     pv a[3];
-    img *im = self_image(self);
+    img *im = self_image(c->self);
     double size[2], gap = 2.0;
     img_resample f = IMG_BICUBIC;
-    if (pi_args(I, "thumbnail", argc, argv, kwc, kwn, kwv, 3, names, 1, a) ||
-        get_numbers(I, a[0], 2, 0, "thumbnail() size", size) || get_resample(I, a[1], IMG_BICUBIC, "thumbnail()", &f))
+    if (pi_call_args(I, c, 3, names, 1, a) ||
+        get_numbers(I, a[0], 2, 0, "thumbnail() size", size) ||
+        get_resample(I, a[1], IMG_BICUBIC, "thumbnail()", &f))
         return -1;
     if (a[2].tag == PV_NONE)
         gap = 0;
@@ -590,16 +630,17 @@ static int m_thumbnail(interp *I, pv self, int argc, const pv *argv, int kwc, co
     if (!r)
         return pi_raise(I, "ValueError", "%s", e.text);
     *out = pv_none();
-    return replace_pixels(I, self, r);
+    return replace_pixels(I, c->self, r);
 }
 
-static int m_reduce(interp *I, img *im, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv, pv *out)
+static int m_reduce(interp *I, const pcall *c, pv *out)
 {
+    img *im = self_image(c->self);
     static const char *const names[] = {"factor", "box"};
     pv a[2];
     double f[2], b[4];
     int box[4];
-    if (pi_args(I, "reduce", argc, argv, kwc, kwn, kwv, 2, names, 1, a))
+    if (pi_call_args(I, c, 2, names, 1, a))
         return -1;
     if (pv_is_intlike(a[0]))
         f[0] = f[1] = (double)a[0].u.i;
@@ -625,7 +666,8 @@ static int m_putalpha(interp *I, pv self, pv alpha)
     img *im = self_image(self);
     errmsg e;
     if (im->mode == IMG_L)
-        return pi_raise(I, "ValueError", "putalpha(): mode L would become LA, which vkeve does not support");
+        return pi_raise(I, "ValueError",
+                        "putalpha(): mode L would become LA, which vkeve does not support");
     img *a_im = NULL;
     if (pv_is(alpha, PO_IMAGE)) {
         if (get_image(I, alpha, "putalpha()", &a_im))
@@ -635,7 +677,8 @@ static int m_putalpha(interp *I, pv self, pv alpha)
         if (a_im->w != im->w || a_im->h != im->h)
             return pi_raise(I, "ValueError", "images do not match");
     } else if (!pv_is_intlike(alpha)) {
-        return pi_raise(I, "TypeError", "putalpha(): alpha must be an int or an L image, not %s", pi_type_name(alpha));
+        return pi_raise(I, "TypeError", "putalpha(): alpha must be an int or an L image, not %s",
+                        pi_type_name(alpha));
     }
     if (charge(I, (double)im->w * im->h))
         return -1;
@@ -650,7 +693,10 @@ static int m_putalpha(interp *I, pv self, pv alpha)
         im = rgba;
     }
     size_t n = (size_t)im->w * (size_t)im->h;
-    uint8_t v = (uint8_t)(pv_is_intlike(alpha) ? (alpha.u.i < 0 ? 0 : alpha.u.i > 255 ? 255 : alpha.u.i) : 0);
+    uint8_t v = (uint8_t)(pv_is_intlike(alpha) ? (alpha.u.i < 0     ? 0
+                                                  : alpha.u.i > 255 ? 255
+                                                                    : alpha.u.i)
+                                               : 0);
     for (size_t k = 0; k < n; k++)
         im->px[k * 4 + 3] = a_im ? a_im->px[k] : v;
     return 0;
@@ -701,7 +747,8 @@ static int m_measure(interp *I, img *im, const char *name, pv mask_v, pv *out)
         return 0;
     }
     img *mask = NULL;
-    if (mask_v.tag != PV_UNSET && mask_v.tag != PV_NONE && get_image(I, mask_v, "histogram() mask", &mask))
+    if (mask_v.tag != PV_UNSET && mask_v.tag != PV_NONE &&
+        get_image(I, mask_v, "histogram() mask", &mask))
         return -1;
     uint32_t counts[1024];
     if (img_histogram(im, mask, counts, &e))
@@ -785,12 +832,14 @@ static int m_getdata(interp *I, img *im, pv *out)
     return 0;
 }
 
-static int m_putdata(interp *I, img *im, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv)
+static int m_putdata(interp *I, const pcall *c, pv *out)
 {
+    (void)out;
     static const char *const names[] = {"data", "scale", "offset"};
+    img *im = self_image(c->self);
     pv a[3];
     double scale = 1, offset = 0;
-    if (pi_args(I, "putdata", argc, argv, kwc, kwn, kwv, 3, names, 1, a) ||
+    if (pi_call_args(I, c, 3, names, 1, a) ||
         (a[1].tag != PV_UNSET && pi_to_double(I, a[1], "putdata() scale", &scale)) ||
         (a[2].tag != PV_UNSET && pi_to_double(I, a[2], "putdata() offset", &offset)))
         return -1;
@@ -800,7 +849,8 @@ static int m_putdata(interp *I, img *im, int argc, const pv *argv, int kwc, cons
     if (pi_to_list(I, a[0], &data))
         return -1;
     size_t n = (size_t)im->w * (size_t)im->h;
-    int r = data->len > n ? pi_raise(I, "ValueError", "too many data entries") : charge(I, (double)data->len * 4);
+    int r = data->len > n ? pi_raise(I, "ValueError", "too many data entries")
+                          : charge(I, (double)data->len * 4);
     for (size_t k = 0; k < data->len && !r; k++) {
         uint8_t ink[4];
         int has;
@@ -809,7 +859,8 @@ static int m_putdata(interp *I, img *im, int argc, const pv *argv, int kwc, cons
             v = pv_int((int64_t)fmax(-1, fmin(256, v.u.f)));
         r = get_ink(I, v, im->mode, "putdata()", ink, &has);
         if (!r)
-            memcpy(im->px + k * (size_t)img_channels(im->mode), ink, (size_t)img_channels(im->mode));
+            memcpy(im->px + k * (size_t)img_channels(im->mode), ink,
+                   (size_t)img_channels(im->mode));
     }
     pi_release(I, pv_obj(data));
     return r;
@@ -817,7 +868,8 @@ static int m_putdata(interp *I, img *im, int argc, const pv *argv, int kwc, cons
 
 static int forbidden_method(interp *I, const char *name)
 {
-    return pi_raise(I, "Forbidden", "Image.%s is not available: programs have no file or display access", name);
+    return pi_raise(I, "Forbidden",
+                    "Image.%s is not available: programs have no file or display access", name);
 }
 
 int pi_image_attr(interp *I, pv self, const char *name, pv *out, int *found)
@@ -855,151 +907,218 @@ int pi_image_attr(interp *I, pv self, const char *name, pv *out, int *found)
     return 0;
 }
 
-int pi_image_method(interp *I, pv self, const char *name, int argc, const pv *argv, int kwc, const int *kwn,
-                    const pv *kwv, pv *out, int *found)
+static int m_copy(interp *I, const pcall *c, pv *out)
 {
-    img *im = self_image(self);
+    img *im = self_image(c->self);
     errmsg e;
-    pv a[4];
-    *found = 1;
-    if (!im)
-        return pi_raise(I, "ValueError", "the image is no longer available");
-    if (strcmp(name, "copy") == 0) {
-        if (pi_args(I, "copy", argc, argv, kwc, kwn, kwv, 0, NULL, 0, a) ||
-            pi_image_check(I, im->w, im->h, img_channels(im->mode)) || charge(I, (double)im->w * im->h))
-            return -1;
-        return result_image(I, img_copy(im, &e), &e, out);
-    }
-    if (strcmp(name, "crop") == 0) {
-        static const char *const names[] = {"box"};
-        if (pi_args(I, "crop", argc, argv, kwc, kwn, kwv, 1, names, 0, a))
-            return -1;
-        return m_crop(I, im, a[0], out);
-    }
-    if (strcmp(name, "resize") == 0)
-        return m_resize(I, im, argc, argv, kwc, kwn, kwv, out);
-    if (strcmp(name, "rotate") == 0)
-        return m_rotate(I, im, argc, argv, kwc, kwn, kwv, out);
-    if (strcmp(name, "paste") == 0)
-        return m_paste(I, im, argc, argv, kwc, kwn, kwv, out);
-    if (strcmp(name, "convert") == 0)
-        return m_convert(I, im, argc, argv, kwc, kwn, kwv, out);
-    if (strcmp(name, "transpose") == 0) {
-        static const char *const names[] = {"method"};
-        if (pi_args(I, "transpose", argc, argv, kwc, kwn, kwv, 1, names, 1, a))
-            return -1;
-        if (!pv_is_intlike(a[0]) || a[0].u.i < 0 || a[0].u.i > 6)
-            return pi_raise(I, "ValueError", "transpose(): unknown method (use Image.Transpose.*)");
-        if (pi_image_check(I, im->w, im->h, img_channels(im->mode)) || charge(I, (double)im->w * im->h))
-            return -1;
-        return result_image(I, img_transpose(im, (img_transpose_op)a[0].u.i, &e), &e, out);
-    }
-    if (strcmp(name, "filter") == 0) {
-        static const char *const names[] = {"filter"};
-        if (pi_args(I, "filter", argc, argv, kwc, kwn, kwv, 1, names, 1, a))
-            return -1;
-        return apply_filter(I, im, a[0], out);
-    }
-    if (strcmp(name, "point") == 0) {
-        static const char *const names[] = {"lut", "mode"};
-        if (pi_args(I, "point", argc, argv, kwc, kwn, kwv, 2, names, 1, a))
-            return -1;
-        if (a[1].tag != PV_UNSET && a[1].tag != PV_NONE)
-            return pi_raise(I, "ValueError", "point(): the mode argument is not supported");
-        return m_point(I, im, a[0], out);
-    }
-    if (strcmp(name, "getpixel") == 0) {
-        static const char *const names[] = {"xy"};
-        int x, y;
-        uint8_t px[4];
-        if (pi_args(I, "getpixel", argc, argv, kwc, kwn, kwv, 1, names, 1, a) || get_xy(I, a[0], "getpixel()", &x, &y))
-            return -1;
-        if (img_getpixel(im, x, y, px, &e))
-            return pi_raise(I, "IndexError", "image index out of range");
-        return pixel_value(I, im->mode, px, out);
-    }
-    if (strcmp(name, "putpixel") == 0) {
-        static const char *const names[] = {"xy", "value"};
-        int x, y, has;
-        uint8_t ink[4];
-        if (pi_args(I, "putpixel", argc, argv, kwc, kwn, kwv, 2, names, 2, a) || get_xy(I, a[0], "putpixel()", &x, &y))
-            return -1;
-        if (a[1].tag == PV_FLOAT && im->mode == IMG_L) { /* Pillow truncates a float on L */
-            a[1] = pv_int((int64_t)fmax(-1, fmin(256, a[1].u.f)));
-        }
-        if (get_ink(I, a[1], im->mode, "putpixel() value", ink, &has))
-            return -1;
-        if (img_putpixel(im, x, y, ink, &e))
-            return pi_raise(I, "IndexError", "image index out of range");
-        *out = pv_none();
-        return 0;
-    }
-    if (strcmp(name, "split") == 0) {
-        if (pi_args(I, "split", argc, argv, kwc, kwn, kwv, 0, NULL, 0, a))
-            return -1;
-        return m_split(I, im, out);
-    }
-    if (strcmp(name, "load") == 0 || strcmp(name, "getdata") == 0) {
-        if (pi_args(I, name, argc, argv, kwc, kwn, kwv, 0, NULL, 0, a))
-            return -1;
-        return name[0] == 'l' ? m_load(I, self, out) : m_getdata(I, im, out);
-    }
-    if (strcmp(name, "putdata") == 0) {
-        *out = pv_none();
-        return m_putdata(I, im, argc, argv, kwc, kwn, kwv);
-    }
-    if (strcmp(name, "transform") == 0)
-        return m_transform(I, im, argc, argv, kwc, kwn, kwv, out);
-    if (strcmp(name, "thumbnail") == 0)
-        return m_thumbnail(I, self, argc, argv, kwc, kwn, kwv, out);
-    if (strcmp(name, "reduce") == 0)
-        return m_reduce(I, im, argc, argv, kwc, kwn, kwv, out);
-    if (strcmp(name, "putalpha") == 0) {
-        static const char *const names[] = {"alpha"};
-        if (pi_args(I, "putalpha", argc, argv, kwc, kwn, kwv, 1, names, 1, a))
-            return -1;
-        *out = pv_none();
-        return m_putalpha(I, self, a[0]);
-    }
-    if (strcmp(name, "getbbox") == 0 || strcmp(name, "getextrema") == 0 || strcmp(name, "histogram") == 0) {
-        static const char *const names[] = {"mask", "extrema"};
-        if (pi_args(I, name, argc, argv, kwc, kwn, kwv, name[0] == 'h' ? 2 : 0, names, 0, a))
-            return -1;
-        if (name[0] == 'h' && a[1].tag != PV_UNSET && a[1].tag != PV_NONE)
-            return pi_raise(I, "ValueError", "histogram(): extrema is not supported");
-        return m_measure(I, im, name, name[0] == 'h' ? a[0] : pv_none(), out);
-    }
-    if (strcmp(name, "getbands") == 0) {
-        static const char *const bands[] = {"L", "R", "G", "B", "A"};
-        if (pi_args(I, "getbands", argc, argv, kwc, kwn, kwv, 0, NULL, 0, a))
-            return -1;
-        int ch = img_channels(im->mode);
-        plist *t = pi_list(I, PO_TUPLE, (size_t)ch);
-        if (!t)
-            return -1;
-        *out = pv_obj(t);
-        for (int c = 0; c < ch; c++) {
-            pv s = pi_cstr(I, ch == 1 ? bands[0] : bands[1 + c]);
-            if (s.tag != PV_OBJ) {
-                pi_release(I, *out);
-                return -1;
-            }
-            t->items[t->len++] = s;
-        }
-        return 0;
-    }
-    if (strcmp(name, "save") == 0 || strcmp(name, "show") == 0 || strcmp(name, "tobytes") == 0 ||
-        strcmp(name, "frombytes") == 0)
-        return pi_raise(I, strcmp(name, "save") == 0 || strcmp(name, "show") == 0 ? "Forbidden" : "AttributeError",
-                        "Image.%s is not available in the sandbox", name);
-    *found = 0;
+    if (pi_call_args(I, c, 0, NULL, 0, NULL) ||
+        pi_image_check(I, im->w, im->h, img_channels(im->mode)) || charge(I, (double)im->w * im->h))
+        return -1;
+    return result_image(I, img_copy(im, &e), &e, out);
+}
+
+static int m_crop_method(interp *I, const pcall *c, pv *out)
+{
+    static const char *const names[] = {"box"};
+    pv a[1];
+    if (pi_call_args(I, c, 1, names, 0, a))
+        return -1;
+    return m_crop(I, self_image(c->self), a[0], out);
+}
+
+static int m_transpose(interp *I, const pcall *c, pv *out)
+{
+    static const char *const names[] = {"method"};
+    img *im = self_image(c->self);
+    pv a[1];
+    errmsg e;
+    if (pi_call_args(I, c, 1, names, 1, a))
+        return -1;
+    if (!pv_is_intlike(a[0]) || a[0].u.i < 0 || a[0].u.i > 6)
+        return pi_raise(I, "ValueError", "transpose(): unknown method (use Image.Transpose.*)");
+    if (pi_image_check(I, im->w, im->h, img_channels(im->mode)) || charge(I, (double)im->w * im->h))
+        return -1;
+    return result_image(I, img_transpose(im, (img_transpose_op)a[0].u.i, &e), &e, out);
+}
+
+static int m_filter(interp *I, const pcall *c, pv *out)
+{
+    static const char *const names[] = {"filter"};
+    pv a[1];
+    if (pi_call_args(I, c, 1, names, 1, a))
+        return -1;
+    return apply_filter(I, self_image(c->self), a[0], out);
+}
+
+static int m_point_method(interp *I, const pcall *c, pv *out)
+{
+    static const char *const names[] = {"lut", "mode"};
+    pv a[2];
+    if (pi_call_args(I, c, 2, names, 1, a))
+        return -1;
+    if (a[1].tag != PV_UNSET && a[1].tag != PV_NONE)
+        return pi_raise(I, "ValueError", "point(): the mode argument is not supported");
+    return m_point(I, self_image(c->self), a[0], out);
+}
+
+static int m_getpixel(interp *I, const pcall *c, pv *out)
+{
+    static const char *const names[] = {"xy"};
+    img *im = self_image(c->self);
+    pv a[1];
+    int x, y;
+    uint8_t px[4];
+    errmsg e;
+    if (pi_call_args(I, c, 1, names, 1, a) || get_xy(I, a[0], "getpixel()", &x, &y))
+        return -1;
+    if (img_getpixel(im, x, y, px, &e))
+        return pi_raise(I, "IndexError", "image index out of range");
+    return pixel_value(I, im->mode, px, out);
+}
+
+static int m_putpixel(interp *I, const pcall *c, pv *out)
+{
+    (void)out;
+    static const char *const names[] = {"xy", "value"};
+    img *im = self_image(c->self);
+    pv a[2];
+    int x, y, has;
+    uint8_t ink[4];
+    errmsg e;
+    if (pi_call_args(I, c, 2, names, 2, a) || get_xy(I, a[0], "putpixel()", &x, &y))
+        return -1;
+    if (a[1].tag == PV_FLOAT && im->mode == IMG_L) /* Pillow truncates a float on L */
+        a[1] = pv_int((int64_t)fmax(-1, fmin(256, a[1].u.f)));
+    if (get_ink(I, a[1], im->mode, "putpixel() value", ink, &has))
+        return -1;
+    if (img_putpixel(im, x, y, ink, &e))
+        return pi_raise(I, "IndexError", "image index out of range");
     return 0;
+}
+
+static int m_split_method(interp *I, const pcall *c, pv *out)
+{
+    if (pi_call_args(I, c, 0, NULL, 0, NULL))
+        return -1;
+    return m_split(I, self_image(c->self), out);
+}
+
+static int m_load_method(interp *I, const pcall *c, pv *out)
+{
+    if (pi_call_args(I, c, 0, NULL, 0, NULL))
+        return -1;
+    return m_load(I, c->self, out);
+}
+
+static int m_getdata_method(interp *I, const pcall *c, pv *out)
+{
+    if (pi_call_args(I, c, 0, NULL, 0, NULL))
+        return -1;
+    return m_getdata(I, self_image(c->self), out);
+}
+
+static int m_putalpha_method(interp *I, const pcall *c, pv *out)
+{
+    (void)out;
+    static const char *const names[] = {"alpha"};
+    pv a[1];
+    if (pi_call_args(I, c, 1, names, 1, a))
+        return -1;
+    return m_putalpha(I, c->self, a[0]);
+}
+
+/* getbbox(), getextrema(): no arguments; histogram(mask=None, extrema=None). */
+static int m_measure_method(interp *I, const pcall *c, pv *out)
+{
+    static const char *const names[] = {"mask", "extrema"};
+    int histogram = c->name[0] == 'h';
+    pv a[2];
+    if (pi_call_args(I, c, histogram ? 2 : 0, names, 0, a))
+        return -1;
+    if (histogram && a[1].tag != PV_UNSET && a[1].tag != PV_NONE)
+        return pi_raise(I, "ValueError", "histogram(): extrema is not supported");
+    return m_measure(I, self_image(c->self), c->name, histogram ? a[0] : pv_none(), out);
+}
+
+static int m_getbands(interp *I, const pcall *c, pv *out)
+{
+    static const char *const bands[] = {"L", "R", "G", "B", "A"};
+    if (pi_call_args(I, c, 0, NULL, 0, NULL))
+        return -1;
+    int ch = img_channels(self_image(c->self)->mode);
+    plist *t = pi_list(I, PO_TUPLE, (size_t)ch);
+    if (!t)
+        return -1;
+    *out = pv_obj(t);
+    for (int k = 0; k < ch; k++) {
+        pv s = pi_cstr(I, ch == 1 ? bands[0] : bands[1 + k]);
+        if (s.tag != PV_OBJ) {
+            pi_release(I, *out);
+            return -1;
+        }
+        t->items[t->len++] = s;
+    }
+    return 0;
+}
+
+/* save(), show() (how 1: Forbidden), tobytes(), frombytes() (AttributeError). */
+static int m_unavailable(interp *I, const pcall *c, pv *out)
+{
+    (void)out;
+    return pi_raise(I, c->how ? "Forbidden" : "AttributeError",
+                    "Image.%s is not available in the sandbox", c->name);
+}
+
+static const pmethod image_methods[] = {
+    {"copy", m_copy, 0, 0},
+    {"crop", m_crop_method, 0, 0},
+    {"resize", m_resize, 0, 0},
+    {"rotate", m_rotate, 0, 0},
+    {"paste", m_paste, 0, 0},
+    {"convert", m_convert, 0, 0},
+    {"transpose", m_transpose, 0, 0},
+    {"filter", m_filter, 0, 0},
+    {"point", m_point_method, 0, 0},
+    {"getpixel", m_getpixel, 0, 0},
+    {"putpixel", m_putpixel, 0, 0},
+    {"split", m_split_method, 0, 0},
+    {"load", m_load_method, 0, 0},
+    {"getdata", m_getdata_method, 0, 0},
+    {"putdata", m_putdata, 0, 0},
+    {"transform", m_transform, 0, 0},
+    {"thumbnail", m_thumbnail, 0, 0},
+    {"reduce", m_reduce, 0, 0},
+    {"putalpha", m_putalpha_method, 0, 0},
+    {"getbbox", m_measure_method, 0, 0},
+    {"getextrema", m_measure_method, 0, 0},
+    {"histogram", m_measure_method, 0, 0},
+    {"getbands", m_getbands, 0, 0},
+    {"save", m_unavailable, 1, 0},
+    {"show", m_unavailable, 1, 0},
+    {"tobytes", m_unavailable, 0, 0},
+    {"frombytes", m_unavailable, 0, 0},
+    {NULL, NULL, 0, 0},
+};
+
+int pi_image_method(interp *I, pcall *c, pv *out, int *found)
+{
+    if (!self_image(c->self)) {
+        *found = 1;
+        return pi_raise(I, "ValueError", "the image is no longer available");
+    }
+    const pmethod *m = pi_find_method(image_methods, c->name);
+    *found = m != NULL;
+    *out = pv_none();
+    if (!m)
+        return 0;
+    c->how = m->how;
+    return m->fn(I, c, out);
 }
 
 /* ---- ImageDraw ---- */
 
-static int draw_shape(interp *I, img *im, int blend, const char *name, int argc, const pv *argv, int kwc,
-                      const int *kwn, const pv *kwv)
+static int draw_shape(interp *I, img *im, int blend, const char *name, int argc, const pv *argv,
+                      int kwc, const int *kwn, const pv *kwv)
 {
     img_mode ink_mode = blend ? IMG_RGBA : im->mode; /* blended inks keep their alpha */
     int is_line = strcmp(name, "line") == 0, is_point = strcmp(name, "point") == 0;
@@ -1013,8 +1132,12 @@ static int draw_shape(interp *I, img *im, int blend, const char *name, int argc,
     static const char *const p_angles[] = {"xy", "start", "end", "fill", "outline", "width"};
     static const char *const p_arc[] = {"xy", "start", "end", "fill", "width"};
     static const char *const p_rounded[] = {"xy", "radius", "fill", "outline", "width"};
-    const char *const *names = is_line ? p_line : is_point ? p_point : is_arc ? p_arc : angles ? p_angles
-                               : is_rounded ? p_rounded : p_shape;
+    const char *const *names = is_line      ? p_line
+                               : is_point   ? p_point
+                               : is_arc     ? p_arc
+                               : angles     ? p_angles
+                               : is_rounded ? p_rounded
+                                            : p_shape;
     int n = is_point ? 2 : is_arc ? 5 : angles ? 6 : is_rounded ? 5 : 4;
     pv a[6];
     if (pi_args(I, name, argc, argv, kwc, kwn, kwv, n, names, angles ? 3 : 1, a))
@@ -1034,7 +1157,8 @@ static int draw_shape(interp *I, img *im, int blend, const char *name, int argc,
     }
     if (get_ink(I, fill_v, ink_mode, "fill", fill, &has_fill))
         return -1;
-    if (outline_v.tag != PV_UNSET && get_ink(I, outline_v, ink_mode, "outline", outline, &has_outline))
+    if (outline_v.tag != PV_UNSET &&
+        get_ink(I, outline_v, ink_mode, "outline", outline, &has_outline))
         return -1;
     if ((is_line || is_point || is_arc) && !has_fill) { /* Pillow's default ink */
         img_ink_default(ink_mode, fill);
@@ -1068,10 +1192,15 @@ static int draw_shape(interp *I, img *im, int blend, const char *name, int argc,
     }
     errmsg e;
     img_draw_args args = {0};
-    args.shape = strcmp(name, "rectangle") == 0 ? IMG_SHAPE_RECTANGLE : is_rounded ? IMG_SHAPE_ROUNDED_RECTANGLE
-                 : strcmp(name, "ellipse") == 0 ? IMG_SHAPE_ELLIPSE : is_arc ? IMG_SHAPE_ARC
-                 : is_chord ? IMG_SHAPE_CHORD : is_pie ? IMG_SHAPE_PIESLICE : is_line ? IMG_SHAPE_LINE
-                 : is_point ? IMG_SHAPE_POINT : IMG_SHAPE_POLYGON;
+    args.shape = strcmp(name, "rectangle") == 0 ? IMG_SHAPE_RECTANGLE
+                 : is_rounded                   ? IMG_SHAPE_ROUNDED_RECTANGLE
+                 : strcmp(name, "ellipse") == 0 ? IMG_SHAPE_ELLIPSE
+                 : is_arc                       ? IMG_SHAPE_ARC
+                 : is_chord                     ? IMG_SHAPE_CHORD
+                 : is_pie                       ? IMG_SHAPE_PIESLICE
+                 : is_line                      ? IMG_SHAPE_LINE
+                 : is_point                     ? IMG_SHAPE_POINT
+                                                : IMG_SHAPE_POLYGON;
     args.xy = xy;
     args.npoints = np;
     args.fill = has_fill ? fill : NULL;
@@ -1090,10 +1219,11 @@ static int draw_shape(interp *I, img *im, int blend, const char *name, int argc,
 
 /* draw.regular_polygon(bounding_circle, n_sides, rotation, fill, outline): Pillow's vertices
  * (img_draw_regular_polygon_vertices), then draw.polygon(xy, fill, outline). */
-static int draw_regular_polygon(interp *I, pdraw *d, int argc, const pv *argv, int kwc, const int *kwn,
-                                const pv *kwv)
+static int draw_regular_polygon(interp *I, pdraw *d, int argc, const pv *argv, int kwc,
+                                const int *kwn, const pv *kwv)
 {
-    static const char *const names[] = {"bounding_circle", "n_sides", "rotation", "fill", "outline"};
+    static const char *const names[] = {"bounding_circle", "n_sides", "rotation", "fill",
+                                        "outline"};
     pv a[5];
     double c[3], rotation = 0;
     if (pi_args(I, "regular_polygon", argc, argv, kwc, kwn, kwv, 5, names, 2, a))
@@ -1116,7 +1246,8 @@ static int draw_regular_polygon(interp *I, pdraw *d, int argc, const pv *argv, i
             pi_to_double(I, pv_list(a[0])->items[1], "bounding_circle", &c[2]))
             return -1;
     } else {
-        return pi_raise(I, "ValueError", "bounding_circle should contain 2D coordinates and a radius");
+        return pi_raise(I, "ValueError",
+                        "bounding_circle should contain 2D coordinates and a radius");
     }
     if (c[2] <= 0)
         return pi_raise(I, "ValueError", "bounding_circle radius should be > 0");
@@ -1136,44 +1267,47 @@ static int draw_regular_polygon(interp *I, pdraw *d, int argc, const pv *argv, i
     free(coords);
     if (!xy)
         return -1;
-    pv poly_args[3] = {pv_obj(xy), a[3].tag == PV_UNSET ? pv_none() : a[3], a[4].tag == PV_UNSET ? pv_none() : a[4]};
+    pv poly_args[3] = {pv_obj(xy), a[3].tag == PV_UNSET ? pv_none() : a[3],
+                       a[4].tag == PV_UNSET ? pv_none() : a[4]};
     int r = draw_shape(I, d->target->im, d->blend, "polygon", 3, poly_args, 0, NULL, NULL);
     pi_release(I, pv_obj(xy));
     return r;
 }
 
-int pi_draw_method(interp *I, pv self, const char *name, int argc, const pv *argv, int kwc, const int *kwn,
-                   const pv *kwv, pv *out, int *found)
+int pi_draw_method(interp *I, const pcall *c, pv *out, int *found)
 {
-    static const char *const shapes[] = {"rectangle", "rounded_rectangle", "ellipse", "arc", "chord",
-                                          "pieslice", "line", "point", "polygon", NULL};
-    pdraw *d = (pdraw *)self.u.o;
+    static const char *const shapes[] = {
+        "rectangle", "rounded_rectangle", "ellipse", "arc", "chord", "pieslice", "line",
+        "point",     "polygon",           NULL};
+    pdraw *d = (pdraw *)c->self.u.o;
+    const char *name = c->name;
     *found = 1;
     *out = pv_none();
     for (int k = 0; shapes[k]; k++)
         if (strcmp(shapes[k], name) == 0) {
             if (!d->target->im)
                 return pi_raise(I, "ValueError", "the image is no longer available");
-            return draw_shape(I, d->target->im, d->blend, name, argc, argv, kwc, kwn, kwv);
+            return draw_shape(I, d->target->im, d->blend, name, c->argc, c->argv, c->kwc, c->kwn,
+                              c->kwv);
         }
     if (strcmp(name, "regular_polygon") == 0) {
         if (!d->target->im)
             return pi_raise(I, "ValueError", "the image is no longer available");
-        return draw_regular_polygon(I, d, argc, argv, kwc, kwn, kwv);
+        return draw_regular_polygon(I, d, c->argc, c->argv, c->kwc, c->kwn, c->kwv);
     }
-    if (strcmp(name, "text") == 0 || strcmp(name, "multiline_text") == 0 || strcmp(name, "textbbox") == 0 ||
-        strcmp(name, "textsize") == 0 || strcmp(name, "textlength") == 0)
-        return pi_raise(I, "NotImplementedError", "ImageDraw.%s is not supported (no fonts in the sandbox)", name);
+    if (strcmp(name, "text") == 0 || strcmp(name, "multiline_text") == 0 ||
+        strcmp(name, "textbbox") == 0 || strcmp(name, "textsize") == 0 ||
+        strcmp(name, "textlength") == 0)
+        return pi_raise(I, "NotImplementedError",
+                        "ImageDraw.%s is not supported (no fonts in the sandbox)", name);
     *found = 0;
     return 0;
 }
 
 /* ---- module functions ---- */
 
-#define PIL_NATIVE(name) \
-    static int name(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn, const pv *kwv, pv *out)
-
-PIL_NATIVE(f_new)
+static int f_new(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                 const pv *kwv, pv *out)
 {
     (void)self;
     static const char *const names[] = {"mode", "size", "color"};
@@ -1185,20 +1319,22 @@ PIL_NATIVE(f_new)
     if (!pv_is(a[0], PO_STR) || !img_mode_parse(pv_str(a[0])->s))
         return pi_raise(I, "ValueError", "Image.new(): mode must be 'L', 'RGB' or 'RGBA'");
     img_mode mode = img_mode_parse(pv_str(a[0])->s);
-    if (get_size(I, a[1], "Image.new() size", &w, &h) || pi_image_check(I, w, h, img_channels(mode)) ||
-        charge(I, (double)w * h))
+    if (get_size(I, a[1], "Image.new() size", &w, &h) ||
+        pi_image_check(I, w, h, img_channels(mode)) || charge(I, (double)w * h))
         return -1;
     if (a[2].tag == PV_FLOAT && mode == IMG_L)
         a[2] = pv_int((int64_t)a[2].u.f);
     if (get_ink(I, a[2], mode, "Image.new() color", ink, &has))
         return -1;
     if (a[2].tag == PV_NONE)
-        return pi_raise(I, "ValueError", "Image.new(): color=None (uninitialised image) is not supported");
+        return pi_raise(I, "ValueError",
+                        "Image.new(): color=None (uninitialised image) is not supported");
     errmsg e;
     return result_image(I, img_new(w, h, mode, ink, &e), &e, out);
 }
 
-PIL_NATIVE(f_merge)
+static int f_merge(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                   const pv *kwv, pv *out)
 {
     (void)self;
     static const char *const names[] = {"mode", "bands"};
@@ -1215,44 +1351,50 @@ PIL_NATIVE(f_merge)
     for (int k = 0; k < n; k++)
         if (get_image(I, pv_list(a[1])->items[k], "Image.merge() band", &bands[k]))
             return -1;
-    if (pi_image_check(I, bands[0]->w, bands[0]->h, img_channels(mode)) || charge(I, (double)bands[0]->w * bands[0]->h))
+    if (pi_image_check(I, bands[0]->w, bands[0]->h, img_channels(mode)) ||
+        charge(I, (double)bands[0]->w * bands[0]->h))
         return -1;
     errmsg e;
     return result_image(I, img_merge(mode, bands, n, &e), &e, out);
 }
 
-PIL_NATIVE(f_blend)
+static int f_blend(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                   const pv *kwv, pv *out)
 {
     (void)self;
     static const char *const names[] = {"im1", "im2", "alpha"};
     pv a[3];
     img *x, *y;
     double alpha;
-    if (pi_args(I, "blend", argc, argv, kwc, kwn, kwv, 3, names, 3, a) || get_image(I, a[0], "blend()", &x) ||
-        get_image(I, a[1], "blend()", &y) || pi_to_double(I, a[2], "blend() alpha", &alpha) ||
+    if (pi_args(I, "blend", argc, argv, kwc, kwn, kwv, 3, names, 3, a) ||
+        get_image(I, a[0], "blend()", &x) || get_image(I, a[1], "blend()", &y) ||
+        pi_to_double(I, a[2], "blend() alpha", &alpha) ||
         pi_image_check(I, x->w, x->h, img_channels(x->mode)) || charge(I, (double)x->w * x->h))
         return -1;
     errmsg e;
     return result_image(I, img_blend(x, y, alpha, &e), &e, out);
 }
 
-PIL_NATIVE(f_composite)
+static int f_composite(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                       const pv *kwv, pv *out)
 {
     static const char *const names[] = {"image1", "image2", "mask"};
     pv a[3];
     img *x, *y, *m = NULL;
     int alpha = self.tag == PV_BOOL; /* alpha_composite is bound with self True */
-    if (pi_args(I, alpha ? "alpha_composite" : "composite", argc, argv, kwc, kwn, kwv, alpha ? 2 : 3, names,
-                alpha ? 2 : 3, a) ||
+    if (pi_args(I, alpha ? "alpha_composite" : "composite", argc, argv, kwc, kwn, kwv,
+                alpha ? 2 : 3, names, alpha ? 2 : 3, a) ||
         get_image(I, a[0], "composite()", &x) || get_image(I, a[1], "composite()", &y) ||
         (!alpha && get_image(I, a[2], "composite() mask", &m)) ||
         pi_image_check(I, x->w, x->h, 4) || charge(I, (double)x->w * x->h))
         return -1;
     errmsg e;
-    return result_image(I, alpha ? img_alpha_composite(x, y, &e) : img_composite(x, y, m, &e), &e, out);
+    return result_image(I, alpha ? img_alpha_composite(x, y, &e) : img_composite(x, y, m, &e), &e,
+                        out);
 }
 
-PIL_NATIVE(f_forbidden)
+static int f_forbidden(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                       const pv *kwv, pv *out)
 {
     (void)argc;
     (void)argv;
@@ -1260,11 +1402,14 @@ PIL_NATIVE(f_forbidden)
     (void)kwn;
     (void)kwv;
     (void)out;
-    return pi_raise(I, "Forbidden", "%s is not available: programs get their image as an argument and have no "
-                    "file access", pv_str(self)->s);
+    return pi_raise(I, "Forbidden",
+                    "%s is not available: programs get their image as an argument and have no "
+                    "file access",
+                    pv_str(self)->s);
 }
 
-PIL_NATIVE(f_image_class)
+static int f_image_class(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                         const pv *kwv, pv *out)
 {
     (void)self;
     (void)argc;
@@ -1276,7 +1421,8 @@ PIL_NATIVE(f_image_class)
     return pi_raise(I, "TypeError", "Image.Image cannot be created directly; use Image.new()");
 }
 
-PIL_NATIVE(f_eval)
+static int f_eval(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                  const pv *kwv, pv *out)
 {
     (void)self;
     img *im;
@@ -1290,7 +1436,8 @@ PIL_NATIVE(f_eval)
 }
 
 /* ImageDraw.floodfill(image, xy, value, border=None, thresh=0) */
-PIL_NATIVE(f_floodfill)
+static int f_floodfill(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                       const pv *kwv, pv *out)
 {
     (void)self;
     static const char *const names[] = {"image", "xy", "value", "border", "thresh"};
@@ -1301,7 +1448,8 @@ PIL_NATIVE(f_floodfill)
     int has_value, has_border;
     int64_t thresh = 0;
     if (pi_args(I, "floodfill", argc, argv, kwc, kwn, kwv, 5, names, 3, a) ||
-        get_image(I, a[0], "floodfill()", &im) || get_numbers(I, a[1], 2, 0, "floodfill() xy", xy) ||
+        get_image(I, a[0], "floodfill()", &im) ||
+        get_numbers(I, a[1], 2, 0, "floodfill() xy", xy) ||
         get_ink(I, a[2], im->mode, "floodfill() value", value, &has_value) ||
         get_ink(I, a[3], im->mode, "floodfill() border", border, &has_border) ||
         (a[4].tag != PV_UNSET && pi_to_int(I, a[4], "floodfill() thresh", &thresh)))
@@ -1318,13 +1466,15 @@ PIL_NATIVE(f_floodfill)
     return 0;
 }
 
-PIL_NATIVE(f_draw)
+static int f_draw(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                  const pv *kwv, pv *out)
 {
     (void)self;
     static const char *const names[] = {"im", "mode"};
     pv a[2];
     img *im;
-    if (pi_args(I, "Draw", argc, argv, kwc, kwn, kwv, 2, names, 1, a) || get_image(I, a[0], "ImageDraw.Draw()", &im))
+    if (pi_args(I, "Draw", argc, argv, kwc, kwn, kwv, 2, names, 1, a) ||
+        get_image(I, a[0], "ImageDraw.Draw()", &im))
         return -1;
     int blend = 0;
     if (a[1].tag != PV_UNSET && a[1].tag != PV_NONE) {
@@ -1345,194 +1495,310 @@ PIL_NATIVE(f_draw)
     return 0;
 }
 
-/* ImageOps.*: self carries the function's name. */
-PIL_NATIVE(f_ops)
-{
-    const char *name = pv_str(self)->s;
-    static const char *const names[] = {"image", "a1", "a2", "a3", "a4", "a5", "a6"};
-    pv a[7];
+/* ---- ImageOps ---- */
+
+/* One ImageOps call: a[0] the image (im), a[1..6] the function's other arguments by position,
+ * PV_UNSET when not given. */
+typedef struct ops_call {
+    const char *name;
+    int how;
     img *im;
-    if (pi_args(I, name, argc, argv, 0, NULL, NULL, 7, names, 0, a))
+    pv a[7];
+} ops_call;
+typedef int ops_fn(interp *I, const ops_call *o, pv *out);
+
+/* The budget checks of a function whose result has the source's size. */
+static int ops_charge_same(interp *I, const img *im)
+{
+    if (pi_image_check(I, im->w, im->h, img_channels(im->mode)))
         return -1;
-    /* Keyword names per function, mapped to positions. */
-    static const struct {
-        const char *fn;
-        const char *kw[6];
-    } kwtab[] = {{"posterize", {"bits"}}, {"solarize", {"threshold"}},
-                 {"colorize", {"black", "white", "mid", "blackpoint", "whitepoint", "midpoint"}},
-                 {"autocontrast", {"cutoff", "ignore", "mask", "preserve_tone"}}, {"equalize", {"mask"}},
-                 {"pad", {"size", "method", "color", "centering"}}, {"expand", {"border", "fill"}},
-                 {"crop", {"border"}}, {"scale", {"factor", "resample"}}, {"contain", {"size", "method"}},
-                 {"fit", {"size", "method", "bleed", "centering"}}, {NULL, {NULL}}};
-    for (int j = 0; j < kwc; j++) {
-        const char *kn = pi_sym_name(I, kwn[j]);
-        int pos = -1;
-        if (strcmp(kn, "image") == 0)
-            pos = 0;
-        for (int t = 0; kwtab[t].fn && pos < 0; t++)
-            if (strcmp(kwtab[t].fn, name) == 0)
-                for (int k = 0; k < 6 && kwtab[t].kw[k]; k++)
-                    if (strcmp(kwtab[t].kw[k], kn) == 0)
-                        pos = k + 1;
-        if (pos < 0)
-            return pi_raise(I, "TypeError", "%s() got an unexpected keyword argument '%s'", name, kn);
-        if (a[pos].tag != PV_UNSET)
-            return pi_raise(I, "TypeError", "%s() got multiple values for argument '%s'", name, kn);
-        a[pos] = kwv[j];
+    return charge(I, (double)im->w * im->h);
+}
+
+enum { OPS_MIRROR, OPS_FLIP, OPS_GRAYSCALE, OPS_INVERT };
+
+/* mirror, flip, grayscale, invert: how is OPS_*. */
+static int ops_plain(interp *I, const ops_call *o, pv *out)
+{
+    static img *(*const fns[])(const img *, errmsg *) = {img_ops_mirror, img_ops_flip,
+                                                         img_ops_grayscale, img_ops_invert};
+    errmsg e;
+    if (ops_charge_same(I, o->im))
+        return -1;
+    return result_image(I, fns[o->how](o->im, &e), &e, out);
+}
+
+static int ops_posterize(interp *I, const ops_call *o, pv *out)
+{
+    int64_t bits;
+    errmsg e;
+    if (ops_charge_same(I, o->im))
+        return -1;
+    if (o->a[1].tag == PV_UNSET)
+        return pi_raise(I, "TypeError", "posterize() missing required argument 'bits'");
+    if (pi_to_int(I, o->a[1], o->name, &bits))
+        return -1;
+    if (bits < 0 || bits > 8)
+        return pi_raise(I, "ValueError", "posterize(): bits must be 0..8");
+    return result_image(I, img_ops_posterize(o->im, (int)bits, &e), &e, out);
+}
+
+static int ops_solarize(interp *I, const ops_call *o, pv *out)
+{
+    int64_t threshold = 128;
+    errmsg e;
+    if (ops_charge_same(I, o->im))
+        return -1;
+    if (o->a[1].tag != PV_UNSET && pi_to_int(I, o->a[1], o->name, &threshold))
+        return -1;
+    int t = (int)fmax(-1, fmin(256, (double)threshold));
+    return result_image(I, img_ops_solarize(o->im, t, &e), &e, out);
+}
+
+/* autocontrast(image, cutoff=0, ignore=None, mask=None, preserve_tone=False) */
+static int ops_autocontrast(interp *I, const ops_call *o, pv *out)
+{
+    const pv *a = o->a;
+    double lo = 0, hi = 0;
+    int64_t ignore = -1;
+    int tone = 0;
+    errmsg e;
+    if (ops_charge_same(I, o->im))
+        return -1;
+    if (seq_len(a[1]) == 2) {
+        double c[2];
+        if (get_numbers(I, a[1], 2, 0, "autocontrast() cutoff", c))
+            return -1;
+        lo = c[0];
+        hi = c[1];
+    } else if (a[1].tag != PV_UNSET && pi_to_double(I, a[1], "autocontrast() cutoff", &lo)) {
+        return -1;
+    } else {
+        hi = lo;
     }
-    if (a[0].tag == PV_UNSET)
-        return pi_raise(I, "TypeError", "%s() missing required argument 'image'", name);
-    if (get_image(I, a[0], name, &im))
+    if (a[2].tag != PV_UNSET && a[2].tag != PV_NONE &&
+        pi_to_int(I, a[2], "autocontrast() ignore", &ignore))
+        return -1;
+    if (a[3].tag != PV_UNSET && a[3].tag != PV_NONE)
+        return pi_raise(I, "ValueError", "autocontrast(): mask is not supported");
+    if (get_bool(I, a[4], &tone))
+        return -1;
+    return result_image(I, img_ops_autocontrast(o->im, lo, hi, (int)ignore, tone, &e), &e, out);
+}
+
+static int ops_equalize(interp *I, const ops_call *o, pv *out)
+{
+    img *mask = NULL;
+    errmsg e;
+    if (ops_charge_same(I, o->im))
+        return -1;
+    if (o->a[1].tag != PV_UNSET && o->a[1].tag != PV_NONE &&
+        get_image(I, o->a[1], "equalize() mask", &mask))
+        return -1;
+    return result_image(I, img_ops_equalize(o->im, mask, &e), &e, out);
+}
+
+/* expand(image, border=0, fill=0): border is an int, (left/right, top/bottom) or 4 sides. */
+static int ops_expand(interp *I, const ops_call *o, pv *out)
+{
+    const pv *a = o->a;
+    img *im = o->im;
+    double b[4] = {0, 0, 0, 0};
+    uint8_t fill[4];
+    int has;
+    if (pv_is_intlike(a[1]))
+        b[0] = b[1] = b[2] = b[3] = (double)a[1].u.i;
+    else if (seq_len(a[1]) == 2 && get_numbers(I, a[1], 2, 1, "expand() border", b) == 0)
+        b[2] = b[0], b[3] = b[1];
+    else if (a[1].tag != PV_UNSET && get_numbers(I, a[1], 4, 1, "expand() border", b))
+        return -1;
+    if (I->failed)
+        return -1;
+    if (get_ink(I, a[2].tag == PV_UNSET ? pv_int(0) : a[2], im->mode, "expand() fill", fill, &has))
+        return -1;
+    if (b[0] < 0 || b[1] < 0 || b[2] < 0 || b[3] < 0 || b[0] + b[2] > 1e9 || b[1] + b[3] > 1e9)
+        return pi_raise(I, "ValueError", "expand(): borders must be non-negative");
+    long w = im->w + (long)(b[0] + b[2]), h = im->h + (long)(b[1] + b[3]);
+    if (pi_image_check(I, w, h, img_channels(im->mode)) || charge(I, (double)im->w * im->h))
         return -1;
     errmsg e;
-    img *r = NULL;
-    int ch = img_channels(im->mode);
-    double px = (double)im->w * im->h;
-    if (strcmp(name, "expand") == 0) {
-        double b[4] = {0, 0, 0, 0};
-        uint8_t fill[4];
-        int has;
-        if (pv_is_intlike(a[1]))
-            b[0] = b[1] = b[2] = b[3] = (double)a[1].u.i;
-        else if (seq_len(a[1]) == 2 && get_numbers(I, a[1], 2, 1, "expand() border", b) == 0)
-            b[2] = b[0], b[3] = b[1];
-        else if (a[1].tag != PV_UNSET && get_numbers(I, a[1], 4, 1, "expand() border", b))
-            return -1;
-        if (I->failed)
-            return -1;
-        if (get_ink(I, a[2].tag == PV_UNSET ? pv_int(0) : a[2], im->mode, "expand() fill", fill, &has))
-            return -1;
-        if (b[0] < 0 || b[1] < 0 || b[2] < 0 || b[3] < 0 || b[0] + b[2] > 1e9 || b[1] + b[3] > 1e9)
-            return pi_raise(I, "ValueError", "expand(): borders must be non-negative");
-        if (pi_image_check(I, im->w + (long)(b[0] + b[2]), im->h + (long)(b[1] + b[3]), ch) || charge(I, px))
-            return -1;
-        r = img_ops_expand(im, (int)b[0], (int)b[1], (int)b[2], (int)b[3], has ? fill : NULL, &e);
-        return result_image(I, r, &e, out);
-    }
-    if (strcmp(name, "crop") == 0) {
-        double b[4] = {0, 0, 0, 0};
-        if (pv_is_intlike(a[1]))
-            b[0] = b[1] = b[2] = b[3] = (double)a[1].u.i;
-        else if (a[1].tag != PV_UNSET && get_numbers(I, a[1], 4, 1, "crop() border", b))
-            return -1;
-        if (charge(I, px))
-            return -1;
-        return result_image(I, img_ops_crop(im, (int)b[0], (int)b[1], (int)b[2], (int)b[3], &e), &e, out);
-    }
-    if (strcmp(name, "pad") == 0 || strcmp(name, "contain") == 0 || strcmp(name, "fit") == 0) {
-        int w = 0, h = 0;
-        img_resample f = IMG_NEAREST;
-        double c[2] = {0.5, 0.5}, bleed = 0;
-        uint8_t colour[4];
-        int has = 0, is_pad = name[0] == 'p', is_fit = name[0] == 'f';
-        if (a[1].tag == PV_UNSET)
-            return pi_raise(I, "TypeError", "%s() missing required argument 'size'", name);
-        if (get_size(I, a[1], name, &w, &h) || get_resample(I, a[2], IMG_BICUBIC, name, &f))
-            return -1;
-        if (is_pad && get_ink(I, a[3], im->mode, "pad() color", colour, &has))
-            return -1;
-        if (is_fit && a[3].tag != PV_UNSET && pi_to_double(I, a[3], "fit() bleed", &bleed))
-            return -1;
-        pv centering = is_pad || is_fit ? a[4] : pv_none();
-        if (centering.tag != PV_UNSET && centering.tag != PV_NONE && get_numbers(I, centering, 2, 0, "centering", c))
-            return -1;
-        if (pi_image_check(I, w, h, ch) || charge(I, px + (double)w * h))
-            return -1;
-        r = is_pad ? img_ops_pad(im, w, h, f, has ? colour : NULL, c[0], c[1], &e)
-            : is_fit ? img_ops_fit(im, w, h, f, bleed, c[0], c[1], &e) : img_ops_contain(im, w, h, f, &e);
-        return result_image(I, r, &e, out);
-    }
-    if (strcmp(name, "colorize") == 0) {
-        uint8_t black[4], white[4], mid[4];
-        int has_b, has_w, has_m;
-        int64_t points[3] = {0, 255, 127};
-        if (a[1].tag == PV_UNSET || a[2].tag == PV_UNSET)
-            return pi_raise(I, "TypeError", "colorize() missing required arguments 'black' and 'white'");
-        if (get_ink(I, a[1], IMG_RGB, "colorize() black", black, &has_b) ||
-            get_ink(I, a[2], IMG_RGB, "colorize() white", white, &has_w) ||
-            get_ink(I, a[3], IMG_RGB, "colorize() mid", mid, &has_m))
-            return -1;
-        for (int k = 0; k < 3; k++)
-            if (a[4 + k].tag != PV_UNSET && pi_to_int(I, a[4 + k], "colorize() point", &points[k]))
-                return -1;
-        if (im->mode != IMG_L)
-            return pi_raise(I, "ValueError", "colorize(): the image must be mode L");
-        if (!has_b || !has_w)
-            return pi_raise(I, "TypeError", "colorize(): black and white must be colours");
-        for (int k = 0; k < 3; k++)
-            if (points[k] < 0 || points[k] > 255)
-                return pi_raise(I, "ValueError", "colorize(): points must be within 0..255");
-        if (pi_image_check(I, im->w, im->h, 3) || charge(I, px))
-            return -1;
-        r = img_ops_colorize(im, black, white, has_m ? mid : NULL, (int)points[0], (int)points[1], (int)points[2], &e);
-        return result_image(I, r, &e, out);
-    }
-    if (strcmp(name, "scale") == 0) {
-        double factor;
-        img_resample f = IMG_NEAREST;
-        if (a[1].tag == PV_UNSET)
-            return pi_raise(I, "TypeError", "scale() missing required argument 'factor'");
-        if (pi_to_double(I, a[1], "scale() factor", &factor) || get_resample(I, a[2], IMG_BICUBIC, name, &f))
-            return -1;
-        if (!(factor > 0) || factor > 1e6)
-            return pi_raise(I, "ValueError", "scale(): the factor must be greater than 0");
-        if (pi_image_check(I, (long)round(im->w * factor), (long)round(im->h * factor), ch) ||
-            charge(I, px * (1 + factor * factor)))
-            return -1;
-        return result_image(I, img_ops_scale(im, factor, f, &e), &e, out);
-    }
-    if (pi_image_check(I, im->w, im->h, ch) || charge(I, px))
-        return -1;
-    if (strcmp(name, "mirror") == 0) r = img_ops_mirror(im, &e);
-    else if (strcmp(name, "flip") == 0) r = img_ops_flip(im, &e);
-    else if (strcmp(name, "grayscale") == 0) r = img_ops_grayscale(im, &e);
-    else if (strcmp(name, "invert") == 0) r = img_ops_invert(im, &e);
-    else if (strcmp(name, "posterize") == 0 || strcmp(name, "solarize") == 0) {
-        int64_t v = 128;
-        if (name[0] == 'p' && a[1].tag == PV_UNSET)
-            return pi_raise(I, "TypeError", "posterize() missing required argument 'bits'");
-        if (a[1].tag != PV_UNSET && pi_to_int(I, a[1], name, &v))
-            return -1;
-        if (name[0] == 'p' && (v < 0 || v > 8))
-            return pi_raise(I, "ValueError", "posterize(): bits must be 0..8");
-        if (name[0] == 'p')
-            r = img_ops_posterize(im, (int)v, &e);
-        else
-            r = img_ops_solarize(im, (int)fmax(-1, fmin(256, (double)v)), &e);
-    } else if (strcmp(name, "autocontrast") == 0) {
-        double lo = 0, hi = 0;
-        int64_t ignore = -1;
-        int tone = 0;
-        if (seq_len(a[1]) == 2) {
-            double c[2];
-            if (get_numbers(I, a[1], 2, 0, "autocontrast() cutoff", c))
-                return -1;
-            lo = c[0];
-            hi = c[1];
-        } else if (a[1].tag != PV_UNSET && pi_to_double(I, a[1], "autocontrast() cutoff", &lo)) {
-            return -1;
-        } else {
-            hi = lo;
-        }
-        if (a[2].tag != PV_UNSET && a[2].tag != PV_NONE && pi_to_int(I, a[2], "autocontrast() ignore", &ignore))
-            return -1;
-        if (a[3].tag != PV_UNSET && a[3].tag != PV_NONE)
-            return pi_raise(I, "ValueError", "autocontrast(): mask is not supported");
-        if (get_bool(I, a[4], &tone))
-            return -1;
-        r = img_ops_autocontrast(im, lo, hi, (int)ignore, tone, &e);
-    } else if (strcmp(name, "equalize") == 0) {
-        img *mask = NULL;
-        if (a[1].tag != PV_UNSET && a[1].tag != PV_NONE && get_image(I, a[1], "equalize() mask", &mask))
-            return -1;
-        r = img_ops_equalize(im, mask, &e);
-    } else {
-        return pi_raise(I, "AttributeError", "module 'PIL.ImageOps' has no attribute '%s'", name);
-    }
+    img *r = img_ops_expand(im, (int)b[0], (int)b[1], (int)b[2], (int)b[3], has ? fill : NULL, &e);
     return result_image(I, r, &e, out);
 }
 
-PIL_NATIVE(f_enhancer)
+/* crop(image, border=0) */
+static int ops_crop(interp *I, const ops_call *o, pv *out)
+{
+    double b[4] = {0, 0, 0, 0};
+    errmsg e;
+    if (pv_is_intlike(o->a[1]))
+        b[0] = b[1] = b[2] = b[3] = (double)o->a[1].u.i;
+    else if (o->a[1].tag != PV_UNSET && get_numbers(I, o->a[1], 4, 1, "crop() border", b))
+        return -1;
+    if (charge(I, (double)o->im->w * o->im->h))
+        return -1;
+    img *r = img_ops_crop(o->im, (int)b[0], (int)b[1], (int)b[2], (int)b[3], &e);
+    return result_image(I, r, &e, out);
+}
+
+enum { OPS_PAD, OPS_CONTAIN, OPS_FIT };
+
+/* pad(image, size, method, color, centering), contain(image, size, method),
+ * fit(image, size, method, bleed, centering): how is OPS_PAD, OPS_CONTAIN or OPS_FIT. */
+static int ops_fit_in(interp *I, const ops_call *o, pv *out)
+{
+    const pv *a = o->a;
+    img *im = o->im;
+    int w = 0, h = 0, has = 0, pad = o->how == OPS_PAD, fit = o->how == OPS_FIT;
+    img_resample f = IMG_NEAREST;
+    double c[2] = {0.5, 0.5}, bleed = 0;
+    uint8_t colour[4];
+    if (a[1].tag == PV_UNSET)
+        return pi_raise(I, "TypeError", "%s() missing required argument 'size'", o->name);
+    if (get_size(I, a[1], o->name, &w, &h) || get_resample(I, a[2], IMG_BICUBIC, o->name, &f))
+        return -1;
+    if (pad && get_ink(I, a[3], im->mode, "pad() color", colour, &has))
+        return -1;
+    if (fit && a[3].tag != PV_UNSET && pi_to_double(I, a[3], "fit() bleed", &bleed))
+        return -1;
+    pv centering = pad || fit ? a[4] : pv_none();
+    if (centering.tag != PV_UNSET && centering.tag != PV_NONE &&
+        get_numbers(I, centering, 2, 0, "centering", c))
+        return -1;
+    if (pi_image_check(I, w, h, img_channels(im->mode)) ||
+        charge(I, (double)im->w * im->h + (double)w * h))
+        return -1;
+    errmsg e;
+    img *r = pad   ? img_ops_pad(im, w, h, f, has ? colour : NULL, c[0], c[1], &e)
+             : fit ? img_ops_fit(im, w, h, f, bleed, c[0], c[1], &e)
+                   : img_ops_contain(im, w, h, f, &e);
+    return result_image(I, r, &e, out);
+}
+
+/* colorize(image, black, white, mid=None, blackpoint=0, whitepoint=255, midpoint=127) */
+static int ops_colorize(interp *I, const ops_call *o, pv *out)
+{
+    const pv *a = o->a;
+    img *im = o->im;
+    uint8_t black[4], white[4], mid[4];
+    int has_b, has_w, has_m;
+    int64_t points[3] = {0, 255, 127};
+    if (a[1].tag == PV_UNSET || a[2].tag == PV_UNSET)
+        return pi_raise(I, "TypeError",
+                        "colorize() missing required arguments 'black' and 'white'");
+    if (get_ink(I, a[1], IMG_RGB, "colorize() black", black, &has_b) ||
+        get_ink(I, a[2], IMG_RGB, "colorize() white", white, &has_w) ||
+        get_ink(I, a[3], IMG_RGB, "colorize() mid", mid, &has_m))
+        return -1;
+    for (int k = 0; k < 3; k++)
+        if (a[4 + k].tag != PV_UNSET && pi_to_int(I, a[4 + k], "colorize() point", &points[k]))
+            return -1;
+    if (im->mode != IMG_L)
+        return pi_raise(I, "ValueError", "colorize(): the image must be mode L");
+    if (!has_b || !has_w)
+        return pi_raise(I, "TypeError", "colorize(): black and white must be colours");
+    for (int k = 0; k < 3; k++)
+        if (points[k] < 0 || points[k] > 255)
+            return pi_raise(I, "ValueError", "colorize(): points must be within 0..255");
+    if (pi_image_check(I, im->w, im->h, 3) || charge(I, (double)im->w * im->h))
+        return -1;
+    errmsg e;
+    img *r = img_ops_colorize(im, black, white, has_m ? mid : NULL, (int)points[0], (int)points[1],
+                              (int)points[2], &e);
+    return result_image(I, r, &e, out);
+}
+
+/* scale(image, factor, resample=BICUBIC) */
+static int ops_scale(interp *I, const ops_call *o, pv *out)
+{
+    img *im = o->im;
+    double factor;
+    img_resample f = IMG_NEAREST;
+    if (o->a[1].tag == PV_UNSET)
+        return pi_raise(I, "TypeError", "scale() missing required argument 'factor'");
+    if (pi_to_double(I, o->a[1], "scale() factor", &factor) ||
+        get_resample(I, o->a[2], IMG_BICUBIC, o->name, &f))
+        return -1;
+    if (!(factor > 0) || factor > 1e6)
+        return pi_raise(I, "ValueError", "scale(): the factor must be greater than 0");
+    long w = (long)round(im->w * factor), h = (long)round(im->h * factor);
+    if (pi_image_check(I, w, h, img_channels(im->mode)) ||
+        charge(I, (double)im->w * im->h * (1 + factor * factor)))
+        return -1;
+    errmsg e;
+    return result_image(I, img_ops_scale(im, factor, f, &e), &e, out);
+}
+
+/* The ImageOps functions, with the keyword names of their arguments after the image. */
+/* clang-format off */
+static const struct ops_entry {
+    const char *name;
+    ops_fn *fn;
+    int how;
+    const char *kw[6];
+} ops_table[] = {
+    {"mirror", ops_plain, OPS_MIRROR, {NULL}},
+    {"flip", ops_plain, OPS_FLIP, {NULL}},
+    {"grayscale", ops_plain, OPS_GRAYSCALE, {NULL}},
+    {"invert", ops_plain, OPS_INVERT, {NULL}},
+    {"posterize", ops_posterize, 0, {"bits"}},
+    {"solarize", ops_solarize, 0, {"threshold"}},
+    {"autocontrast", ops_autocontrast, 0, {"cutoff", "ignore", "mask", "preserve_tone"}},
+    {"equalize", ops_equalize, 0, {"mask"}},
+    {"pad", ops_fit_in, OPS_PAD, {"size", "method", "color", "centering"}},
+    {"expand", ops_expand, 0, {"border", "fill"}},
+    {"crop", ops_crop, 0, {"border"}},
+    {"scale", ops_scale, 0, {"factor", "resample"}},
+    {"contain", ops_fit_in, OPS_CONTAIN, {"size", "method"}},
+    {"fit", ops_fit_in, OPS_FIT, {"size", "method", "bleed", "centering"}},
+    {"colorize", ops_colorize, 0,
+     {"black", "white", "mid", "blackpoint", "whitepoint", "midpoint"}},
+    {NULL, NULL, 0, {NULL}},
+};
+/* clang-format on */
+
+/* Binds keyword arguments into o->a by the entry's names ("image" is a[0]). */
+static int ops_bind_keywords(interp *I, const struct ops_entry *f, int kwc, const int *kwn,
+                             const pv *kwv, ops_call *o)
+{
+    for (int j = 0; j < kwc; j++) {
+        const char *kn = pi_sym_name(I, kwn[j]);
+        int pos = strcmp(kn, "image") == 0 ? 0 : -1;
+        for (int k = 0; k < 6 && f->kw[k] && pos < 0; k++)
+            if (strcmp(f->kw[k], kn) == 0)
+                pos = k + 1;
+        if (pos < 0)
+            return pi_raise(I, "TypeError", "%s() got an unexpected keyword argument '%s'", f->name,
+                            kn);
+        if (o->a[pos].tag != PV_UNSET)
+            return pi_raise(I, "TypeError", "%s() got multiple values for argument '%s'", f->name,
+                            kn);
+        o->a[pos] = kwv[j];
+    }
+    return 0;
+}
+
+/* ImageOps.*: self carries the function's name. */
+static int f_ops(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                 const pv *kwv, pv *out)
+{
+    static const char *const names[] = {"image", "a1", "a2", "a3", "a4", "a5", "a6"};
+    const struct ops_entry *f = ops_table;
+    while (strcmp(f->name, pv_str(self)->s) != 0)
+        f++;
+    ops_call o = {f->name, f->how, NULL, {{0}}};
+    if (pi_args(I, f->name, argc, argv, 0, NULL, NULL, 7, names, 0, o.a) ||
+        ops_bind_keywords(I, f, kwc, kwn, kwv, &o))
+        return -1;
+    if (o.a[0].tag == PV_UNSET)
+        return pi_raise(I, "TypeError", "%s() missing required argument 'image'", f->name);
+    if (get_image(I, o.a[0], f->name, &o.im))
+        return -1;
+    return f->fn(I, &o, out);
+}
+
+static int f_enhancer(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                      const pv *kwv, pv *out)
 {
     static const char *const names[] = {"image"};
     pv a[1];
@@ -1550,25 +1816,24 @@ PIL_NATIVE(f_enhancer)
     return 0;
 }
 
-int pi_enhancer_method(interp *I, pv self, const char *name, int argc, const pv *argv, int kwc, const int *kwn,
-                       const pv *kwv, pv *out, int *found)
+int pi_enhancer_method(interp *I, const pcall *c, pv *out, int *found)
 {
-    penhancer *en = (penhancer *)self.u.o;
-    *found = strcmp(name, "enhance") == 0;
+    penhancer *en = (penhancer *)c->self.u.o;
+    *found = strcmp(c->name, "enhance") == 0;
     if (!*found)
         return 0;
     static const char *const names[] = {"factor"};
     pv a[1];
     double factor;
     img *im = en->image->im;
-    if (pi_args(I, "enhance", argc, argv, kwc, kwn, kwv, 1, names, 1, a) ||
-        pi_to_double(I, a[0], "enhance() factor", &factor))
+    if (pi_call_args(I, c, 1, names, 1, a) || pi_to_double(I, a[0], "enhance() factor", &factor))
         return -1;
     if (!im)
         return pi_raise(I, "ValueError", "the image is no longer available");
     if (!isfinite(factor))
         return pi_raise(I, "ValueError", "enhance(): factor must be finite");
-    if (pi_image_check(I, im->w, im->h, img_channels(im->mode) * 2) || charge(I, (double)im->w * im->h * 2))
+    if (pi_image_check(I, im->w, im->h, img_channels(im->mode) * 2) ||
+        charge(I, (double)im->w * im->h * 2))
         return -1;
     errmsg e;
     return result_image(I, img_enhance(im, (img_enhance_kind)en->which, factor, &e), &e, out);
@@ -1587,7 +1852,8 @@ static pv new_filter(interp *I, int which, double radius, double arg2, double ar
 }
 
 /* ImageFilter classes: self carries the class name. */
-PIL_NATIVE(f_filter)
+static int f_filter(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                    const pv *kwv, pv *out)
 {
     const char *name = pv_str(self)->s;
     static const char *const blur_names[] = {"radius"};
@@ -1596,7 +1862,10 @@ PIL_NATIVE(f_filter)
     int unsharp = strcmp(name, "UnsharpMask") == 0;
     int rank = strstr(name, "Filter") != NULL;
     pv a[3];
-    if (pi_args(I, name, argc, argv, kwc, kwn, kwv, unsharp ? 3 : 1, unsharp ? unsharp_names : rank ? rank_names : blur_names,
+    if (pi_args(I, name, argc, argv, kwc, kwn, kwv, unsharp ? 3 : 1,
+                unsharp ? unsharp_names
+                : rank  ? rank_names
+                        : blur_names,
                 strcmp(name, "BoxBlur") == 0 ? 1 : 0, a))
         return -1;
     double v[3] = {rank ? 3 : 2, 150, 3};
@@ -1604,26 +1873,34 @@ PIL_NATIVE(f_filter)
         if (a[k].tag != PV_UNSET && pi_to_double(I, a[k], name, &v[k]))
             return -1;
     if (rank) {
-        if (v[0] != floor(v[0]) || v[0] < 1 || v[0] > IMG_FILTER_MAX_RANK_SIZE || ((int)v[0] % 2) == 0)
-            return pi_raise(I, "ValueError", "%s: size must be an odd integer from 1 to %d", name, IMG_FILTER_MAX_RANK_SIZE);
+        if (v[0] != floor(v[0]) || v[0] < 1 || v[0] > IMG_FILTER_MAX_RANK_SIZE ||
+            ((int)v[0] % 2) == 0)
+            return pi_raise(I, "ValueError", "%s: size must be an odd integer from 1 to %d", name,
+                            IMG_FILTER_MAX_RANK_SIZE);
     } else if (!(v[0] >= 0) || v[0] > IMG_FILTER_MAX_RADIUS) {
-        return pi_raise(I, "ValueError", "%s: radius must be from 0 to %g", name, IMG_FILTER_MAX_RADIUS);
+        return pi_raise(I, "ValueError", "%s: radius must be from 0 to %g", name,
+                        IMG_FILTER_MAX_RADIUS);
     }
-    int which = strcmp(name, "GaussianBlur") == 0 ? PF_GAUSSIAN : strcmp(name, "BoxBlur") == 0 ? PF_BOX
-                : unsharp ? PF_UNSHARP : strcmp(name, "MedianFilter") == 0 ? PF_MEDIAN
-                : strcmp(name, "MinFilter") == 0 ? PF_MIN : PF_MAX;
+    int which = strcmp(name, "GaussianBlur") == 0   ? PF_GAUSSIAN
+                : strcmp(name, "BoxBlur") == 0      ? PF_BOX
+                : unsharp                           ? PF_UNSHARP
+                : strcmp(name, "MedianFilter") == 0 ? PF_MEDIAN
+                : strcmp(name, "MinFilter") == 0    ? PF_MIN
+                                                    : PF_MAX;
     *out = new_filter(I, which, v[0], v[1], v[2]);
     return out->tag == PV_OBJ ? 0 : -1;
 }
 
 /* ImageFilter.Kernel(size, kernel, scale=None, offset=0) */
-PIL_NATIVE(f_kernel)
+static int f_kernel(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                    const pv *kwv, pv *out)
 {
     (void)self;
     static const char *const names[] = {"size", "kernel", "scale", "offset"};
     pv a[4];
     double size[2];
-    if (pi_args(I, "Kernel", argc, argv, kwc, kwn, kwv, 4, names, 2, a) || get_numbers(I, a[0], 2, 1, "Kernel size", size))
+    if (pi_args(I, "Kernel", argc, argv, kwc, kwn, kwv, 4, names, 2, a) ||
+        get_numbers(I, a[0], 2, 1, "Kernel size", size))
         return -1;
     if (size[0] != size[1] || (size[0] != 3 && size[0] != 5))
         return pi_raise(I, "ValueError", "Kernel: size must be (3, 3) or (5, 5)");
@@ -1650,12 +1927,14 @@ PIL_NATIVE(f_kernel)
     return 0;
 }
 
-PIL_NATIVE(f_getrgb)
+static int f_getrgb(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
+                    const pv *kwv, pv *out)
 {
     int is_getcolor = strcmp(pv_str(self)->s, "getcolor") == 0;
     static const char *const names[] = {"color", "mode"};
     pv a[2];
-    if (pi_args(I, pv_str(self)->s, argc, argv, kwc, kwn, kwv, is_getcolor ? 2 : 1, names, is_getcolor ? 2 : 1, a))
+    if (pi_args(I, pv_str(self)->s, argc, argv, kwc, kwn, kwv, is_getcolor ? 2 : 1, names,
+                is_getcolor ? 2 : 1, a))
         return -1;
     if (!pv_is(a[0], PO_STR))
         return pi_raise(I, "TypeError", "%s(): color must be a string", pv_str(self)->s);
@@ -1696,10 +1975,13 @@ PIL_NATIVE(f_getrgb)
 static const struct {
     const char *name;
     int value;
-} resample_names[] = {{"NEAREST", 0}, {"NONE", 0}, {"LANCZOS", 1}, {"ANTIALIAS", 1}, {"BILINEAR", 2},
-                      {"LINEAR", 2}, {"BICUBIC", 3}, {"CUBIC", 3}, {"BOX", 4}, {"HAMMING", 5}, {NULL, 0}},
-  transpose_names[] = {{"FLIP_LEFT_RIGHT", 0}, {"FLIP_TOP_BOTTOM", 1}, {"ROTATE_90", 2}, {"ROTATE_180", 3},
-                       {"ROTATE_270", 4}, {"TRANSPOSE", 5}, {"TRANSVERSE", 6}, {NULL, 0}},
+} resample_names[] = {{"NEAREST", 0},  {"NONE", 0},    {"LANCZOS", 1}, {"ANTIALIAS", 1},
+                      {"BILINEAR", 2}, {"LINEAR", 2},  {"BICUBIC", 3}, {"CUBIC", 3},
+                      {"BOX", 4},      {"HAMMING", 5}, {NULL, 0}},
+  transpose_names[] = {{"FLIP_LEFT_RIGHT", 0}, {"FLIP_TOP_BOTTOM", 1},
+                       {"ROTATE_90", 2},       {"ROTATE_180", 3},
+                       {"ROTATE_270", 4},      {"TRANSPOSE", 5},
+                       {"TRANSVERSE", 6},      {NULL, 0}},
   transform_names[] = {{"AFFINE", 0}, {"EXTENT", 1}, {"PERSPECTIVE", 2}, {"QUAD", 3}, {NULL, 0}};
 
 /* Finds name among the constant tables selected by the flags. */
@@ -1724,7 +2006,7 @@ static int lookup_const(const char *name, int resample, int transpose, int trans
 }
 
 /* A native function that knows its own name (its self value). */
-static int named_native(interp *I, const char *name, native_fn fn, pv *out)
+static int named_native(interp *I, const char *name, native_fn *fn, pv *out)
 {
     pv self = pi_cstr(I, name);
     if (self.tag != PV_OBJ)
@@ -1754,11 +2036,15 @@ static int image_module_attr(interp *I, const char *name, pv *out)
         return submodule(I, MOD_TRANSFORM, out);
     if (strcmp(name, "Transpose") == 0)
         return submodule(I, MOD_TRANSPOSE, out);
+    /* clang-format off */
     static const struct {
         const char *name;
-        native_fn fn;
-    } fns[] = {{"new", f_new}, {"merge", f_merge}, {"blend", f_blend}, {"composite", f_composite},
-               {"alpha_composite", f_composite}, {"eval", f_eval}, {"Image", f_image_class}, {NULL, NULL}};
+        native_fn *fn;
+    } fns[] = {
+        {"new", f_new}, {"merge", f_merge}, {"blend", f_blend}, {"composite", f_composite},
+        {"alpha_composite", f_composite}, {"eval", f_eval}, {"Image", f_image_class},
+        {NULL, NULL}};
+    /* clang-format on */
     for (int k = 0; fns[k].name; k++)
         if (strcmp(fns[k].name, name) == 0) {
             if (strcmp(name, "alpha_composite") == 0) {
@@ -1768,8 +2054,9 @@ static int image_module_attr(interp *I, const char *name, pv *out)
             *out = pi_native(I, fns[k].name, fns[k].fn, pv_none());
             return out->tag == PV_OBJ ? 0 : -1;
         }
-    static const char *const forbidden[] = {"open", "frombytes", "fromarray", "frombuffer", "init",
-                                            "register_open", "effect_noise", "linear_gradient", NULL};
+    static const char *const forbidden[] = {
+        "open",          "frombytes",    "fromarray",       "frombuffer", "init",
+        "register_open", "effect_noise", "linear_gradient", NULL};
     for (int k = 0; forbidden[k]; k++)
         if (strcmp(forbidden[k], name) == 0) {
             char label[64];
@@ -1786,8 +2073,8 @@ static int filter_module_attr(interp *I, const char *name, pv *out)
         *out = new_filter(I, PF_BUILTIN, 0, (double)b, 0);
         return out->tag == PV_OBJ ? 0 : -1;
     }
-    static const char *const classes[] = {"GaussianBlur", "BoxBlur", "UnsharpMask", "MedianFilter",
-                                          "MinFilter", "MaxFilter", NULL};
+    static const char *const classes[] = {
+        "GaussianBlur", "BoxBlur", "UnsharpMask", "MedianFilter", "MinFilter", "MaxFilter", NULL};
     for (int k = 0; classes[k]; k++)
         if (strcmp(classes[k], name) == 0)
             return named_native(I, classes[k], f_filter, out);
@@ -1797,23 +2084,23 @@ static int filter_module_attr(interp *I, const char *name, pv *out)
     }
     return pi_raise(I, "AttributeError", "module 'PIL.ImageFilter' has no attribute '%s'%s", name,
                     strcmp(name, "ModeFilter") == 0 || strcmp(name, "RankFilter") == 0
-                        ? " (not supported by vkeve)" : "");
+                        ? " (not supported by vkeve)"
+                        : "");
 }
 
 int pi_pil_getattr(interp *I, int which, const char *name, pv *out)
 {
-    static const char *const ops_fns[] = {"mirror", "flip", "grayscale", "invert", "posterize", "solarize",
-                                          "autocontrast", "equalize", "pad", "expand", "crop", "scale",
-                                          "contain", "fit", "colorize", NULL};
     static const char *const enhancers[] = {"Brightness", "Contrast", "Color", "Sharpness", NULL};
     switch (which) {
     case MOD_IMAGE: return image_module_attr(I, name, out);
     case MOD_RESAMPLING:
         /* Only the enum members; ANTIALIAS, LINEAR, CUBIC, NONE are legacy module constants. */
-        if (strcmp(name, "ANTIALIAS") != 0 && strcmp(name, "NONE") != 0 && strcmp(name, "LINEAR") != 0 &&
-            strcmp(name, "CUBIC") != 0 && lookup_const(name, 1, 0, 0, out))
+        if (strcmp(name, "ANTIALIAS") != 0 && strcmp(name, "NONE") != 0 &&
+            strcmp(name, "LINEAR") != 0 && strcmp(name, "CUBIC") != 0 &&
+            lookup_const(name, 1, 0, 0, out))
             return 0;
-        return pi_raise(I, "AttributeError", "type object 'Resampling' has no attribute '%s'", name);
+        return pi_raise(I, "AttributeError", "type object 'Resampling' has no attribute '%s'",
+                        name);
     case MOD_TRANSPOSE:
         if (lookup_const(name, 0, 1, 0, out))
             return 0;
@@ -1830,15 +2117,16 @@ int pi_pil_getattr(interp *I, int which, const char *name, pv *out)
         }
         return pi_raise(I, "AttributeError", "module 'PIL.ImageDraw' has no attribute '%s'", name);
     case MOD_IMAGEOPS:
-        for (int k = 0; ops_fns[k]; k++)
-            if (strcmp(ops_fns[k], name) == 0)
-                return named_native(I, ops_fns[k], f_ops, out);
+        for (int k = 0; ops_table[k].name; k++)
+            if (strcmp(ops_table[k].name, name) == 0)
+                return named_native(I, ops_table[k].name, f_ops, out);
         return pi_raise(I, "AttributeError", "module 'PIL.ImageOps' has no attribute '%s'", name);
     case MOD_IMAGEENHANCE:
         for (int k = 0; enhancers[k]; k++)
             if (strcmp(enhancers[k], name) == 0)
                 return named_native(I, enhancers[k], f_enhancer, out);
-        return pi_raise(I, "AttributeError", "module 'PIL.ImageEnhance' has no attribute '%s'", name);
+        return pi_raise(I, "AttributeError", "module 'PIL.ImageEnhance' has no attribute '%s'",
+                        name);
     case MOD_IMAGEFILTER: return filter_module_attr(I, name, out);
     case MOD_IMAGECOLOR:
         if (strcmp(name, "getrgb") == 0 || strcmp(name, "getcolor") == 0)
