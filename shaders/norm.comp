@@ -54,7 +54,8 @@ void main()
         float v = x[base + c] - mean;
         sq += v * v;
     }
-    float inv = inversesqrt(workgroup_sum(sq) / float(p.cols) + p.eps);
+    // 1/sqrt rather than inversesqrt, which CPU drivers may compute to 12 bits only.
+    float inv = 1.0 / sqrt(workgroup_sum(sq) / float(p.cols) + p.eps);
     for (uint c = gl_LocalInvocationID.x; c < p.cols; c += WG) {
         float v = (x[base + c] - mean) * inv * w[c];
         d[base + c] = OP == 1 ? v + b[c] : v;

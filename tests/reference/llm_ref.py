@@ -96,7 +96,10 @@ class Cache:
 
 
 class Model:
-    def __init__(self, path):
+    def __init__(self, path, kv_f16=False):
+        """kv_f16 rounds keys (after RoPE) and values to float16 before attention uses them,
+        as a cache that stores them in float16 does; everything else stays float64."""
+        self.kv_f16 = kv_f16
         _, _, kvs, tensors = read_gguf(path)
         kv = {k: plain_value(v) for k, v in kvs}
         self.w = {}
@@ -147,6 +150,8 @@ class Model:
         v = self.linear(x, p + "attn_v").view(b, t, c.n_kv, c.head_dim).transpose(1, 2)
         q = q * cos + rotate_half(q) * sin
         k = k * cos + rotate_half(k) * sin
+        if self.kv_f16:
+            k, v = k.half().to(F64), v.half().to(F64)
         if cache.k[layer] is not None:
             k = torch.cat([cache.k[layer], k], dim=2)
             v = torch.cat([cache.v[layer], v], dim=2)
