@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
 #include "base/plan.h"
 #include "runtime/weights.h"
 
@@ -43,6 +45,7 @@ struct llm {
     recorded rec[RECORDED_MAX];
     unsigned long steps;
     int32_t *meta; /* host staging of A_META */
+    double host_s, run_s; /* the last step's host work and device run, in seconds */
 };
 
 llm_opts llm_default_opts(void)
@@ -319,17 +322,13 @@ int llm_load(vk_ctx *ctx, const gguf_file *f, const llm_opts *o, llm **out, errm
         return err_set(e, ERR_FAIL, "out of host memory");
     m->ctx = ctx;
     m->o = o ? *o : llm_default_opts();
-    int rc = llm_read_config(f, &m->c, e);
-    if (!rc)
-        rc = check_opts(&m->c, &m->o, e);
-    if (!rc && (rc = wt_upload(ctx, f, &m->w, e)) == 0)
-        rc = bind_weights(m, e);
-    if (!rc)
-        rc = plan_arena(m, e);
+    /* Configuration errors name the file already; the others get it here. */
+    int rc = llm_read_config(f, &m->c, e) || check_opts(&m->c, &m->o, e);
+    if (!rc && (wt_upload(ctx, f, &m->w, e) || bind_weights(m, e) || plan_arena(m, e)))
+        rc = err_prefix(e, "%s: ", gguf_path(f));
     if (rc) {
-        err_prefix(e, "%s: ", gguf_path(f));
         llm_free(m);
-        return rc;
+        return e->code ? e->code : ERR_FAIL;
     }
     *out = m;
     return 0;
@@ -639,15 +638,36 @@ static int upload_inputs(llm *m, kv_cache *kv, const llm_batch *b, errmsg *e)
     return rc ? (e->code ? e->code : ERR_FAIL) : 0;
 }
 
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+void llm_step_times(const llm *m, double *host_s, double *run_s)
+{
+    *host_s = m->host_s;
+    *run_s = m->run_s;
+}
+
 int llm_step(llm *m, kv_cache *kv, const llm_batch *b, float *logits, errmsg *e)
 {
+    double t0 = now_s();
     if (kv_page_size(kv) != m->o.page_size || kv_max_pages(kv) != max_pages(m))
         return err_set(e, ERR_FAIL, "this cache was not made for this model (llm_new_cache)");
     if (check_batch(m, kv, b, e) || check_room(kv, b, e))
         return e->code;
     vk_seq *s = recording(m, kv, b, e);
-    if (!s || upload_inputs(m, kv, b, e) || vk_seq_run(s, e))
+    if (!s || upload_inputs(m, kv, b, e))
         return e->code ? e->code : ERR_FAIL;
+    double t1 = now_s();
+    if (vk_seq_run(s, e))
+        return e->code;
+    double t2 = now_s();
     size_t bytes = (size_t)b->n_out * (size_t)m->c.n_vocab * sizeof *logits;
-    return vk_buf_read(m->ctx, &m->arena, m->plan.items[A_LOGITS].offset, logits, bytes, e);
+    int rc = vk_buf_read(m->ctx, &m->arena, m->plan.items[A_LOGITS].offset, logits, bytes, e);
+    m->host_s = (t1 - t0) + (now_s() - t2);
+    m->run_s = t2 - t1;
+    return rc;
 }

@@ -94,4 +94,8 @@ typedef struct llm_batch {
  * sequences with the tokens appended but their keys undefined: free them. */
 int llm_step(llm *m, kv_cache *kv, const llm_batch *b, float *logits, errmsg *e);
 
+/* The last step's host work (checks, recording on a new shape, inputs, reading logits) and
+ * its run on the device, in seconds. */
+void llm_step_times(const llm *m, double *host_s, double *run_s);
+
 #endif

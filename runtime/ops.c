@@ -45,6 +45,8 @@ const char *op_name(op_kind kind)
     case OP_SUM_ROWS: return "sum_rows";
     case OP_MAX_ROWS: return "max_rows";
     case OP_SOFTMAX_ROWS: return "softmax_rows";
+    case OP_LOG_SOFTMAX: return "log_softmax";
+    case OP_ARGMAX: return "argmax";
     case OP_MATMUL: return "matmul";
     case OP_GET_ROWS: return "get_rows";
     case OP_SET_ROWS: return "set_rows";
@@ -141,10 +143,13 @@ static int record_binary(vk_seq *s, const op_node *nd, const char *label, errmsg
 static int record_reduce(vk_seq *s, const op_node *nd, const char *label, errmsg *e)
 {
     const tensor *a = nd->src[0], *d = nd->dst;
-    if (op_check_tensor(a, "src0", label, DT_F32, e) || op_check_tensor(d, "dst", label, DT_F32, e))
+    bool argmax = nd->kind == OP_ARGMAX;
+    if (op_check_tensor(a, "src0", label, DT_F32, e) ||
+        op_check_tensor(d, "dst", label, argmax ? DT_I32 : DT_F32, e))
         return e->code;
     int64_t rows = tensor_rows(a), cols = a->ne[0];
-    int64_t want = nd->kind == OP_SOFTMAX_ROWS ? rows * cols : rows;
+    bool whole = nd->kind == OP_SOFTMAX_ROWS || nd->kind == OP_LOG_SOFTMAX;
+    int64_t want = whole ? rows * cols : rows;
     if (tensor_elements(d) != want)
         return err_set(e, ERR_FAIL, "%s: dst has %" PRId64 " elements, expected %" PRId64, label,
                        tensor_elements(d), want);
@@ -152,8 +157,10 @@ static int record_reduce(vk_seq *s, const op_node *nd, const char *label, errmsg
      * workgroup one subgroup wide. GPUs want many lanes per long row. */
     vk_ctx *ctx = vk_seq_ctx(s);
     uint32_t wg = op_is_cpu(ctx) ? vk_caps_of(ctx)->subgroup_size : 128;
-    uint32_t op = nd->kind == OP_SUM_ROWS ? 0 : nd->kind == OP_MAX_ROWS ? 1 : 2;
-    vk_kernel k = {"reduce_rows", 2, 16, 2, {wg ? wg : 1, op}, 0};
+    uint32_t op = nd->kind == OP_SUM_ROWS ? 0 : nd->kind == OP_MAX_ROWS ? 1
+                  : nd->kind == OP_SOFTMAX_ROWS ? 2 : 3;
+    vk_kernel k = {argmax ? "argmax" : "reduce_rows", 2, argmax ? 12 : 16, argmax ? 1 : 2,
+                   {wg ? wg : 1, op}, 0};
     uint32_t grid[3];
     op_spread((uint64_t)rows, grid);
     struct {
@@ -320,7 +327,9 @@ int op_record(vk_seq *s, const op_node *nd, errmsg *e)
     case OP_MUL: return record_binary(s, nd, label, e);
     case OP_SUM_ROWS:
     case OP_MAX_ROWS:
-    case OP_SOFTMAX_ROWS: return record_reduce(s, nd, label, e);
+    case OP_SOFTMAX_ROWS:
+    case OP_LOG_SOFTMAX:
+    case OP_ARGMAX: return record_reduce(s, nd, label, e);
     case OP_MATMUL: return record_matmul(s, nd, label, e);
     default: return op_record_nn(s, nd, label, e);
     }

@@ -28,6 +28,8 @@ typedef enum op_kind {
     OP_SUM_ROWS,     /* dst[r] = sum of row r of src0 (f32) */
     OP_MAX_ROWS,     /* dst[r] = max of row r of src0 (f32) */
     OP_SOFTMAX_ROWS, /* dst row r = softmax(scale * row r of src0) (f32) */
+    OP_LOG_SOFTMAX,  /* dst row r = log-softmax(scale * row r of src0) (f32) */
+    OP_ARGMAX,       /* dst[r] (i32) = index of the largest of row r of src0, lowest first */
     OP_MATMUL,       /* dst[n][m] = sum_k src0[m][k] * src1[n][k]: src0 weights (M rows of
                         K; f32, f16, bf16 or a quantized type), src1 activations (N rows of K,
                         f32), dst N rows of M. Weights larger than one binding can see are

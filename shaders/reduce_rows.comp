@@ -1,10 +1,10 @@
 // reduce_rows.comp - one workgroup per row of `cols` floats: the row's sum or max, or the
-// row's softmax(scale * x). Invocations stride over the row, then a shared-memory tree
+// row's softmax(scale * x) or log-softmax(scale * x). Invocations stride over the row, then a shared-memory tree
 // combines their partial results.
 #version 450
 layout(local_size_x_id = 0) in;
 layout(constant_id = 0) const uint WG = 64; // a power of two
-layout(constant_id = 1) const uint OP = 0;  // 0 sum, 1 max, 2 softmax
+layout(constant_id = 1) const uint OP = 0;  // 0 sum, 1 max, 2 softmax, 3 log-softmax
 
 layout(std430, binding = 0) readonly buffer A { float a[]; };
 layout(std430, binding = 1) writeonly buffer D { float d[]; };
@@ -53,16 +53,23 @@ void main()
             d[row] = m;
         return;
     }
-    float shift = OP == 2 ? row_max(base, p.scale) : 0.0;
+    bool soft = OP == 2 || OP == 3;
+    float shift = soft ? row_max(base, p.scale) : 0.0;
     barrier(); // part[] is reused below
     float s = 0.0;
     for (uint c = gl_LocalInvocationID.x; c < p.cols; c += WG)
-        s += OP == 2 ? exp(p.scale * a[base + c] - shift) : a[base + c];
+        s += soft ? exp(p.scale * a[base + c] - shift) : a[base + c];
     part[gl_LocalInvocationID.x] = s;
     combine(false);
     if (OP == 0) {
         if (gl_LocalInvocationID.x == 0)
             d[row] = part[0];
+        return;
+    }
+    if (OP == 3) {
+        float log_sum = log(part[0]);
+        for (uint c = gl_LocalInvocationID.x; c < p.cols; c += WG)
+            d[base + c] = p.scale * a[base + c] - shift - log_sum;
         return;
     }
     float inv = 1.0 / part[0];

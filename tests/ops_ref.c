@@ -168,3 +168,27 @@ void ref_attention(float *dst, const float *q, size_t hd, size_t heads, size_t t
     }
     free(w);
 }
+
+void ref_log_softmax_rows(float *dst, const float *a, size_t rows, size_t cols, float scale)
+{
+    for (size_t r = 0; r < rows; r++) {
+        const float *x = a + r * cols;
+        double m = -INFINITY, sum = 0;
+        for (size_t c = 0; c < cols; c++)
+            m = scale * x[c] > m ? scale * x[c] : m;
+        for (size_t c = 0; c < cols; c++)
+            sum += exp(scale * x[c] - m);
+        for (size_t c = 0; c < cols; c++)
+            dst[r * cols + c] = (float)(scale * x[c] - m - log(sum));
+    }
+}
+
+void ref_argmax_rows(int32_t *dst, const float *a, size_t rows, size_t cols)
+{
+    for (size_t r = 0; r < rows; r++) {
+        size_t best = 0;
+        for (size_t c = 1; c < cols; c++)
+            best = a[r * cols + c] > a[r * cols + best] ? c : best;
+        dst[r] = (int32_t)best;
+    }
+}

@@ -15,6 +15,9 @@ void ref_softmax_rows(float *dst, const float *a, size_t rows, size_t cols, floa
 /* dst[n][m] = sum_k a[m][k] * b[n][k]; a: M x K, b: N x K, dst: N x M. */
 void ref_matmul(float *dst, const float *a, const float *b, size_t M, size_t N, size_t K);
 
+/* Row-wise log-softmax(scale * x), and each row's argmax (lowest index among ties). */
+void ref_log_softmax_rows(float *dst, const float *a, size_t rows, size_t cols, float scale);
+void ref_argmax_rows(int32_t *dst, const float *a, size_t rows, size_t cols);
 /* dst row i = table row ids[i] (the table already decoded to floats). */
 void ref_get_rows(float *dst, const float *table, size_t cols, const int32_t *ids, size_t n);
 /* RMSNorm (b == NULL) or LayerNorm of each row, times w (plus b). */

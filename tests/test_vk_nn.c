@@ -2,7 +2,8 @@
  * (tests/ops_ref.c) on random inputs: row gathers from tables of every type (and from a
  * table larger than one binding), row scatters into f16 and f32, RMSNorm and LayerNorm,
  * RoPE in its three modes, the activations, paged causal attention with grouped-query
- * heads, and a matmul whose weights need several bindings. */
+ * heads, log-softmax and argmax over a vocabulary, and a matmul whose weights need several
+ * bindings. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,6 +214,36 @@ static void test_unary(vk_ctx *ctx, op_kind kind)
     free(x), free(want);
 }
 
+/* Log-softmax and argmax over rows as long as a vocabulary, with ties for the argmax. */
+static void test_sampling_ops(vk_ctx *ctx)
+{
+    size_t rows = 3, cols = 151936;
+    float *x = malloc(rows * cols * 4), *want = malloc(rows * cols * 4);
+    int32_t want_i[3], got_i[3];
+    t_random(x, rows * cols, -20, 20, 91);
+    x[cols + 500] = x[cols + 9000] = 50; /* a tie: the lower index wins */
+    ref_log_softmax_rows(want, x, rows, cols, 1);
+    ref_argmax_rows(want_i, x, rows, cols);
+    dev dx, dl, da;
+    if (!dev_make(ctx, &dx, DT_F32, (int64_t)cols, (int64_t)rows, 1, x) &&
+        !dev_make(ctx, &dl, DT_F32, (int64_t)cols, (int64_t)rows, 1, NULL) &&
+        !dev_make(ctx, &da, DT_I32, (int64_t)rows, 1, 1, NULL)) {
+        op_node g[2] = {{.kind = OP_LOG_SOFTMAX, .dst = &dl.t, .src = {&dx.t}, .scale = 1},
+                        {.kind = OP_ARGMAX, .dst = &da.t, .src = {&dx.t}}};
+        errmsg e = {0};
+        T_CHECK(op_run(ctx, g, 2, &e) == 0, "log_softmax, argmax: %s", e.text);
+        float *got = dev_read(ctx, &dl);
+        t_close_f32("log_softmax", got, want, rows * cols, 1e-4f, 1e-5f);
+        T_CHECK(vk_buf_read(ctx, &da.buf, 0, got_i, sizeof got_i, &e) == 0 &&
+                    !memcmp(got_i, want_i, sizeof got_i) && got_i[1] == 500,
+                "argmax %d %d %d, want %d %d %d", got_i[0], got_i[1], got_i[2], want_i[0],
+                want_i[1], want_i[2]);
+        free(got);
+        vk_buf_free(ctx, &dx.buf), vk_buf_free(ctx, &dl.buf), vk_buf_free(ctx, &da.buf);
+    }
+    free(x), free(want);
+}
+
 /* Two sequences (8 and 37 cached keys) in pages of 16 scattered over a 12-page cache; the
  * batch holds the last 3 tokens of the first and the last 5 of the second. */
 static void test_attention(vk_ctx *ctx)
@@ -322,6 +353,7 @@ int main(void)
     test_unary(ctx, OP_GELU);
     test_unary(ctx, OP_QUICK_GELU);
     test_attention(ctx);
+    test_sampling_ops(ctx);
     test_sliced_matmul(ctx);
     t_gpu_close(ctx);
     return t_finish();
