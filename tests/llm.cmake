@@ -8,3 +8,7 @@ add_test(NAME llm_golden
                  ${CMAKE_CURRENT_BINARY_DIR}/llm_golden)
 set_tests_properties(llm_golden PROPERTIES
   ENVIRONMENT "${VKEVE_TEST_ENV};LLM_DRIVER=$<TARGET_FILE:llm_driver>" TIMEOUT 1500)
+add_test(NAME generate_cli
+         COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/generate_cli.py
+                 ${CMAKE_CURRENT_BINARY_DIR}/generate_cli)
+set_tests_properties(generate_cli PROPERTIES ENVIRONMENT "${VKEVE_TEST_ENV}" TIMEOUT 600)

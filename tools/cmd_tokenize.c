@@ -46,32 +46,6 @@ static int parse_args(int argc, char **argv, tokenize_args *a)
     return 0;
 }
 
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    for (size_t got; buf && (got = fread(buf + n, 1, cap - n, fp)) > 0;) {
-        n += got;
-        if (n == cap) {
-            char *b = realloc(buf, cap *= 2);
-            if (!b)
-                free(buf);
-            buf = b;
-        }
-    }
-    int bad = ferror(fp);
-    fclose(fp);
-    if (bad) {
-        free(buf);
-        return NULL;
-    }
-    *len = n;
-    return buf;
-}
-
 /* Length of the valid UTF-8 character at p (2..4 bytes), or 0. */
 static size_t utf8_char(const unsigned char *p, size_t n)
 {
@@ -151,7 +125,7 @@ int cmd_tokenize(int argc, char **argv)
     if (parse_args(argc, argv, &a))
         return 2;
     size_t len = a.text ? strlen(a.text) : 0;
-    char *buf = a.file ? read_all(a.file, &len) : NULL;
+    char *buf = a.file ? cmd_read_file(a.file, &len) : NULL;
     if (a.file && !buf) {
         fprintf(stderr, "vkeve tokenize: cannot read %s\n", a.file);
         return 1;

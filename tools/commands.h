@@ -7,6 +7,8 @@
 #ifndef VKEVE_COMMANDS_H
 #define VKEVE_COMMANDS_H
 
+#include <stddef.h>
+
 typedef struct command {
     const char *name;
     const char *summary; /* one line for `vkeve --help` */
@@ -26,11 +28,16 @@ int cmd_tokenize(int argc, char **argv);
 extern const char cmd_tokenize_usage[];
 int cmd_vocab(int argc, char **argv);
 extern const char cmd_vocab_usage[];
+int cmd_generate(int argc, char **argv);
+extern const char cmd_generate_usage[];
 int cmd_make_model(int argc, char **argv);
 extern const char cmd_make_model_usage[];
 
 /* Prints "vkeve NAME: message" and the usage hint to stderr; returns 2. */
 int cmd_usage_error(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The whole of a file in a malloc'd buffer (len bytes, not terminated); NULL on failure. */
+char *cmd_read_file(const char *path, size_t *len);
 
 /* Parses a non-negative integer option value; returns 0 on success. */
 int cmd_parse_int(const char *text, long min, long max, long *out);

@@ -14,6 +14,7 @@ static const command commands[] = {
     {"exec", "run a challenger program on an image (sandboxed Python subset)", cmd_exec_usage, cmd_exec},
     {"tokenize", "split a text into a model's tokens (ids and pieces)", cmd_tokenize_usage, cmd_tokenize},
     {"vocab-gguf", "convert a Hugging Face tokenizer.json into a tokenizer-only GGUF", cmd_vocab_usage, cmd_vocab},
+    {"generate", "generate text from a GGUF model (samples, log-probs, JSON)", cmd_generate_usage, cmd_generate},
     {"make-model", "write a random decoder-only model as GGUF (tests)", cmd_make_model_usage, cmd_make_model},
 };
 static const int n_commands = sizeof commands / sizeof commands[0];
@@ -70,6 +71,32 @@ int cmd_parse_int(const char *text, long min, long max, long *out)
         return 1;
     *out = v;
     return 0;
+}
+
+char *cmd_read_file(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    for (size_t got; buf && (got = fread(buf + n, 1, cap - n, fp)) > 0;) {
+        n += got;
+        if (n == cap) {
+            char *b = realloc(buf, cap *= 2);
+            if (!b)
+                free(buf);
+            buf = b;
+        }
+    }
+    int bad = ferror(fp);
+    fclose(fp);
+    if (bad) {
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
 }
 
 int main(int argc, char **argv)
