@@ -123,8 +123,7 @@ static double time_samples(llm *m, kv_cache *kv, gen_request *r, errmsg *e)
     return rc ? -1 : t;
 }
 
-static void bench_samples(llm *m, kv_cache *kv, const bench_args *a, const int32_t *ids,
-                          errmsg *e)
+static void bench_samples(llm *m, kv_cache *kv, const bench_args *a, const int32_t *ids, errmsg *e)
 {
     gen_request r = gen_default_request();
     r.ids = ids;
@@ -145,8 +144,14 @@ static void bench_samples(llm *m, kv_cache *kv, const bench_args *a, const int32
 
 static int parse(int argc, char **argv, bench_args *a)
 {
-    *a = (bench_args){.prompt = 512, .decode_steps = 16, .k = 5, .k_prompt = 1500,
-                      .k_tokens = 16, .batches = {1, 8, 32, 128}, .n_batches = 4, .skip = ""};
+    *a = (bench_args){.prompt = 512,
+                      .decode_steps = 16,
+                      .k = 5,
+                      .k_prompt = 1500,
+                      .k_tokens = 16,
+                      .batches = {1, 8, 32, 128},
+                      .n_batches = 4,
+                      .skip = ""};
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (o[0] != '-') {
@@ -164,9 +169,12 @@ static int parse(int argc, char **argv, bench_args *a)
             a->skip = v;
         } else {
             int x = atoi(v);
-            int *dst = !strcmp(o, "--prompt") ? &a->prompt : !strcmp(o, "--decode") ? &a->decode_steps
-                       : !strcmp(o, "--k") ? &a->k : !strcmp(o, "--k-prompt") ? &a->k_prompt
-                       : !strcmp(o, "--k-tokens") ? &a->k_tokens : NULL;
+            int *dst = !strcmp(o, "--prompt")     ? &a->prompt
+                       : !strcmp(o, "--decode")   ? &a->decode_steps
+                       : !strcmp(o, "--k")        ? &a->k
+                       : !strcmp(o, "--k-prompt") ? &a->k_prompt
+                       : !strcmp(o, "--k-tokens") ? &a->k_tokens
+                                                  : NULL;
             if (!dst || x < 1)
                 return 1;
             *dst = x;

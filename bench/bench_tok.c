@@ -15,13 +15,12 @@ enum { TEXT_BYTES = 4 << 20 };
 static const char prose[] =
     "It was the best of times, it was the worst of times, it was the age of wisdom, it was "
     "the age of foolishness; the committee's 2024 report found 17 of 23 projects on time. ";
-static const char code[] =
-    "def edit_image(img, angle=15, fill=(0, 0, 0)):\n"
-    "    w, h = img.size\n"
-    "    out = img.rotate(angle, expand=True, fillcolor=fill)\n"
-    "    for i in range(3):\n"
-    "        out = out.resize((w // 2 + i, h // 2 + i))\n"
-    "    return out\n\n";
+static const char code[] = "def edit_image(img, angle=15, fill=(0, 0, 0)):\n"
+                           "    w, h = img.size\n"
+                           "    out = img.rotate(angle, expand=True, fillcolor=fill)\n"
+                           "    for i in range(3):\n"
+                           "        out = out.resize((w // 2 + i, h // 2 + i))\n"
+                           "    return out\n\n";
 
 static double now(void)
 {

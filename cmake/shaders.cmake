@@ -10,7 +10,8 @@ foreach(src ${VKEVE_SHADER_SOURCES})
   add_custom_command(
     OUTPUT ${spv}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/shaders
-    COMMAND ${GLSLC} --target-env=vulkan1.2 -O -Werror -I ${CMAKE_SOURCE_DIR}/shaders -o ${spv} ${src}
+    COMMAND ${GLSLC} --target-env=vulkan1.2 -O -Werror -I ${CMAKE_SOURCE_DIR}/shaders
+            -o ${spv} ${src}
     COMMAND ${SPIRV_VAL} --target-env vulkan1.2 ${spv}
     DEPENDS ${src} ${VKEVE_SHADER_INCLUDES}
     COMMENT "glslc + spirv-val ${name}.comp"

@@ -49,8 +49,8 @@ static uint64_t hash_bytes(const char *s, size_t n)
 static int interner_grow(interner *t)
 {
     size_t cap = t->cap ? t->cap * 2 : 1024;
-    interner g = {calloc(cap, sizeof *g.key), calloc(cap, sizeof *g.len),
-                  calloc(cap, sizeof *g.id), cap, t->used};
+    interner g = {calloc(cap, sizeof *g.key), calloc(cap, sizeof *g.len), calloc(cap, sizeof *g.id),
+                  cap, t->used};
     if (!g.key || !g.len || !g.id) {
         free(g.key), free(g.len), free(g.id);
         return -1;

@@ -14,8 +14,8 @@ cluster_options cluster_default_options(void)
 
 /* The closest pair of active clusters (i < j); returns its distance, or threshold when none
  * is closer than threshold. */
-static double closest(const double *d, size_t n, const int *active, double threshold,
-                      size_t *bi, size_t *bj)
+static double closest(const double *d, size_t n, const int *active, double threshold, size_t *bi,
+                      size_t *bj)
 {
     double best = threshold;
     for (size_t i = 0; i < n; i++) {
@@ -31,8 +31,7 @@ static double closest(const double *d, size_t n, const int *active, double thres
 }
 
 /* Merges cluster j into i; average linkage updates distances by the Lance-Williams rule. */
-static void merge(double *d, size_t n, int *active, size_t *size, int *parent, size_t i,
-                  size_t j)
+static void merge(double *d, size_t n, int *active, size_t *size, int *parent, size_t i, size_t j)
 {
     for (size_t k = 0; k < n; k++) {
         if (!active[k] || k == i || k == j)
@@ -105,8 +104,8 @@ static int bleu_distances(const char *const *texts, size_t n, double *d, errmsg 
 }
 
 /* Cluster shares -> min-max normalised, zero for empty programs, scaled. */
-static void shares_to_penalty(const int *labels, const char *const *texts, size_t n,
-                              double scale, double *pen)
+static void shares_to_penalty(const int *labels, const char *const *texts, size_t n, double scale,
+                              double *pen)
 {
     double lo = 1.0, hi = 0.0;
     for (size_t i = 0; i < n; i++) {

@@ -27,8 +27,8 @@
 #include "base/errmsg.h"
 
 typedef struct cluster_options {
-    double threshold; /* 0.5: clusters closer than this (average distance) merge */
-    double scale;     /* 0.3: the largest normalised penalty */
+    double threshold;  /* 0.5: clusters closer than this (average distance) merge */
+    double scale;      /* 0.3: the largest normalised penalty */
     size_t tail_chars; /* 1000: only the last characters of each program count */
 } cluster_options;
 

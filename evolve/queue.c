@@ -15,8 +15,11 @@
 
 queue_options queue_default_options(void)
 {
-    queue_options o = {.k = 50, .min_difficulty = 0.5, .max_comment_marks = 2,
-                       .max_chars = 2000, .max_bleu = 0.25};
+    queue_options o = {.k = 50,
+                       .min_difficulty = 0.5,
+                       .max_comment_marks = 2,
+                       .max_chars = 2000,
+                       .max_bleu = 0.25};
     return o;
 }
 
@@ -35,8 +38,8 @@ void queue_free(queue *q)
 
 const char *queue_verdict_name(queue_verdict v)
 {
-    static const char *const names[] = {"admitted", "too_easy", "comments", "too_long",
-                                        "similar", "fell_off"};
+    static const char *const names[] = {"admitted", "too_easy", "comments",
+                                        "too_long", "similar",  "fell_off"};
     return v <= QUEUE_FELL_OFF ? names[v] : "?";
 }
 
@@ -69,8 +72,7 @@ int queue_add_seed(queue *q, const char *code, errmsg *e)
 
 /* Whether func is too close to a member's function part: BLEU above max_bleu, or the same
  * text (BLEU alone misses copies shorter than four tokens). */
-static int check_similar(const queue *q, const char *func, double max_bleu, int *similar,
-                         errmsg *e)
+static int check_similar(const queue *q, const char *func, double max_bleu, int *similar, errmsg *e)
 {
     *similar = 0;
     for (size_t i = 0; i < q->n && !*similar; i++) {
@@ -152,8 +154,8 @@ static int load_line(queue *q, const char *line, const char *path, int lineno, e
     cJSON *diff = cJSON_GetObjectItemCaseSensitive(j, "diff_reward");
     int rc = cJSON_IsString(code) && cJSON_IsNumber(diff)
                  ? insert(q, code->valuestring, diff->valuedouble, e)
-                 : err_set(e, ERR_FAIL, "%s:%d: not a {\"code_str\", \"diff_reward\"} object",
-                           path, lineno);
+                 : err_set(e, ERR_FAIL, "%s:%d: not a {\"code_str\", \"diff_reward\"} object", path,
+                           lineno);
     cJSON_Delete(j);
     return rc;
 }

@@ -34,7 +34,7 @@
 #define QUEUE_PINNED 100.0 /* the difficulty seeds are stored with */
 
 typedef struct queue_entry {
-    char *code;      /* the whole program, args_list included */
+    char *code; /* the whole program, args_list included */
     double difficulty;
 } queue_entry;
 
@@ -53,11 +53,11 @@ typedef struct queue_options {
 
 typedef enum queue_verdict {
     QUEUE_ADMITTED = 0,
-    QUEUE_TOO_EASY,     /* difficulty not above min_difficulty */
-    QUEUE_COMMENTS,     /* too many comment marks */
-    QUEUE_TOO_LONG,     /* function part too long */
-    QUEUE_SIMILAR,      /* BLEU above max_bleu against a member */
-    QUEUE_FELL_OFF      /* admitted, but below the k best */
+    QUEUE_TOO_EASY, /* difficulty not above min_difficulty */
+    QUEUE_COMMENTS, /* too many comment marks */
+    QUEUE_TOO_LONG, /* function part too long */
+    QUEUE_SIMILAR,  /* BLEU above max_bleu against a member */
+    QUEUE_FELL_OFF  /* admitted, but below the k best */
 } queue_verdict;
 
 queue_options queue_default_options(void);

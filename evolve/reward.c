@@ -6,8 +6,12 @@
 
 rew_options rew_default_options(void)
 {
-    rew_options o = {.w_format = 0.2, .w_valid = 0.4, .w_difficulty = 0.4,
-                     .s_format = 0.2, .s_accuracy = 0.8, .eps = 1e-6};
+    rew_options o = {.w_format = 0.2,
+                     .w_valid = 0.4,
+                     .w_difficulty = 0.4,
+                     .s_format = 0.2,
+                     .s_accuracy = 0.8,
+                     .eps = 1e-6};
     return o;
 }
 
@@ -27,8 +31,8 @@ double rew_difficulty(const double *pass_rates, int n)
 double rew_challenger(double format, int valid, double difficulty, double penalty,
                       const rew_options *o)
 {
-    return o->w_format * format + o->w_valid * (valid ? 1.0 : 0.0) +
-           o->w_difficulty * difficulty - penalty;
+    return o->w_format * format + o->w_valid * (valid ? 1.0 : 0.0) + o->w_difficulty * difficulty -
+           penalty;
 }
 
 double rew_solver(double format, double accuracy, const rew_options *o)

@@ -30,8 +30,8 @@ valid_options valid_default_options(void)
 const char *valid_reason_name(valid_reason reason)
 {
     static const char *const names[VALID_N_REASONS] = {
-        "ok", "no_code", "program_failed", "case_failed", "args_count", "args_duplicate",
-        "too_small", "too_large", "transparent", "too_dark", "same_images", "code_too_long",
+        "ok",        "no_code",   "program_failed", "case_failed", "args_count",  "args_duplicate",
+        "too_small", "too_large", "transparent",    "too_dark",    "same_images", "code_too_long",
     };
     return reason >= 0 && reason < VALID_N_REASONS ? names[reason] : "?";
 }
@@ -108,8 +108,7 @@ static int count_of(const char *s, const char *needle)
 
 int valid_comment_marks(const char *func_part)
 {
-    return count_of(func_part, "#") + count_of(func_part, "\"\"\"") +
-           count_of(func_part, "'''");
+    return count_of(func_part, "#") + count_of(func_part, "\"\"\"") + count_of(func_part, "'''");
 }
 
 int valid_rotates(const char *code)
@@ -205,8 +204,8 @@ static int check_same(const prog_result *r, int n, const valid_options *o, valid
 static valid_reason check_run(const prog_result *r, const valid_options *o, valid_report *rep)
 {
     if (r->fail.kind[0]) {
-        snprintf(rep->message, sizeof rep->message, "%s line %d: %s", r->fail.kind,
-                 r->fail.line, r->fail.message);
+        snprintf(rep->message, sizeof rep->message, "%s line %d: %s", r->fail.kind, r->fail.line,
+                 r->fail.message);
         return fail(rep, VALID_PROGRAM_FAILED, -1);
     }
     for (int i = 0; i < r->n_cases; i++)
@@ -231,8 +230,8 @@ static valid_reason check_run(const prog_result *r, const valid_options *o, vali
     return VALID_OK;
 }
 
-int valid_check(const char *code, const prog_result *r, const valid_options *o,
-                valid_report *rep, errmsg *e)
+int valid_check(const char *code, const prog_result *r, const valid_options *o, valid_report *rep,
+                errmsg *e)
 {
     rep->reason = VALID_OK;
     rep->case_index = -1;

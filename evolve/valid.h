@@ -39,17 +39,17 @@
 
 typedef enum valid_reason {
     VALID_OK = 0,
-    VALID_NO_CODE,          /* no ```python block, or an empty one */
-    VALID_PROGRAM_FAILED,   /* syntax error, forbidden import, no args_list ... */
-    VALID_CASE_FAILED,      /* edit_image raised for one argument set */
-    VALID_ARGS_COUNT,       /* not exactly n_args argument sets */
-    VALID_ARGS_DUPLICATE,   /* two argument sets with the same repr */
-    VALID_TOO_SMALL,        /* fewer than min_pixels pixels */
-    VALID_TOO_LARGE,        /* more than max_pixels pixels */
-    VALID_TRANSPARENT,      /* too few opaque pixels */
-    VALID_TOO_DARK,         /* too many near-black opaque pixels */
-    VALID_SAME_IMAGES,      /* two outputs of similar size with equal pHash */
-    VALID_CODE_TOO_LONG,    /* function part over max_chars characters */
+    VALID_NO_CODE,        /* no ```python block, or an empty one */
+    VALID_PROGRAM_FAILED, /* syntax error, forbidden import, no args_list ... */
+    VALID_CASE_FAILED,    /* edit_image raised for one argument set */
+    VALID_ARGS_COUNT,     /* not exactly n_args argument sets */
+    VALID_ARGS_DUPLICATE, /* two argument sets with the same repr */
+    VALID_TOO_SMALL,      /* fewer than min_pixels pixels */
+    VALID_TOO_LARGE,      /* more than max_pixels pixels */
+    VALID_TRANSPARENT,    /* too few opaque pixels */
+    VALID_TOO_DARK,       /* too many near-black opaque pixels */
+    VALID_SAME_IMAGES,    /* two outputs of similar size with equal pHash */
+    VALID_CODE_TOO_LONG,  /* function part over max_chars characters */
     VALID_N_REASONS
 } valid_reason;
 
@@ -103,8 +103,8 @@ valid_reason valid_image(const img *im, int rotates, const valid_options *o, cha
 
 /* All checks on a program run (code is the extracted code, r its result). Fills rep; returns
  * 0, or ERR_FAIL with e filled when memory ran out while hashing. */
-int valid_check(const char *code, const prog_result *r, const valid_options *o,
-                valid_report *rep, errmsg *e);
+int valid_check(const char *code, const prog_result *r, const valid_options *o, valid_report *rep,
+                errmsg *e);
 
 /* The Challenger's format reward, 0 or 1: code is non-empty, the think tag opens and closes
  * exactly once, and the function part has at most max_comment_marks comment marks. */

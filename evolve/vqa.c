@@ -74,8 +74,10 @@ static int set_options(vqa_question *q, const char *const texts[VQA_N])
 static void type0(text *t, const char *const args[VQA_N], rng *r, vqa_question *q)
 {
     int k = (int)rng_below(r, VQA_N);
-    add(t, "Which image is the result of calling edit_image on image_0 with the arguments "
-           "`%s`?\n\nOptions:\n", args[k]);
+    add(t,
+        "Which image is the result of calling edit_image on image_0 with the arguments "
+        "`%s`?\n\nOptions:\n",
+        args[k]);
     for (int i = 0; i < VQA_N; i++)
         add(t, "%c. image_%d\n", 'A' + i, i + 1);
     q->images[0] = -1;

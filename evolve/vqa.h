@@ -33,8 +33,8 @@ typedef struct vqa_options {
 
 typedef struct vqa_question {
     int type;
-    char *text;             /* the whole question, ending with how to answer (malloc'd) */
-    int images[VQA_N + 1];  /* -1 = the input image, k = result k; in prompt order */
+    char *text;            /* the whole question, ending with how to answer (malloc'd) */
+    int images[VQA_N + 1]; /* -1 = the input image, k = result k; in prompt order */
     int n_images;
     char answer[VQA_N + 1]; /* "B" or "BDAC" */
     char *options[VQA_N];   /* option texts without the letter ("image_2", "{'a': 1}") */

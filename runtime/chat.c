@@ -52,7 +52,8 @@ static int put_image(builder *b, const chat_part *p, size_t *image_at)
 {
     const chat_fmt *c = b->c;
     if (c->image_pad < 0)
-        return err_set(b->e, ERR_FAIL, "chat: an image part, but the vocabulary has no "
+        return err_set(b->e, ERR_FAIL,
+                       "chat: an image part, but the vocabulary has no "
                        "<|vision_start|>/<|image_pad|>/<|vision_end|> tokens");
     if (p->n_image_tokens <= 0)
         return err_set(b->e, ERR_ENV, "chat: an image part needs at least one token (got %d)",
@@ -147,8 +148,8 @@ static int from_template(const char *tmpl, chat_family *out)
 {
     if (strstr(tmpl, "<|im_start|>")) {
         /* Qwen2.5's default ("You are Qwen, created by ...") is not Qwen2-VL's. */
-        *out = strstr(tmpl, qwen_default_system) && !strstr(tmpl, "You are Qwen")
-                   ? CHAT_QWEN2VL : CHAT_CHATML;
+        *out = strstr(tmpl, qwen_default_system) && !strstr(tmpl, "You are Qwen") ? CHAT_QWEN2VL
+                                                                                  : CHAT_CHATML;
         return 1;
     }
     if (strstr(tmpl, "<|start_header_id|>")) {
@@ -177,7 +178,8 @@ int chat_detect(const gguf_file *f, const tok *t, chat_family *out, errmsg *e)
     else if (find_control(t, "<|start_header_id|>") >= 0)
         *out = CHAT_LLAMA3;
     else
-        return err_set(e, ERR_FAIL, "%s: cannot tell the chat format (no known "
+        return err_set(e, ERR_FAIL,
+                       "%s: cannot tell the chat format (no known "
                        "tokenizer.chat_template, general.architecture '%s'); choose one",
                        f ? gguf_path(f) : "tokenizer", arch);
     return 0;
@@ -187,8 +189,10 @@ static int need(const tok *t, const char *text, int32_t *id, errmsg *e)
 {
     *id = find_control(t, text);
     if (*id < 0)
-        return err_set(e, ERR_FAIL, "chat: the vocabulary has no control token %s, which the "
-                       "chat format needs", text);
+        return err_set(e, ERR_FAIL,
+                       "chat: the vocabulary has no control token %s, which the "
+                       "chat format needs",
+                       text);
     return 0;
 }
 
@@ -206,11 +210,11 @@ int chat_init(chat_fmt *c, const tok *t, const gguf_file *f, chat_family family,
         c->bos = find_control(t, "<|begin_of_text|>");
         c->image_pad = -1;
         return need(t, "<|start_header_id|>", &c->start, e) ||
-               need(t, "<|end_header_id|>", &c->end, e) || need(t, "<|eot_id|>", &c->eot, e)
-                   ? e->code : 0;
+                       need(t, "<|end_header_id|>", &c->end, e) || need(t, "<|eot_id|>", &c->eot, e)
+                   ? e->code
+                   : 0;
     }
     if (c->family != CHAT_QWEN2VL && c->family != CHAT_CHATML)
         return err_set(e, ERR_ENV, "chat: unknown chat format %d", (int)c->family);
-    return need(t, "<|im_start|>", &c->start, e) || need(t, "<|im_end|>", &c->end, e)
-               ? e->code : 0;
+    return need(t, "<|im_start|>", &c->start, e) || need(t, "<|im_end|>", &c->end, e) ? e->code : 0;
 }

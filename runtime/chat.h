@@ -47,7 +47,7 @@ typedef struct chat_part {
     int n_image_tokens;
 } chat_part;
 
-#define CHAT_TEXT(s) ((chat_part){(s), sizeof(s) - 1, 0})
+#define CHAT_TEXT(s)  ((chat_part){(s), sizeof(s) - 1, 0})
 #define CHAT_IMAGE(n) ((chat_part){NULL, 0, (n)})
 
 typedef struct chat_msg {
@@ -60,7 +60,7 @@ typedef struct chat_msg {
 typedef struct chat_fmt {
     const tok *t;
     chat_family family;
-    int32_t start, end;                         /* <|im_start|> <|im_end|>; llama3 header ids */
+    int32_t start, end;                          /* <|im_start|> <|im_end|>; llama3 header ids */
     int32_t vision_start, vision_end, image_pad; /* -1 where the vocabulary has none */
     int32_t bos, eot;                            /* llama3 */
 } chat_fmt;

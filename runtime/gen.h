@@ -56,8 +56,8 @@ typedef enum gen_finish {
 } gen_finish;
 
 typedef struct gen_sample {
-    int32_t *ids;    /* generated tokens, the end token excluded */
-    float *logprobs; /* each token's log-probability under the model (raw log-softmax) */
+    int32_t *ids;       /* generated tokens, the end token excluded */
+    float *logprobs;    /* each token's log-probability under the model (raw log-softmax) */
     sample_result *top; /* per token, with sampling.n_top > 0: the alternatives */
     int n;
     char *text; /* decoded text (with a tokenizer), stop string excluded; NUL-terminated */
@@ -91,8 +91,8 @@ typedef struct gen_opts {
 /* Runs the requests to completion. t may be NULL (no text, no stop strings, no end tokens
  * but stop_ids). A request that cannot run is refused in its result; errors of the device
  * or bad requests fail the call. Free *out with gen_results_free. */
-int gen_run(llm *m, kv_cache *kv, const tok *t, const gen_request *reqs, int n,
-            const gen_opts *o, gen_result **out, errmsg *e);
+int gen_run(llm *m, kv_cache *kv, const tok *t, const gen_request *reqs, int n, const gen_opts *o,
+            gen_result **out, errmsg *e);
 void gen_results_free(gen_result *r, int n);
 
 #endif

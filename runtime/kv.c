@@ -28,15 +28,14 @@ struct kv_cache {
 
 uint64_t kv_bytes(int n_layers, int kv_dim, int n_pages, int page_size)
 {
-    return 2ull * (uint64_t)n_layers * vk_mem_footprint((uint64_t)n_pages * (uint64_t)page_size *
-                                                         (uint64_t)kv_dim * 2);
+    return 2ull * (uint64_t)n_layers *
+           vk_mem_footprint((uint64_t)n_pages * (uint64_t)page_size * (uint64_t)kv_dim * 2);
 }
 
 static int check_shape(vk_ctx *ctx, int n_layers, int kv_dim, int n_pages, int page_size,
                        int max_pages, errmsg *e)
 {
-    if (n_layers < 1 || kv_dim < 32 || kv_dim % 32 || n_pages < 1 || page_size < 1 ||
-        max_pages < 1)
+    if (n_layers < 1 || kv_dim < 32 || kv_dim % 32 || n_pages < 1 || page_size < 1 || max_pages < 1)
         return err_set(e, ERR_FAIL, "KV cache: bad shape (%d layers, %d wide, %d pages of %d)",
                        n_layers, kv_dim, n_pages, page_size);
     uint64_t layer = (uint64_t)n_pages * (uint64_t)page_size * (uint64_t)kv_dim * 2;
@@ -55,10 +54,8 @@ static int alloc_layers(kv_cache *kv, errmsg *e)
     for (int i = 0; i < 2 * kv->n_layers; i++) {
         if (vk_buf_alloc(kv->ctx, bytes, &kv->bufs[i], e))
             return err_prefix(e, "KV cache: ");
-        kv->tensors[i] = (tensor){DT_F16,
-                                  {kv->kv_dim, (int64_t)kv->n_pages * kv->page_size, 1, 1},
-                                  &kv->bufs[i],
-                                  0};
+        kv->tensors[i] = (tensor){
+            DT_F16, {kv->kv_dim, (int64_t)kv->n_pages * kv->page_size, 1, 1}, &kv->bufs[i], 0};
     }
     return 0;
 }
@@ -203,10 +200,14 @@ static int copy_page(kv_cache *kv, int32_t from, int32_t to, int count, errmsg *
     if (!rc)
         rc = vk_buf_alloc(kv->ctx, tensor_bytes(&tmp), &tmpbuf, e);
     for (int i = 0; !rc && i < 2 * kv->n_layers; i++) {
-        nodes[2 * i] = (op_node){.kind = OP_GET_ROWS, .dst = &tmp,
-                                 .src = {&kv->tensors[i], &id_t[0]}, .label = "kv copy"};
-        nodes[2 * i + 1] = (op_node){.kind = OP_SET_ROWS, .dst = &kv->tensors[i],
-                                     .src = {&tmp, &id_t[1]}, .label = "kv copy"};
+        nodes[2 * i] = (op_node){.kind = OP_GET_ROWS,
+                                 .dst = &tmp,
+                                 .src = {&kv->tensors[i], &id_t[0]},
+                                 .label = "kv copy"};
+        nodes[2 * i + 1] = (op_node){.kind = OP_SET_ROWS,
+                                     .dst = &kv->tensors[i],
+                                     .src = {&tmp, &id_t[1]},
+                                     .label = "kv copy"};
     }
     if (!rc)
         rc = op_run(kv->ctx, nodes, 4 * kv->n_layers, e);
@@ -222,8 +223,8 @@ int kv_reserve(kv_cache *kv, int seq, int n, errmsg *e)
 {
     kv_seq *s = &kv->seqs[seq];
     if (s->len + n > kv->max_pages * kv->page_size)
-        return err_set(e, ERR_FAIL, "sequence of %d tokens would pass the context of %d", s->len + n,
-                       kv->max_pages * kv->page_size);
+        return err_set(e, ERR_FAIL, "sequence of %d tokens would pass the context of %d",
+                       s->len + n, kv->max_pages * kv->page_size);
     int need = kv_pages_needed(kv, seq, n);
     if (need > kv->n_free)
         return err_set(e, ERR_FAIL, "KV cache full: %d more pages needed, %d of %d free", need,

@@ -38,8 +38,8 @@ void kv_free(kv_cache *kv);
 /* Device bytes n_pages pages take. */
 uint64_t kv_bytes(int n_layers, int kv_dim, int n_pages, int page_size);
 
-int kv_seq_new(kv_cache *kv, errmsg *e);           /* its id, or -1 */
-int kv_fork(kv_cache *kv, int parent, errmsg *e);  /* a sequence sharing parent's pages */
+int kv_seq_new(kv_cache *kv, errmsg *e);          /* its id, or -1 */
+int kv_fork(kv_cache *kv, int parent, errmsg *e); /* a sequence sharing parent's pages */
 void kv_free_seq(kv_cache *kv, int seq);
 
 /* Makes room for n more tokens of seq (pages, and a private copy of a shared last page). */

@@ -22,8 +22,28 @@ typedef struct llm_layer {
 
 /* Activations and inputs, each an index into the arena plan. */
 enum {
-    A_IDS, A_POS, A_SLOTS, A_META, A_OUT, A_EMBD, A_EMBD_AT, A_X, A_XN, A_Q, A_K, A_V, A_QR,
-    A_KR, A_ATT, A_O, A_GATE, A_UP, A_XO, A_XON, A_LOGITS, A_COUNT
+    A_IDS,
+    A_POS,
+    A_SLOTS,
+    A_META,
+    A_OUT,
+    A_EMBD,
+    A_EMBD_AT,
+    A_X,
+    A_XN,
+    A_Q,
+    A_K,
+    A_V,
+    A_QR,
+    A_KR,
+    A_ATT,
+    A_O,
+    A_GATE,
+    A_UP,
+    A_XO,
+    A_XON,
+    A_LOGITS,
+    A_COUNT
 };
 
 typedef struct recorded {
@@ -44,7 +64,7 @@ struct llm {
     vk_buf arena;
     recorded rec[RECORDED_MAX];
     unsigned long steps;
-    int32_t *meta; /* host staging of A_META */
+    int32_t *meta;        /* host staging of A_META */
     double host_s, run_s; /* the last step's host work and device run, in seconds */
 };
 
@@ -68,8 +88,8 @@ static int get_int(const gguf_file *f, const char *arch, const char *key, int *o
     return 0;
 }
 
-static int get_float(const gguf_file *f, const char *arch, const char *key, float dflt,
-                     float *out, errmsg *e)
+static int get_float(const gguf_file *f, const char *arch, const char *key, float dflt, float *out,
+                     errmsg *e)
 {
     char name[128];
     snprintf(name, sizeof name, "%s.%s", arch, key);
@@ -109,8 +129,10 @@ static int read_sections(const gguf_file *f, llm_config *c, errmsg *e)
     for (uint64_t i = 0; i < 4; i++) {
         int64_t x = 0;
         if (gguf_arr_count(v) != 4 || gguf_arr_i64(v, i, &x) || x < 0 || x > 4096)
-            return err_set(e, ERR_FAIL, "%s: qwen2vl.rope.dimension_sections must be 4 small "
-                           "non-negative integers", gguf_path(f));
+            return err_set(e, ERR_FAIL,
+                           "%s: qwen2vl.rope.dimension_sections must be 4 small "
+                           "non-negative integers",
+                           gguf_path(f));
         c->rope_sections[i] = (int)x;
         sum += (int)x;
     }
@@ -144,7 +166,8 @@ static int read_shape(const gguf_file *f, llm_config *c, errmsg *e)
         return e->code;
     if (c->n_head % c->n_kv_head || c->head_dim % 8 || c->head_dim > 256 ||
         (c->n_kv_head * c->head_dim) % 32)
-        return err_set(e, ERR_FAIL, "%s: %d heads of %d with %d kv heads: head dim must be a "
+        return err_set(e, ERR_FAIL,
+                       "%s: %d heads of %d with %d kv heads: head dim must be a "
                        "multiple of 8 up to 256, kv width a multiple of 32",
                        gguf_path(f), c->n_head, c->head_dim, c->n_kv_head);
     return c->arch == LLM_QWEN2VL ? read_sections(f, c, e) : 0;
@@ -159,9 +182,10 @@ static int read_vocab(const gguf_file *f, llm_config *c, errmsg *e)
     c->n_vocab = (int)t->ne[1];
     const gguf_value *tokens = gguf_find_key(f, "tokenizer.ggml.tokens");
     if (tokens && gguf_arr_count(tokens) != (uint64_t)c->n_vocab)
-        return err_set(e, ERR_FAIL, "%s: the vocabulary has %" PRIu64 " tokens but "
-                       "token_embd.weight has %d rows", gguf_path(f), gguf_arr_count(tokens),
-                       c->n_vocab);
+        return err_set(e, ERR_FAIL,
+                       "%s: the vocabulary has %" PRIu64 " tokens but "
+                       "token_embd.weight has %d rows",
+                       gguf_path(f), gguf_arr_count(tokens), c->n_vocab);
     c->tied_output = gguf_find_tensor(f, "output.weight") == NULL;
     c->qkv_bias = gguf_find_tensor(f, "blk.0.attn_q.bias") != NULL;
     return 0;
@@ -189,8 +213,10 @@ static const tensor *weight(llm *m, const char *name, int64_t ne0, int64_t ne1, 
     }
     int64_t want1 = ne1 ? ne1 : 1;
     if (t->ne[0] != ne0 || t->ne[1] != want1 || t->ne[2] != 1 || t->ne[3] != 1) {
-        err_set(e, ERR_FAIL, "tensor '%s' has shape [%" PRId64 ", %" PRId64 "], expected [%" PRId64
-                ", %" PRId64 "]", name, t->ne[0], t->ne[1], ne0, want1);
+        err_set(e, ERR_FAIL,
+                "tensor '%s' has shape [%" PRId64 ", %" PRId64 "], expected [%" PRId64 ", %" PRId64
+                "]",
+                name, t->ne[0], t->ne[1], ne0, want1);
         return NULL;
     }
     if (!ne1 && t->type != DT_F32) {
@@ -237,8 +263,8 @@ static int bind_weights(llm *m, errmsg *e)
     e->code = 0;
     m->tok_embd = weight(m, "token_embd.weight", c->n_embd, c->n_vocab, false, e);
     m->out_norm = weight(m, "output_norm.weight", c->n_embd, 0, false, e);
-    m->output = c->tied_output ? m->tok_embd
-                               : weight(m, "output.weight", c->n_embd, c->n_vocab, false, e);
+    m->output =
+        c->tied_output ? m->tok_embd : weight(m, "output.weight", c->n_embd, c->n_vocab, false, e);
     if (e->code)
         return e->code;
     if (c->n_embd % 32)
@@ -273,13 +299,26 @@ static int plan_arena(llm *m, errmsg *e)
         uint64_t floats;
         int first, last;
     } items[A_COUNT] = {
-        [A_IDS] = {T, 0, 99},          [A_POS] = {4 * T, 0, 99},   [A_SLOTS] = {T, 0, 99},
-        [A_META] = {meta, 0, 99},      [A_OUT] = {R, 0, 99},       [A_EMBD] = {T * d, 0, 1},
-        [A_EMBD_AT] = {T, 0, 1},       [A_X] = {T * d, 0, 99},     [A_XN] = {T * d, 2, 9},
-        [A_Q] = {T * q, 3, 4},         [A_K] = {T * kvd, 3, 4},    [A_V] = {T * kvd, 3, 5},
-        [A_QR] = {T * q, 4, 6},        [A_KR] = {T * kvd, 4, 5},   [A_ATT] = {T * q, 6, 7},
-        [A_O] = {T * d, 7, 11},       [A_GATE] = {T * ff, 9, 11},
-        [A_UP] = {T * ff, 9, 10},     [A_XO] = {R * d, 20, 21},   [A_XON] = {R * d, 21, 22},
+        [A_IDS] = {T, 0, 99},
+        [A_POS] = {4 * T, 0, 99},
+        [A_SLOTS] = {T, 0, 99},
+        [A_META] = {meta, 0, 99},
+        [A_OUT] = {R, 0, 99},
+        [A_EMBD] = {T * d, 0, 1},
+        [A_EMBD_AT] = {T, 0, 1},
+        [A_X] = {T * d, 0, 99},
+        [A_XN] = {T * d, 2, 9},
+        [A_Q] = {T * q, 3, 4},
+        [A_K] = {T * kvd, 3, 4},
+        [A_V] = {T * kvd, 3, 5},
+        [A_QR] = {T * q, 4, 6},
+        [A_KR] = {T * kvd, 4, 5},
+        [A_ATT] = {T * q, 6, 7},
+        [A_O] = {T * d, 7, 11},
+        [A_GATE] = {T * ff, 9, 11},
+        [A_UP] = {T * ff, 9, 10},
+        [A_XO] = {R * d, 20, 21},
+        [A_XON] = {R * d, 21, 22},
         [A_LOGITS] = {R * (uint64_t)c->n_vocab, 22, 99},
     };
     for (int i = 0; i < A_COUNT; i++)
@@ -308,9 +347,10 @@ static int check_opts(const llm_config *c, llm_opts *o, errmsg *e)
         o->n_ctx = c->n_ctx_train < 4096 ? c->n_ctx_train : 4096;
     if (o->max_tokens < 1 || o->max_outputs < 1 || o->max_seqs < 1 || o->page_size < 1 ||
         o->n_ctx < 1 || o->max_outputs > o->max_tokens)
-        return err_set(e, ERR_ENV, "bad decoder options (%d tokens, %d outputs, %d sequences, "
-                       "context %d, pages of %d)", o->max_tokens, o->max_outputs, o->max_seqs,
-                       o->n_ctx, o->page_size);
+        return err_set(e, ERR_ENV,
+                       "bad decoder options (%d tokens, %d outputs, %d sequences, "
+                       "context %d, pages of %d)",
+                       o->max_tokens, o->max_outputs, o->max_seqs, o->n_ctx, o->page_size);
     return 0;
 }
 
@@ -468,7 +508,9 @@ static int record_attention(graph *g, int l)
     op_rope rope = {c->rope_mode, c->head_dim, c->rope_base, {0}};
     memcpy(rope.sections, c->rope_sections, sizeof rope.sections);
     op_attn attn = {m->o.page_size, max_pages(m), 1.0f / sqrtf((float)c->head_dim)};
-    if (rec(g, (op_node){.kind = OP_RMS_NORM, .dst = &a->xn, .src = {&a->x, L->attn_norm},
+    if (rec(g, (op_node){.kind = OP_RMS_NORM,
+                         .dst = &a->xn,
+                         .src = {&a->x, L->attn_norm},
                          .eps = c->rms_eps}) ||
         linear(g, &a->q, L->wq, L->bq, &a->xn) || linear(g, &a->k, L->wk, L->bk, &a->xn) ||
         linear(g, &a->v, L->wv, L->bv, &a->xn) ||
@@ -476,8 +518,10 @@ static int record_attention(graph *g, int l)
         rec(g, (op_node){.kind = OP_ROPE, .dst = &a->kr, .src = {&a->kh, &a->pos}, .rope = rope}) ||
         rec(g, (op_node){.kind = OP_SET_ROWS, .dst = keys, .src = {&a->kr_rows, &a->slots}}) ||
         rec(g, (op_node){.kind = OP_SET_ROWS, .dst = values, .src = {&a->v, &a->slots}}) ||
-        rec(g, (op_node){.kind = OP_ATTENTION, .dst = &a->att,
-                         .src = {&a->qr, keys, values, &a->meta}, .attn = attn}) ||
+        rec(g, (op_node){.kind = OP_ATTENTION,
+                         .dst = &a->att,
+                         .src = {&a->qr, keys, values, &a->meta},
+                         .attn = attn}) ||
         linear(g, &a->o, L->wo, NULL, &a->att_rows))
         return ERR_FAIL;
     return rec(g, (op_node){.kind = OP_ADD, .dst = &a->x, .src = {&a->x, &a->o}});
@@ -488,7 +532,9 @@ static int record_ffn(graph *g, int l)
 {
     const llm_layer *L = &g->m->layers[l];
     acts *a = &g->a;
-    if (rec(g, (op_node){.kind = OP_RMS_NORM, .dst = &a->xn, .src = {&a->x, L->ffn_norm},
+    if (rec(g, (op_node){.kind = OP_RMS_NORM,
+                         .dst = &a->xn,
+                         .src = {&a->x, L->ffn_norm},
                          .eps = g->m->c.rms_eps}) ||
         linear(g, &a->gate, L->gate, NULL, &a->xn) || linear(g, &a->up, L->up, NULL, &a->xn) ||
         rec(g, (op_node){.kind = OP_SILU, .dst = &a->gate, .src = {&a->gate}}) ||
@@ -512,7 +558,9 @@ static int record_graph(graph *g, int n_embd_rows)
         if (record_attention(g, l) || record_ffn(g, l))
             return ERR_FAIL;
     if (rec(g, (op_node){.kind = OP_GET_ROWS, .dst = &a->xo, .src = {&a->x, &a->out}}) ||
-        rec(g, (op_node){.kind = OP_RMS_NORM, .dst = &a->xon, .src = {&a->xo, m->out_norm},
+        rec(g, (op_node){.kind = OP_RMS_NORM,
+                         .dst = &a->xon,
+                         .src = {&a->xo, m->out_norm},
                          .eps = m->c.rms_eps}))
         return ERR_FAIL;
     return linear(g, &a->logits, m->output, NULL, &a->xon);
@@ -553,9 +601,10 @@ static int check_batch(const llm *m, const kv_cache *kv, const llm_batch *b, err
 {
     if (b->n < 1 || b->n > m->o.max_tokens || b->n_out < 1 || b->n_out > m->o.max_outputs ||
         b->n_embd_rows < 0 || b->n_embd_rows > b->n)
-        return err_set(e, ERR_FAIL, "batch of %d tokens, %d outputs, %d embedding rows: "
-                       "outside 1..%d tokens, 1..%d outputs", b->n, b->n_out, b->n_embd_rows,
-                       m->o.max_tokens, m->o.max_outputs);
+        return err_set(e, ERR_FAIL,
+                       "batch of %d tokens, %d outputs, %d embedding rows: "
+                       "outside 1..%d tokens, 1..%d outputs",
+                       b->n, b->n_out, b->n_embd_rows, m->o.max_tokens, m->o.max_outputs);
     for (int i = 0; i < b->n; i++) {
         if (b->ids[i] < 0 || b->ids[i] >= m->c.n_vocab)
             return err_set(e, ERR_FAIL, "token %d: id %d is not in the vocabulary of %d", i,
@@ -568,8 +617,8 @@ static int check_batch(const llm *m, const kv_cache *kv, const llm_batch *b, err
             return err_set(e, ERR_FAIL, "output %d names token %d of %d", i, b->out[i], b->n);
     for (int i = 0; i < b->n_embd_rows; i++)
         if (b->embd_at[i] < 0 || b->embd_at[i] >= b->n)
-            return err_set(e, ERR_FAIL, "embedding row %d names token %d of %d", i,
-                           b->embd_at[i], b->n);
+            return err_set(e, ERR_FAIL, "embedding row %d names token %d of %d", i, b->embd_at[i],
+                           b->n);
     return 0;
 }
 
@@ -581,8 +630,10 @@ static int check_room(const kv_cache *kv, const llm_batch *b, errmsg *e)
         for (int j = 0; j < b->n; j++)
             wanted += b->seq[j] == b->seq[i];
         if (kv_room(kv, b->seq[i]) < wanted)
-            return err_set(e, ERR_FAIL, "sequence %d has room for %d tokens, the batch has %d "
-                           "(kv_reserve first)", b->seq[i], kv_room(kv, b->seq[i]), wanted);
+            return err_set(e, ERR_FAIL,
+                           "sequence %d has room for %d tokens, the batch has %d "
+                           "(kv_reserve first)",
+                           b->seq[i], kv_room(kv, b->seq[i]), wanted);
     }
     return 0;
 }

@@ -120,12 +120,19 @@ bool op_is_cpu(const vk_ctx *ctx)
     return vk_caps_of(ctx)->type == VK_PHYSICAL_DEVICE_TYPE_CPU;
 }
 
+/* CPU devices run a workgroup per SIMD batch and barriers there are costly, so a row takes
+ * one subgroup; GPUs want many lanes per long row. */
+uint32_t op_row_workgroup(const vk_ctx *ctx)
+{
+    uint32_t sg = vk_caps_of(ctx)->subgroup_size;
+    return op_is_cpu(ctx) ? (sg ? sg : 1) : 128;
+}
 
 static int record_binary(vk_seq *s, const op_node *nd, const char *label, errmsg *e)
 {
     const tensor *a = nd->src[0], *b = nd->src[1], *d = nd->dst;
-    if (op_check_tensor(a, "src0", label, DT_F32, e) || op_check_tensor(b, "src1", label, DT_F32, e) ||
-        op_check_tensor(d, "dst", label, DT_F32, e))
+    if (op_check_tensor(a, "src0", label, DT_F32, e) ||
+        op_check_tensor(b, "src1", label, DT_F32, e) || op_check_tensor(d, "dst", label, DT_F32, e))
         return e->code;
     int64_t n = tensor_elements(a), nb = tensor_elements(b);
     if (tensor_elements(d) != n || n % nb)
@@ -153,14 +160,13 @@ static int record_reduce(vk_seq *s, const op_node *nd, const char *label, errmsg
     if (tensor_elements(d) != want)
         return err_set(e, ERR_FAIL, "%s: dst has %" PRId64 " elements, expected %" PRId64, label,
                        tensor_elements(d), want);
-    /* CPU devices run a workgroup per SIMD batch; barriers there are costly, so keep the
-     * workgroup one subgroup wide. GPUs want many lanes per long row. */
-    vk_ctx *ctx = vk_seq_ctx(s);
-    uint32_t wg = op_is_cpu(ctx) ? vk_caps_of(ctx)->subgroup_size : 128;
-    uint32_t op = nd->kind == OP_SUM_ROWS ? 0 : nd->kind == OP_MAX_ROWS ? 1
-                  : nd->kind == OP_SOFTMAX_ROWS ? 2 : 3;
-    vk_kernel k = {argmax ? "argmax" : "reduce_rows", 2, argmax ? 12 : 16, argmax ? 1 : 2,
-                   {wg ? wg : 1, op}, 0};
+    uint32_t wg = op_row_workgroup(vk_seq_ctx(s));
+    uint32_t op = nd->kind == OP_SUM_ROWS       ? 0
+                  : nd->kind == OP_MAX_ROWS     ? 1
+                  : nd->kind == OP_SOFTMAX_ROWS ? 2
+                                                : 3;
+    vk_kernel k = {
+        argmax ? "argmax" : "reduce_rows", 2, argmax ? 12 : 16, argmax ? 1 : 2, {wg, op}, 0};
     uint32_t grid[3];
     op_spread((uint64_t)rows, grid);
     struct {
@@ -196,8 +202,8 @@ op_shape op_matmul_shape(const vk_ctx *ctx, const op_node *nd)
 static int check_matmul(const op_node *nd, const char *label, errmsg *e)
 {
     const tensor *a = nd->src[0], *b = nd->src[1], *d = nd->dst;
-    if (op_check_tensor(a, "weights", label, -1, e) || op_check_tensor(b, "src1", label, DT_F32, e) ||
-        op_check_tensor(d, "dst", label, DT_F32, e))
+    if (op_check_tensor(a, "weights", label, -1, e) ||
+        op_check_tensor(b, "src1", label, DT_F32, e) || op_check_tensor(d, "dst", label, DT_F32, e))
         return e->code;
     if (!find_mm(a->type))
         return err_set(e, ERR_FAIL, "%s: no matmul kernel for %s weights", label,
@@ -302,16 +308,18 @@ static int record_matmul(vk_seq *s, const op_node *nd, const char *label, errmsg
     uint64_t row_bytes = dtype_row_bytes(a->type, K);
     uint64_t slice = op_rows_per_binding(ctx, shape == OP_SHAPE_ROWS_TEXEL, row_bytes, M);
     if (slice == 0)
-        return err_set(e, ERR_FAIL, "%s: one weight row (%" PRIu64 " bytes) is more than a "
-                       "binding of this device can see", label, row_bytes);
+        return err_set(e, ERR_FAIL,
+                       "%s: one weight row (%" PRIu64 " bytes) is more than a "
+                       "binding of this device can see",
+                       label, row_bytes);
     /* Weights larger than one binding are multiplied a slice of rows at a time, each slice
      * writing its columns of D (whose rows stay M long). */
     for (uint64_t m0 = 0; m0 < M; m0 += slice) {
         uint32_t rows = (uint32_t)(M - m0 < slice ? M - m0 : slice), grid[3];
         vk_kernel k = matmul_kernel(ctx, mk, shape, rows, N, grid);
         uint32_t push[4] = {rows, N, K, M};
-        args[0] = (vk_arg){a->buf, a->offset + m0 * row_bytes,
-                           vk_mem_whole_units(rows * row_bytes), false};
+        args[0] = (vk_arg){a->buf, a->offset + m0 * row_bytes, vk_mem_whole_units(rows * row_bytes),
+                           false};
         args[2] = (vk_arg){d->buf, d->offset + m0 * 4, op_bound_bytes(d) - m0 * 4, true};
         if (vk_seq_dispatch(s, &k, args, push, grid, label, e))
             return e->code;

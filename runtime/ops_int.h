@@ -14,6 +14,8 @@ vk_arg op_arg(const tensor *t, bool writes);
 /* Spreads `groups` workgroups over x and y within the 65535 every device allows. */
 void op_spread(uint64_t groups, uint32_t grid[3]);
 bool op_is_cpu(const vk_ctx *ctx);
+/* Workgroup size of the kernels that give each row a workgroup (reductions, norms). */
+uint32_t op_row_workgroup(const vk_ctx *ctx);
 /* How many rows of row_bytes each one binding (texel or storage) can see at once: all of
  * them, or a multiple that keeps every slice's offset aligned; 0 if not even one fits. */
 uint64_t op_rows_per_binding(const vk_ctx *ctx, bool texel, uint64_t row_bytes, uint64_t rows);

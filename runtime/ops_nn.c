@@ -24,7 +24,8 @@ static int shape_error(const char *label, const char *what, errmsg *e)
 static int record_get_rows(vk_seq *s, const op_node *nd, const char *label, errmsg *e)
 {
     const tensor *t = nd->src[0], *ids = nd->src[1], *d = nd->dst;
-    if (op_check_tensor(t, "table", label, -1, e) || op_check_tensor(ids, "ids", label, DT_I32, e) ||
+    if (op_check_tensor(t, "table", label, -1, e) ||
+        op_check_tensor(ids, "ids", label, DT_I32, e) ||
         op_check_tensor(d, "dst", label, DT_F32, e))
         return e->code;
     uint64_t cols = (uint64_t)t->ne[0], n = (uint64_t)tensor_elements(ids);
@@ -41,9 +42,10 @@ static int record_get_rows(vk_seq *s, const op_node *nd, const char *label, errm
     for (uint64_t r0 = 0; r0 < rows; r0 += slice) {
         uint64_t count = rows - r0 < slice ? rows - r0 : slice;
         uint32_t push[5] = {(uint32_t)cols, (uint32_t)n, (uint32_t)count, (uint32_t)r0, stride};
-        vk_arg args[3] = {{t->buf, t->offset + r0 * row_bytes,
-                           vk_mem_whole_units(count * row_bytes), false},
-                          op_arg(ids, false), op_arg(d, true)};
+        vk_arg args[3] = {
+            {t->buf, t->offset + r0 * row_bytes, vk_mem_whole_units(count * row_bytes), false},
+            op_arg(ids, false),
+            op_arg(d, true)};
         if (vk_seq_dispatch(s, &k, args, push, grid, label, e))
             return e->code;
     }
@@ -75,16 +77,14 @@ static int record_norm(vk_seq *s, const op_node *nd, const char *label, errmsg *
     const tensor *b = layer ? nd->src[2] : w;
     if (op_check_tensor(x, "src0", label, DT_F32, e) ||
         op_check_tensor(w, "weights", label, DT_F32, e) ||
-        op_check_tensor(b, "biases", label, DT_F32, e) || op_check_tensor(d, "dst", label, DT_F32, e))
+        op_check_tensor(b, "biases", label, DT_F32, e) ||
+        op_check_tensor(d, "dst", label, DT_F32, e))
         return e->code;
     int64_t cols = x->ne[0], rows = tensor_rows(x);
     if (tensor_elements(w) != cols || tensor_elements(b) != cols ||
         tensor_elements(d) != tensor_elements(x))
         return shape_error(label, "weights and biases must be one row as wide as src0", e);
-    /* As reduce_rows: one subgroup per row on CPU devices, where barriers are costly. */
-    vk_ctx *ctx = vk_seq_ctx(s);
-    uint32_t wg = op_is_cpu(ctx) ? vk_caps_of(ctx)->subgroup_size : 128;
-    vk_kernel k = {"norm", 4, 16, 2, {wg ? wg : 1, layer}, 0};
+    vk_kernel k = {"norm", 4, 16, 2, {op_row_workgroup(vk_seq_ctx(s)), layer}, 0};
     uint32_t grid[3];
     op_spread((uint64_t)rows, grid);
     struct {
@@ -106,10 +106,8 @@ static int check_rope(const op_node *nd, const char *label, errmsg *e)
     if (x->ne[3] != 1 || tensor_elements(pos) != 4 * x->ne[2] ||
         tensor_elements(d) != tensor_elements(x))
         return shape_error(label, "src0 is (head dim, heads, tokens) with four positions each", e);
-    if (r->n_dims < 2 || r->n_dims % 2 || r->n_dims > x->ne[0] || x->ne[0] % 2 ||
-        !(r->base > 1))
-        return shape_error(label, "rotated dimensions must be even, within the head, base > 1",
-                           e);
+    if (r->n_dims < 2 || r->n_dims % 2 || r->n_dims > x->ne[0] || x->ne[0] % 2 || !(r->base > 1))
+        return shape_error(label, "rotated dimensions must be even, within the head, base > 1", e);
     int pairs = r->sections[0] + r->sections[1] + r->sections[2] + r->sections[3];
     if (r->mode == OP_ROPE_MROPE && pairs != r->n_dims / 2)
         return shape_error(label, "M-RoPE sections must add up to half the rotated dims", e);
@@ -146,8 +144,7 @@ static int record_rope(vk_seq *s, const op_node *nd, const char *label, errmsg *
 static int record_unary(vk_seq *s, const op_node *nd, const char *label, errmsg *e)
 {
     const tensor *x = nd->src[0], *d = nd->dst;
-    if (op_check_tensor(x, "src0", label, DT_F32, e) ||
-        op_check_tensor(d, "dst", label, DT_F32, e))
+    if (op_check_tensor(x, "src0", label, DT_F32, e) || op_check_tensor(d, "dst", label, DT_F32, e))
         return e->code;
     if (tensor_elements(d) != tensor_elements(x))
         return shape_error(label, "dst must have as many elements as src0", e);
@@ -178,8 +175,7 @@ static int check_attention(const op_node *nd, const char *label, errmsg *e)
         return shape_error(label, "heads must be a multiple of the cache's kv heads", e);
     if (a->page_size < 1 || a->max_pages < 1 || tensor_elements(meta) < 2 * tokens ||
         (tensor_elements(meta) - 2 * tokens) % a->max_pages)
-        return shape_error(label, "metadata must hold 2 ints per token, then whole page tables",
-                           e);
+        return shape_error(label, "metadata must hold 2 ints per token, then whole page tables", e);
     return 0;
 }
 

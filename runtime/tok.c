@@ -33,8 +33,8 @@ struct tok {
     char *piece;      /* every token's decoded bytes, back to back */
     size_t *piece_off;
     uint8_t *type;
-    float *score;      /* llama only */
-    int32_t *tok_map;  /* open addressing over text; -1 empty */
+    float *score;     /* llama only */
+    int32_t *tok_map; /* open addressing over text; -1 empty */
     uint32_t tok_mask;
     merge_slot *merges; /* gpt2 only */
     uint32_t merge_mask;
@@ -99,8 +99,12 @@ static uint32_t table_mask(size_t n)
  * complete, valid character, so invalid input advances one byte at a time. */
 static size_t utf8_len(const unsigned char *p, size_t n)
 {
-    size_t len = p[0] < 0x80 ? 1 : p[0] < 0xc2 ? 0 : p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3
-                 : p[0] < 0xf5 ? 4 : 0;
+    size_t len = p[0] < 0x80   ? 1
+                 : p[0] < 0xc2 ? 0
+                 : p[0] < 0xe0 ? 2
+                 : p[0] < 0xf0 ? 3
+                 : p[0] < 0xf5 ? 4
+                               : 0;
     if (len <= 1 || len > n)
         return 1;
     for (size_t i = 1; i < len; i++)
@@ -143,14 +147,38 @@ static uint32_t byte_cp(int b)
 
 /* ---- public queries --------------------------------------------------------------------- */
 
-tok_model tok_get_model(const tok *t) { return t->model; }
-const char *tok_pre(const tok *t) { return t->pre; }
-int32_t tok_n_vocab(const tok *t) { return t->n; }
-int32_t tok_bos(const tok *t) { return t->bos; }
-int32_t tok_eos(const tok *t) { return t->eos; }
-int32_t tok_eot(const tok *t) { return t->eot; }
-int32_t tok_pad(const tok *t) { return t->pad; }
-int tok_add_bos(const tok *t) { return t->add_bos; }
+tok_model tok_get_model(const tok *t)
+{
+    return t->model;
+}
+const char *tok_pre(const tok *t)
+{
+    return t->pre;
+}
+int32_t tok_n_vocab(const tok *t)
+{
+    return t->n;
+}
+int32_t tok_bos(const tok *t)
+{
+    return t->bos;
+}
+int32_t tok_eos(const tok *t)
+{
+    return t->eos;
+}
+int32_t tok_eot(const tok *t)
+{
+    return t->eot;
+}
+int32_t tok_pad(const tok *t)
+{
+    return t->pad;
+}
+int tok_add_bos(const tok *t)
+{
+    return t->add_bos;
+}
 
 int tok_type(const tok *t, int32_t id)
 {
@@ -219,7 +247,6 @@ void tok_free(tok *t)
     free(t->special);
     free(t);
 }
-
 
 /* ---- loading: tokens, types, scores ----------------------------------------------------- */
 
@@ -349,11 +376,13 @@ static int load_byte_tokens(tok *t, const gguf_file *f, errmsg *e)
     for (int b = 0; b < 256; b++) {
         char s[8];
         size_t len = t->model == TOK_MODEL_GPT2 ? utf8_put(byte_cp(b), s)
-                                                 : (size_t)snprintf(s, sizeof s, "<0x%02X>", b);
+                                                : (size_t)snprintf(s, sizeof s, "<0x%02X>", b);
         t->byte_tok[b] = tok_find(t, s, len);
         if (t->byte_tok[b] < 0 && t->model == TOK_MODEL_GPT2)
-            return err_set(e, ERR_FAIL, "%s: tokenizer.ggml.tokens has no token '%.*s' for byte "
-                           "0x%02x, which byte-level BPE needs", gguf_path(f), (int)len, s, b);
+            return err_set(e, ERR_FAIL,
+                           "%s: tokenizer.ggml.tokens has no token '%.*s' for byte "
+                           "0x%02x, which byte-level BPE needs",
+                           gguf_path(f), (int)len, s, b);
     }
     return 0;
 }
@@ -381,13 +410,15 @@ static const merge_slot *merge_find(const tok *t, int32_t l, int32_t r)
 
 /* One "left right" merge (split at the first space after the first byte, so that a left
  * part may itself be a space) -> its three ids; an error names the part that is no token. */
-static int parse_merge(tok *t, const gguf_file *f, uint64_t i, const char *s, size_t len,
-                       char *tmp, int32_t ids[3], errmsg *e)
+static int parse_merge(tok *t, const gguf_file *f, uint64_t i, const char *s, size_t len, char *tmp,
+                       int32_t ids[3], errmsg *e)
 {
     const char *sp = len > 1 ? memchr(s + 1, ' ', len - 1) : NULL;
     if (!sp)
-        return err_set(e, ERR_FAIL, "%s: tokenizer.ggml.merges item %llu '%.64s' is not two "
-                       "tokens separated by a space", gguf_path(f), (unsigned long long)i, s);
+        return err_set(e, ERR_FAIL,
+                       "%s: tokenizer.ggml.merges item %llu '%.64s' is not two "
+                       "tokens separated by a space",
+                       gguf_path(f), (unsigned long long)i, s);
     size_t ll = (size_t)(sp - s), rl = len - ll - 1;
     memcpy(tmp, s, ll);
     memcpy(tmp + ll, sp + 1, rl);
@@ -396,10 +427,16 @@ static int parse_merge(tok *t, const gguf_file *f, uint64_t i, const char *s, si
     ids[2] = tok_find(t, tmp, ll + rl);
     for (int k = 0; k < 3; k++)
         if (ids[k] < 0)
-            return err_set(e, ERR_FAIL, "%s: tokenizer.ggml.merges item %llu '%.64s': '%.*s' is "
-                           "not in tokenizer.ggml.tokens", gguf_path(f), (unsigned long long)i,
-                           s, (int)(k == 0 ? ll : k == 1 ? rl : ll + rl),
-                           k == 0 ? s : k == 1 ? sp + 1 : tmp);
+            return err_set(e, ERR_FAIL,
+                           "%s: tokenizer.ggml.merges item %llu '%.64s': '%.*s' is "
+                           "not in tokenizer.ggml.tokens",
+                           gguf_path(f), (unsigned long long)i, s,
+                           (int)(k == 0   ? ll
+                                 : k == 1 ? rl
+                                          : ll + rl),
+                           k == 0   ? s
+                           : k == 1 ? sp + 1
+                                    : tmp);
     return 0;
 }
 
@@ -480,9 +517,9 @@ static void build_pieces(tok *t)
         cp_byte[byte_cp(b)] = (int16_t)b;
     t->piece_off[0] = 0;
     for (int32_t id = 0; id < t->n; id++)
-        t->piece_off[id + 1] = t->piece_off[id] +
-            token_piece(t, t->model == TOK_MODEL_GPT2 ? cp_byte : NULL, id,
-                        t->piece + t->piece_off[id]);
+        t->piece_off[id + 1] =
+            t->piece_off[id] + token_piece(t, t->model == TOK_MODEL_GPT2 ? cp_byte : NULL, id,
+                                           t->piece + t->piece_off[id]);
 }
 
 /* ---- loading: special tokens, regexes, end-of-generation -------------------------------- */
@@ -525,8 +562,9 @@ static int load_specials(tok *t, const gguf_file *f, errmsg *e)
 }
 
 #define RE_GPT2 "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)"
-#define RE_QWEN_HEAD "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])" \
-                     "|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|"
+#define RE_QWEN_HEAD                                                                               \
+    "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])"                                    \
+    "|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|"
 #define RE_QWEN_TAIL "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"
 
 /* tokenizer.ggml.pre names and their regexes, applied in sequence. */
@@ -557,13 +595,12 @@ static int compile_regexes(tok *t, const gguf_file *f, const struct pre_def *d, 
         int code;
         PCRE2_SIZE at;
         t->re[i] = pcre2_compile((PCRE2_SPTR)d->re[i], PCRE2_ZERO_TERMINATED,
-                                 PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF, &code, &at,
-                                 NULL);
+                                 PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF, &code, &at, NULL);
         if (!t->re[i]) {
             PCRE2_UCHAR msg[256];
             pcre2_get_error_message(code, msg, sizeof msg);
-            return err_set(e, ERR_FAIL, "%s: pre-tokenizer '%s' regex %d: %s at %zu",
-                           gguf_path(f), t->pre, i, (const char *)msg, (size_t)at);
+            return err_set(e, ERR_FAIL, "%s: pre-tokenizer '%s' regex %d: %s at %zu", gguf_path(f),
+                           t->pre, i, (const char *)msg, (size_t)at);
         }
         t->n_re = i + 1;
         pcre2_jit_compile(t->re[i], PCRE2_JIT_COMPLETE); /* the interpreter if no JIT */
@@ -578,9 +615,10 @@ static int load_pre(tok *t, const gguf_file *f, errmsg *e)
         return e->code;
     const struct pre_def *d = find_pre(pre);
     if (!d)
-        return err_set(e, ERR_FAIL, "%s: tokenizer.ggml.pre '%.64s' is not a pre-tokenizer vkeve "
-                       "knows (qwen2, llama3, llama-bpe, smollm, gpt2, default)", gguf_path(f),
-                       pre);
+        return err_set(e, ERR_FAIL,
+                       "%s: tokenizer.ggml.pre '%.64s' is not a pre-tokenizer vkeve "
+                       "knows (qwen2, llama3, llama-bpe, smollm, gpt2, default)",
+                       gguf_path(f), pre);
     snprintf(t->pre, sizeof t->pre, "%s", pre);
     t->ignore_merges = d->ignore_merges;
     return compile_regexes(t, f, d, e);
@@ -588,8 +626,8 @@ static int load_pre(tok *t, const gguf_file *f, errmsg *e)
 
 /* Texts of CONTROL tokens that end a turn in the chat formats vkeve knows. */
 static const char *const eog_texts[] = {
-    "<|im_end|>", "<|eot_id|>", "<|end|>", "<end_of_turn>", "<end_of_utterance>",
-    "<|endoftext|>", "<|eom_id|>",
+    "<|im_end|>",         "<|eot_id|>",    "<|end|>",    "<end_of_turn>",
+    "<end_of_utterance>", "<|endoftext|>", "<|eom_id|>",
 };
 
 static void add_eog(tok *t, int32_t id)
@@ -625,8 +663,10 @@ static int load_ids(tok *t, const gguf_file *f, errmsg *e)
         opt_bool(f, "tokenizer.ggml.add_space_prefix", llama, &t->add_space_prefix, e))
         return e->code;
     if (t->add_bos && t->bos < 0)
-        return err_set(e, ERR_FAIL, "%s: tokenizer.ggml.add_bos_token is true but there is no "
-                       "tokenizer.ggml.bos_token_id", gguf_path(f));
+        return err_set(e, ERR_FAIL,
+                       "%s: tokenizer.ggml.add_bos_token is true but there is no "
+                       "tokenizer.ggml.bos_token_id",
+                       gguf_path(f));
     if (llama && t->unk < 0)
         t->unk = tok_find(t, "<unk>", 5);
     load_eog(t);
@@ -643,8 +683,10 @@ static int load_model(tok *t, const gguf_file *f, errmsg *e)
     else if (strcmp(model, "llama") == 0)
         t->model = TOK_MODEL_LLAMA;
     else
-        return err_set(e, ERR_FAIL, "%s: tokenizer.ggml.model '%.64s' is not one vkeve knows "
-                       "(gpt2: byte-level BPE, llama: SentencePiece)", gguf_path(f), model);
+        return err_set(e, ERR_FAIL,
+                       "%s: tokenizer.ggml.model '%.64s' is not one vkeve knows "
+                       "(gpt2: byte-level BPE, llama: SentencePiece)",
+                       gguf_path(f), model);
     return 0;
 }
 
@@ -658,8 +700,8 @@ int tok_load(const gguf_file *f, tok **out, errmsg *e)
     int rc = load_model(t, f, e) || load_tokens(t, f, e) || load_types_scores(t, f, e) ||
              build_token_map(t, f, e);
     gpt2 = !rc && t->model == TOK_MODEL_GPT2;
-    rc = rc || load_byte_tokens(t, f, e) || (gpt2 && (load_pre(t, f, e) || load_merges(t, f, e)))
-         || load_specials(t, f, e) || load_ids(t, f, e);
+    rc = rc || load_byte_tokens(t, f, e) || (gpt2 && (load_pre(t, f, e) || load_merges(t, f, e))) ||
+         load_specials(t, f, e) || load_ids(t, f, e);
     if (rc) {
         tok_free(t);
         return e->code;
@@ -857,8 +899,7 @@ static int regex_error(enc *s, int rc)
 {
     PCRE2_UCHAR msg[256];
     pcre2_get_error_message(rc, msg, sizeof msg);
-    return err_set(s->e, ERR_FAIL, "tokenizer: pre-tokenizer regex failed: %s",
-                   (const char *)msg);
+    return err_set(s->e, ERR_FAIL, "tokenizer: pre-tokenizer regex failed: %s", (const char *)msg);
 }
 
 /* Splits p[0..n) by regex `level` (matches and the gaps between them), then by the next
@@ -930,8 +971,10 @@ static int spm_emit(enc *s, int32_t i)
         unsigned char byte = (unsigned char)s->buf[s->start[i] + k];
         int32_t id = s->t->byte_tok[byte] >= 0 ? s->t->byte_tok[byte] : s->t->unk;
         if (id < 0)
-            return err_set(s->e, ERR_FAIL, "tokenizer: byte 0x%02x has no <0x..> token and the "
-                           "vocabulary has no unknown token", byte);
+            return err_set(s->e, ERR_FAIL,
+                           "tokenizer: byte 0x%02x has no <0x..> token and the "
+                           "vocabulary has no unknown token",
+                           byte);
         if (emit(s, id))
             return s->e->code;
     }
@@ -1004,7 +1047,8 @@ static int encode_all(enc *s, const char *text, size_t len)
     for (size_t i = 0; i < len;) {
         size_t l;
         int32_t id = s->t->special_first[(unsigned char)text[i]]
-                         ? match_special(s, text + i, len - i, &l) : -1;
+                         ? match_special(s, text + i, len - i, &l)
+                         : -1;
         if (id < 0) {
             i++;
             continue;
@@ -1057,8 +1101,10 @@ int tok_decode(const tok *t, const int32_t *ids, size_t n, int flags, char **out
     *out = NULL;
     for (size_t i = 0; i < n; i++) {
         if (ids[i] < 0 || ids[i] >= t->n)
-            return err_set(e, ERR_FAIL, "tokenizer: id %d at %zu is not a token (vocabulary "
-                           "has %d)", (int)ids[i], i, (int)t->n);
+            return err_set(e, ERR_FAIL,
+                           "tokenizer: id %d at %zu is not a token (vocabulary "
+                           "has %d)",
+                           (int)ids[i], i, (int)t->n);
         total += skipped(t, ids[i], flags) ? 0 : (tok_piece(t, ids[i], &pl), pl);
     }
     char *buf = malloc(total + 1);

@@ -1,6 +1,6 @@
 // reduce_rows.comp - one workgroup per row of `cols` floats: the row's sum or max, or the
-// row's softmax(scale * x) or log-softmax(scale * x). Invocations stride over the row, then a shared-memory tree
-// combines their partial results.
+// row's softmax(scale * x) or log-softmax(scale * x). Invocations stride over the row, then
+// a shared-memory tree combines their partial results.
 #version 450
 layout(local_size_x_id = 0) in;
 layout(constant_id = 0) const uint WG = 64; // a power of two

@@ -4,7 +4,8 @@
 #                            blocks worked out by hand from the format description, so the
 #                            reference that test_quant compares C against is itself checked
 #   test_gguf_ref            (a test_*.c program) writer -> tests/reference/gguf_read.py and
-#                            `vkeve gguf-info`; it runs the vkeve binary, so building it builds vkeve
+#                            `vkeve gguf-info`; it runs the vkeve binary, so building it
+#                            builds vkeve
 #   test_quant               (a test_*.c program) C dequantizers == quant_ref.py bit for bit
 add_test(NAME gguf_quant_ref_selftest
          COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/reference/quant_ref.py --selftest)

@@ -10,7 +10,7 @@
  *   llm_driver greedy MODEL PROMPTS N OUT N greedy tokens per prompt, one line each
  *
  * A first argument --shape rows makes every matmul use the storage rows shape, which keeps
- * activations exact. 
+ * activations exact.
  * PROMPTS holds one prompt per line as space-separated token ids. Text positions.
  */
 #include <stdio.h>
@@ -47,8 +47,8 @@ static int read_prompts(const char *path, prompts *p)
 
 /* Feeds ids[from..to) of one sequence in steps of at most max_tokens; the last step's
  * logits (of its last token) go to logits when it is not NULL. */
-static int feed(llm *m, kv_cache *kv, int seq, const int32_t *ids, int from, int to,
-                float *logits, errmsg *e)
+static int feed(llm *m, kv_cache *kv, int seq, const int32_t *ids, int from, int to, float *logits,
+                errmsg *e)
 {
     int chunk = llm_opts_of(m)->max_tokens;
     for (int at = from; at < to; at += chunk) {
@@ -197,7 +197,8 @@ int main(int argc, char **argv)
     }
     bool greedy = argc == 6 && strcmp(argv[1], "greedy") == 0;
     if (!greedy && (argc != 5 || strcmp(argv[1], "logits") != 0)) {
-        fprintf(stderr, "usage: llm_driver logits MODEL PROMPTS OUT | greedy MODEL PROMPTS N OUT\n");
+        fprintf(stderr,
+                "usage: llm_driver logits MODEL PROMPTS OUT | greedy MODEL PROMPTS N OUT\n");
         return 2;
     }
     errmsg e = {0};

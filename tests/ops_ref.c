@@ -68,8 +68,8 @@ void ref_get_rows(float *dst, const float *table, size_t cols, const int32_t *id
             dst[i * cols + c] = table[(size_t)ids[i] * cols + c];
 }
 
-void ref_norm(float *dst, const float *x, size_t rows, size_t cols, const float *w,
-              const float *b, float eps)
+void ref_norm(float *dst, const float *x, size_t rows, size_t cols, const float *w, const float *b,
+              float eps)
 {
     for (size_t r = 0; r < rows; r++) {
         const float *row = x + r * cols;
@@ -132,7 +132,8 @@ static void attend_one(float *out, const float *qh, size_t hd, const float *k, c
 {
     double m = -INFINITY, sum = 0;
     for (size_t j = 0; j < n_keys; j++) {
-        size_t slot = (size_t)table[j / (size_t)page_size] * (size_t)page_size + j % (size_t)page_size;
+        size_t slot =
+            (size_t)table[j / (size_t)page_size] * (size_t)page_size + j % (size_t)page_size;
         double s = 0;
         for (size_t d = 0; d < hd; d++)
             s += (double)qh[d] * k[slot * row + kv_off + d];
@@ -144,7 +145,8 @@ static void attend_one(float *out, const float *qh, size_t hd, const float *k, c
     for (size_t d = 0; d < hd; d++) {
         double acc = 0;
         for (size_t j = 0; j < n_keys; j++) {
-            size_t slot = (size_t)table[j / (size_t)page_size] * (size_t)page_size + j % (size_t)page_size;
+            size_t slot =
+                (size_t)table[j / (size_t)page_size] * (size_t)page_size + j % (size_t)page_size;
             acc += w[j] * v[slot * row + kv_off + d];
         }
         out[d] = n_keys ? (float)(acc / sum) : 0;

@@ -21,8 +21,8 @@ void ref_argmax_rows(int32_t *dst, const float *a, size_t rows, size_t cols);
 /* dst row i = table row ids[i] (the table already decoded to floats). */
 void ref_get_rows(float *dst, const float *table, size_t cols, const int32_t *ids, size_t n);
 /* RMSNorm (b == NULL) or LayerNorm of each row, times w (plus b). */
-void ref_norm(float *dst, const float *x, size_t rows, size_t cols, const float *w,
-              const float *b, float eps);
+void ref_norm(float *dst, const float *x, size_t rows, size_t cols, const float *w, const float *b,
+              float eps);
 /* Rotary positions of x (hd, heads, tokens) with four positions per token; mode 0 normal,
  * 1 NeoX, 2 M-RoPE with pair sections s[4]. */
 void ref_rope(float *dst, const float *x, size_t hd, size_t heads, size_t tokens,

@@ -20,16 +20,6 @@
 
 enum { BIG = 4 << 20 };
 
-static char *make_temp_dir(void)
-{
-    char *dir = strdup("/tmp/vkeve-test-afile-XXXXXX");
-    if (!dir || !mkdtemp(dir)) {
-        perror("mkdtemp");
-        exit(1);
-    }
-    return dir;
-}
-
 /* Counts the visible files and the hidden temporaries afile leaves while writing. */
 static void count_files(const char *dir, int *visible, int *temporary)
 {
@@ -46,24 +36,6 @@ static void count_files(const char *dir, int *visible, int *temporary)
         closedir(d);
 }
 
-/* Removes a folder of plain files (temporaries included). */
-static void remove_dir(char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *ent;
-    char path[4096];
-    while (d && (ent = readdir(d)) != NULL) {
-        if (strcmp(ent->d_name, ".") && strcmp(ent->d_name, "..")) {
-            snprintf(path, sizeof path, "%s/%s", dir, ent->d_name);
-            unlink(path);
-        }
-    }
-    if (d)
-        closedir(d);
-    rmdir(dir);
-    free(dir);
-}
-
 /* Reads a whole file into buf (at most cap bytes); returns its size or -1. */
 static long read_back(const char *path, unsigned char *buf, size_t cap)
 {
@@ -77,7 +49,7 @@ static long read_back(const char *path, unsigned char *buf, size_t cap)
 
 static void test_contents_and_mode(void)
 {
-    char *dir = make_temp_dir();
+    char *dir = t_temp_dir("afile");
     char path[4200];
     snprintf(path, sizeof path, "%s/out.bin", dir);
     errmsg e = {0};
@@ -104,7 +76,7 @@ static void test_contents_and_mode(void)
     T_CHECK(visible == 1 && temporary == 0 && read_back(path, buf, sizeof buf) == 7,
             "abort leaves the old file and no temporary (%d, %d)", visible, temporary);
     T_CHECK(afile_save(dir, "x", 1, &e) != 0, "a folder cannot be replaced by a file");
-    remove_dir(dir);
+    t_remove_dir(dir);
 }
 
 /* In a child whose files may not exceed 64 KiB (as on a full disk), replacing a file with
@@ -125,7 +97,7 @@ static void full_disk_child(const char *path)
 
 static void test_full_disk(void)
 {
-    char *dir = make_temp_dir();
+    char *dir = t_temp_dir("afile");
     char path[4200];
     snprintf(path, sizeof path, "%s/model.gguf", dir);
     errmsg e = {0};
@@ -143,12 +115,12 @@ static void test_full_disk(void)
             "full disk kept the old file");
     T_CHECK(visible == 1 && temporary == 0, "full disk left %d files, %d temporaries", visible,
             temporary);
-    remove_dir(dir);
+    t_remove_dir(dir);
 }
 
 static void test_vanished_folder(void)
 {
-    char *dir = make_temp_dir();
+    char *dir = t_temp_dir("afile");
     char path[4200];
     snprintf(path, sizeof path, "%s/late.png", dir);
     errmsg e = {0};
@@ -182,7 +154,7 @@ static void rewrite_forever(const char *path)
  * the file is then a complete earlier version (or absent before the first). */
 static void test_killed_writer(int attempt)
 {
-    char *dir = make_temp_dir();
+    char *dir = t_temp_dir("afile");
     char path[4200];
     snprintf(path, sizeof path, "%s/batch.vkb", dir);
     pid_t pid = fork();
@@ -220,12 +192,12 @@ static void test_killed_writer(int attempt)
             "version",
             attempt, n);
     free(buf);
-    remove_dir(dir);
+    t_remove_dir(dir);
 }
 
 static void test_mkdirs(void)
 {
-    char *dir = make_temp_dir();
+    char *dir = t_temp_dir("afile");
     char deep[4200], file[4200];
     snprintf(deep, sizeof deep, "%s/a/b/c", dir);
     errmsg e = {0};

@@ -19,34 +19,6 @@
 #include "tests/batch/batch_sample.h"
 #include "tests/testutil.h"
 
-static char *make_temp_dir(void)
-{
-    char *dir = strdup("/tmp/vkeve-test-batch-XXXXXX");
-    if (!dir || !mkdtemp(dir)) {
-        perror("mkdtemp");
-        exit(1);
-    }
-    return dir;
-}
-
-/* Removes a flat folder of files (the tests create no sub-folders). */
-static void remove_dir(char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *ent;
-    char path[4096];
-    while (d && (ent = readdir(d)) != NULL) {
-        if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0)
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, ent->d_name);
-        unlink(path);
-    }
-    if (d)
-        closedir(d);
-    rmdir(dir);
-    free(dir);
-}
-
 static int str_eq(const char *a, const char *b)
 {
     return strcmp(a ? a : "", b ? b : "") == 0;
@@ -215,7 +187,7 @@ static void check_sample_file(const batch_reader *r, const batch_sample *s)
 /* The sample written to a fresh folder; returns the folder (remove_dir it). */
 static char *write_sample(const batch_sample *s)
 {
-    char *dir = make_temp_dir();
+    char *dir = t_temp_dir("batch");
     errmsg e = {0};
     int rc = batch_sample_write(s, dir, &e);
     T_CHECK(rc == 0, "writing the sample: %s", e.text);
@@ -238,7 +210,7 @@ static void test_round_trip(const batch_sample *s)
     }
     T_CHECK(batch_reader_next(r, &e) == BATCH_NEXT_END, "one file only");
     batch_reader_close(r);
-    remove_dir(dir);
+    t_remove_dir(dir);
 }
 
 /* One unit of one image, one task and one solver rollout (two records). */
@@ -294,7 +266,7 @@ static void check_listing(const char *dir, uint32_t round, int n_files)
 
 static void test_rollover_and_resume(void)
 {
-    char *dir = make_temp_dir();
+    char *dir = t_temp_dir("batch");
     errmsg e = {0};
     batch_header h = {.run_id = "rollover", .round = 12};
     batch_writer_opts o = batch_writer_defaults();
@@ -312,12 +284,12 @@ static void test_rollover_and_resume(void)
     T_CHECK(w && write_small_unit(w, 3, &e) == 0, "resumed unit: %s", e.text);
     T_CHECK(batch_writer_close(w, &e) == 0, "close: %s", e.text);
     check_listing(dir, 12, 4);
-    remove_dir(dir);
+    t_remove_dir(dir);
 }
 
 static void test_bad_indices(void)
 {
-    char *dir = make_temp_dir();
+    char *dir = t_temp_dir("batch");
     errmsg e = {0};
     batch_header h = {.run_id = "bad"};
     batch_writer *w = batch_writer_open(dir, &h, NULL, &e);
@@ -344,7 +316,7 @@ static void test_bad_indices(void)
     batch_writer_opts zero = {.max_records = 0, .max_bytes = 1};
     T_CHECK(batch_writer_open(dir, &h, &zero, &e) == NULL && e.code == ERR_ENV,
             "max_records 0 accepted");
-    remove_dir(dir);
+    t_remove_dir(dir);
 }
 
 static void test_hashes(void)
@@ -358,7 +330,7 @@ static void test_hashes(void)
     batch_sha256("abc", 3, got);
     T_CHECK(memcmp(got, abc, 32) == 0, "sha256(abc)");
 
-    char *dir = make_temp_dir();
+    char *dir = t_temp_dir("batch");
     char path[4096];
     snprintf(path, sizeof path, "%s/model.gguf", dir);
     size_t n = (3u << 20) + 17; /* crosses the 1 MiB read chunks */
@@ -379,7 +351,7 @@ static void test_hashes(void)
                 strstr(e.text, "/nonexistent/x.gguf"),
             "missing model: '%s'", e.text);
     free(data);
-    remove_dir(dir);
+    t_remove_dir(dir);
 }
 
 /* ---- damaged files ---- */
@@ -545,7 +517,7 @@ static void test_damaged(const batch_sample *s)
     T_CHECK(files == 1 && skipped == 1, "folder: %d read, %d skipped", files, skipped);
     batch_reader_close(r);
     free(good);
-    remove_dir(dir);
+    t_remove_dir(dir);
 }
 
 /* ---- write failures ---- */
@@ -554,7 +526,7 @@ static void test_damaged(const batch_sample *s)
  * atomic writer itself is tested for full disks and kills in test_afile.c.) */
 static void test_write_failures(void)
 {
-    char *dir = make_temp_dir();
+    char *dir = t_temp_dir("batch");
     errmsg e = {0};
     batch_header h = {.run_id = "gone"};
     batch_writer_opts o = batch_writer_defaults();

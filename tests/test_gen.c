@@ -140,8 +140,8 @@ static void test_endings(fixture *x)
     r.stop_ids = &end;
     r.n_stop_ids = 1;
     gen_result *ended = run(x, &r, 1, NULL);
-    T_CHECK(ended && ended[0].samples[0].finish == GEN_STOP_TOKEN &&
-                ended[0].samples[0].n <= 3 && ended[0].samples[0].ids[ended[0].samples[0].n - 1] == end,
+    T_CHECK(ended && ended[0].samples[0].finish == GEN_STOP_TOKEN && ended[0].samples[0].n <= 3 &&
+                ended[0].samples[0].ids[ended[0].samples[0].n - 1] == end,
             "stop token");
     r.n_stop_ids = 0;
     char stop[8] = {0};

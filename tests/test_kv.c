@@ -71,8 +71,7 @@ static void test_fork_and_copy(vk_ctx *ctx, kv_cache *kv)
     int parent = kv_seq_new(kv, &e);
     int32_t ps[40], cs[8], table[MAX_PAGES];
     append(kv, parent, 40, ps);
-    T_CHECK(kv_free_pages(kv) == PAGES - 3, "40 tokens take 3 pages: %d free",
-            kv_free_pages(kv));
+    T_CHECK(kv_free_pages(kv) == PAGES - 3, "40 tokens take 3 pages: %d free", kv_free_pages(kv));
     write_slots(ctx, kv, ps, 40, 1000);
     int child = kv_fork(kv, parent, &e);
     T_CHECK(child >= 0 && kv_len(kv, child) == 40 && kv_free_pages(kv) == PAGES - 3,
@@ -110,8 +109,8 @@ static void test_limits(kv_cache *kv)
     int a = kv_seq_new(kv, &e), b = kv_seq_new(kv, &e);
     int32_t slots[64];
     append(kv, a, 64, slots);
-    T_CHECK(kv_reserve(kv, a, 1, &e) != 0 && strstr(e.text, "context"),
-            "past the context: '%s'", e.text);
+    T_CHECK(kv_reserve(kv, a, 1, &e) != 0 && strstr(e.text, "context"), "past the context: '%s'",
+            e.text);
     append(kv, b, 64, slots);
     int c = kv_seq_new(kv, &e);
     T_CHECK(kv_reserve(kv, c, 1, &e) != 0 && strstr(e.text, "full") && kv_len(kv, c) == 0 &&
@@ -131,8 +130,7 @@ int main(void)
         return t_finish();
     errmsg e = {0};
     kv_cache *kv = NULL, *odd = NULL;
-    T_CHECK(kv_new(ctx, LAYERS, DIM, PAGES, PAGE, MAX_PAGES, &kv, &e) == 0, "kv_new: %s",
-            e.text);
+    T_CHECK(kv_new(ctx, LAYERS, DIM, PAGES, PAGE, MAX_PAGES, &kv, &e) == 0, "kv_new: %s", e.text);
     T_CHECK(kv_new(ctx, LAYERS, 30, PAGES, PAGE, MAX_PAGES, &odd, &e) != 0 && !odd,
             "a width that is not a multiple of 32 is refused");
     if (kv) {

@@ -45,9 +45,9 @@ static int write_model(const char *path, const flaw *f)
     const char *a = f->arch ? f->arch : "qwen2";
     char key[96];
     gguf_add_str(w, "general.architecture", a);
-    static const char *const names[] = {"block_count", "context_length", "embedding_length",
-                                        "feed_forward_length", "attention.head_count",
-                                        "attention.head_count_kv"};
+    static const char *const names[] = {"block_count",          "context_length",
+                                        "embedding_length",     "feed_forward_length",
+                                        "attention.head_count", "attention.head_count_kv"};
     const uint32_t values[] = {1, 256, EMBD, FF, HEADS, 2};
     for (int i = 0; i < 6; i++) {
         snprintf(key, sizeof key, "qwen2.%s", names[i]);

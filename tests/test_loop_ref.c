@@ -36,8 +36,7 @@ static int run_ref(const char *script, const char *args, char **lines, int max)
     const char *py = getenv("PYTHON3");
     size_t len = strlen(args) + 1024;
     char *cmd = malloc(len);
-    snprintf(cmd, len, "%s %s %s", py && *py ? py : "/usr/bin/python3",
-             t_data_path(script), args);
+    snprintf(cmd, len, "%s %s %s", py && *py ? py : "/usr/bin/python3", t_data_path(script), args);
     FILE *p = popen(cmd, "r");
     free(cmd);
     if (!p)
@@ -150,11 +149,11 @@ typedef struct crafted {
     const char *what;
     int w, h;
     img_mode mode;
-    uint8_t base[4];   /* every pixel */
+    uint8_t base[4];    /* every pixel */
     uint8_t special[4]; /* the first n_special pixels */
     long n_special;
     int rotates;
-    const char *want;  /* known by construction; NULL where only the reference decides */
+    const char *want; /* known by construction; NULL where only the reference decides */
 } crafted;
 
 static const crafted CRAFTED[] = {
@@ -165,8 +164,7 @@ static const crafted CRAFTED[] = {
     {"1048577+ pixels", 1025, 1024, IMG_RGB, {90, 90, 90}, {0}, 0, 0, "too_large"},
     {"4096x256", 4096, 256, IMG_L, {90}, {0}, 0, 0, "ok"},
     {"10% opaque", 100, 100, IMG_RGBA, {90, 90, 90, 9}, {90, 90, 90, 10}, 1000, 0, "ok"},
-    {"9.99% opaque", 100, 100, IMG_RGBA, {90, 90, 90, 9}, {90, 90, 90, 10}, 999, 0,
-     "transparent"},
+    {"9.99% opaque", 100, 100, IMG_RGBA, {90, 90, 90, 9}, {90, 90, 90, 10}, 999, 0, "transparent"},
     {"alpha 9", 100, 100, IMG_RGBA, {90, 90, 90, 0}, {90, 90, 90, 9}, 5000, 0, "transparent"},
     {"10% black", 100, 100, IMG_RGB, {90, 90, 90}, {0, 0, 0}, 1000, 0, "ok"},
     {"10.01% black", 100, 100, IMG_RGB, {90, 90, 90}, {0, 0, 0}, 1001, 0, "too_dark"},
@@ -174,12 +172,25 @@ static const crafted CRAFTED[] = {
     {"75.01% black rotating", 100, 100, IMG_RGB, {90, 90, 90}, {0, 0, 0}, 7501, 1, "too_dark"},
     {"11% black rotating", 100, 100, IMG_RGB, {90, 90, 90}, {0, 0, 0}, 1100, 1, "ok"},
     {"black L", 100, 100, IMG_L, {200}, {3}, 1001, 0, "too_dark"},
-    {"transparent black ignored", 100, 100, IMG_RGBA, {90, 90, 90, 255}, {0, 0, 0, 5}, 5000, 0,
+    {"transparent black ignored",
+     100,
+     100,
+     IMG_RGBA,
+     {90, 90, 90, 255},
+     {0, 0, 0, 5},
+     5000,
+     0,
      "ok"},
-    {"opaque black counted", 100, 100, IMG_RGBA, {90, 90, 90, 0}, {0, 0, 0, 255}, 1000, 0,
+    {"opaque black counted",
+     100,
+     100,
+     IMG_RGBA,
+     {90, 90, 90, 0},
+     {0, 0, 0, 255},
+     1000,
+     0,
      "too_dark"},
-    {"black among half opaque", 100, 100, IMG_RGBA, {0, 0, 0, 0}, {90, 90, 90, 255}, 4600, 0,
-     "ok"},
+    {"black among half opaque", 100, 100, IMG_RGBA, {0, 0, 0, 0}, {90, 90, 90, 255}, 4600, 0, "ok"},
     {"gray 5", 100, 100, IMG_RGB, {90, 90, 90}, {5, 5, 5}, 2000, 0, NULL},
     {"gray 6", 100, 100, IMG_RGB, {90, 90, 90}, {6, 6, 6}, 2000, 0, "ok"},
     {"gray 4", 100, 100, IMG_RGB, {90, 90, 90}, {4, 4, 4}, 2000, 0, "too_dark"},
@@ -218,8 +229,8 @@ static void test_image_rules(void)
         T_CHECK(!img_save_png(im, tmp_path(name), &e), "save: %s", e.text);
         got[i] = valid_reason_name(valid_image(im, CRAFTED[i].rotates, &o, msg, sizeof msg));
         if (CRAFTED[i].want)
-            T_CHECK(!strcmp(got[i], CRAFTED[i].want), "%s: got %s (%s), want %s",
-                    CRAFTED[i].what, got[i], msg, CRAFTED[i].want);
+            T_CHECK(!strcmp(got[i], CRAFTED[i].want), "%s: got %s (%s), want %s", CRAFTED[i].what,
+                    got[i], msg, CRAFTED[i].want);
         sprintf(args + strlen(args), " %s:%d", tmp_path(name), CRAFTED[i].rotates);
         img_free(im);
     }
@@ -250,10 +261,19 @@ static void random_sentence(rng *r, char *out, size_t cap, int vocab, int max_le
 }
 
 static const char *const BLEU_PAIRS[][2] = {
-    {"", ""}, {"a b c", ""}, {"", "a b c"}, {"a b c d", "a b c d"}, {"a b c d e f", "a b c"},
-    {"a", "a"}, {"a b", "a b"}, {"a b c", "a b c d e f g"}, {"x y z", "a b c"},
-    {"the the the the", "the the the the the the the"}, {"a b a b a b", "a b a b"},
-    {"def f(img):\n\treturn img", "def  f(img):   return img"}, {"a\x1c b", "a b"},
+    {"", ""},
+    {"a b c", ""},
+    {"", "a b c"},
+    {"a b c d", "a b c d"},
+    {"a b c d e f", "a b c"},
+    {"a", "a"},
+    {"a b", "a b"},
+    {"a b c", "a b c d e f g"},
+    {"x y z", "a b c"},
+    {"the the the the", "the the the the the the the"},
+    {"a b a b a b", "a b a b"},
+    {"def f(img):\n\treturn img", "def  f(img):   return img"},
+    {"a\x1c b", "a b"},
 };
 
 static void test_bleu(void)
@@ -287,8 +307,7 @@ static void test_bleu(void)
     T_CHECK(m == n, "BLEU reference printed %d lines, want %d", m, n);
     for (int i = 0; i < m; i++) {
         double want = strtod(lines[i], NULL);
-        T_CHECK(fabs(got[i] - want) <= 1e-13, "BLEU pair %d: %.17g, NLTK %.17g", i, got[i],
-                want);
+        T_CHECK(fabs(got[i] - want) <= 1e-13, "BLEU pair %d: %.17g, NLTK %.17g", i, got[i], want);
     }
     T_CHECK(fabs(got[3] - 1.0) < 1e-15 && got[0] == 0.0 && got[8] == 0.0,
             "BLEU of identical / empty / disjoint: %g %g %g", got[3], got[0], got[8]);
@@ -393,10 +412,25 @@ static char *random_program(rng *r, const char *const *bases, int n_bases)
 
 static char *make_base(rng *r, int tokens)
 {
-    static const char *const vocab[] = {"def", "edit_image(img,", "angle):", "return",
-                                        "img.rotate(angle)", "w,", "h", "=", "img.size",
-                                        "draw", "ImageDraw.Draw(img)", "for", "i", "in",
-                                        "range(4):", "box", "[x,", "y]", "fill='red'"};
+    static const char *const vocab[] = {"def",
+                                        "edit_image(img,",
+                                        "angle):",
+                                        "return",
+                                        "img.rotate(angle)",
+                                        "w,",
+                                        "h",
+                                        "=",
+                                        "img.size",
+                                        "draw",
+                                        "ImageDraw.Draw(img)",
+                                        "for",
+                                        "i",
+                                        "in",
+                                        "range(4):",
+                                        "box",
+                                        "[x,",
+                                        "y]",
+                                        "fill='red'"};
     char *s = malloc((size_t)tokens * 24 + 1);
     s[0] = 0;
     for (int i = 0; i < tokens; i++) {
@@ -446,8 +480,10 @@ static void test_penalty(void)
         char *p = lines[k];
         for (int i = 0; i < sizes[k]; i++) {
             double want = strtod(p, &p);
-            T_CHECK(fabs(got[k][i] - want) <= 1e-12, "batch %d program %d: penalty %.17g, "
-                    "reference %.17g", k, i, got[k][i], want);
+            T_CHECK(fabs(got[k][i] - want) <= 1e-12,
+                    "batch %d program %d: penalty %.17g, "
+                    "reference %.17g",
+                    k, i, got[k][i], want);
         }
     }
     free_lines(lines, m);

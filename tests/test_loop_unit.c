@@ -30,8 +30,7 @@ static void test_extraction(void)
     char *code = valid_extract_code(c);
     T_CHECK(code && !strncmp(code, "def edit_image", 14), "last block: %s", code);
     char *func = valid_func_part(code);
-    T_CHECK(func && !strcmp(func, "def edit_image(img, a):\n    return img"), "func: [%s]",
-            func);
+    T_CHECK(func && !strcmp(func, "def edit_image(img, a):\n    return img"), "func: [%s]", func);
     valid_options o = valid_default_options();
     T_CHECK(valid_format(c, code, &o) == 1.0, "format with one thinking pair");
     T_CHECK(valid_format("<thinking></thinking><thinking>", code, &o) == 0.0, "two tags");
@@ -66,21 +65,29 @@ static const prog_case_t PROGRAMS[] = {
           "args_list = [{'angle': 15}, {'angle': 45}, {'angle': 90}, {'angle': 180}]\n",
      VALID_OK},
     {HEAD "def edit_image(img, k):\n    return img.crop((0, 0, 40 * k, 40 * k))\n"
-          "args_list = [{'k': 4}, {'k': 5}, {'k': 6}, {'k': 1}]\n", VALID_TOO_SMALL},
+          "args_list = [{'k': 4}, {'k': 5}, {'k': 6}, {'k': 1}]\n",
+     VALID_TOO_SMALL},
     {HEAD "def edit_image(img, k):\n    return img.resize((1100, 1000 + k))\n"
-          "args_list = [{'k': 4}, {'k': 5}, {'k': 6}, {'k': 1}]\n", VALID_TOO_LARGE},
+          "args_list = [{'k': 4}, {'k': 5}, {'k': 6}, {'k': 1}]\n",
+     VALID_TOO_LARGE},
     {HEAD "def edit_image(img, k):\n    return img\n"
-          "args_list = [{'k': 1}, {'k': 2}, {'k': 3}]\n", VALID_ARGS_COUNT},
+          "args_list = [{'k': 1}, {'k': 2}, {'k': 3}]\n",
+     VALID_ARGS_COUNT},
     {HEAD "def edit_image(img, k):\n    return ImageOps.posterize(img, k)\n"
-          "args_list = [{'k': 1}, {'k': 2}, {'k': 1}, {'k': 4}]\n", VALID_ARGS_DUPLICATE},
+          "args_list = [{'k': 1}, {'k': 2}, {'k': 1}, {'k': 4}]\n",
+     VALID_ARGS_DUPLICATE},
     {HEAD "def edit_image(img, k):\n    return img if k < 3 else img.transpose(k)\n"
-          "args_list = [{'k': 1}, {'k': 2}, {'k': 3}, {'k': 4}]\n", VALID_SAME_IMAGES},
+          "args_list = [{'k': 1}, {'k': 2}, {'k': 3}, {'k': 4}]\n",
+     VALID_SAME_IMAGES},
     {HEAD "def edit_image(img, k):\n    return Image.new('RGB', img.size, (k, k, k))\n"
-          "args_list = [{'k': 1}, {'k': 2}, {'k': 3}, {'k': 4}]\n", VALID_TOO_DARK},
+          "args_list = [{'k': 1}, {'k': 2}, {'k': 3}, {'k': 4}]\n",
+     VALID_TOO_DARK},
     {HEAD "def edit_image(img, k):\n    return Image.new('RGBA', img.size, (200, 0, 0, k))\n"
-          "args_list = [{'k': 1}, {'k': 2}, {'k': 3}, {'k': 4}]\n", VALID_TRANSPARENT},
+          "args_list = [{'k': 1}, {'k': 2}, {'k': 3}, {'k': 4}]\n",
+     VALID_TRANSPARENT},
     {HEAD "def edit_image(img, k):\n    return img.crop((k, 0, 100, 100)) if k else 1 / k\n"
-          "args_list = [{'k': 1}, {'k': 2}, {'k': 0}, {'k': 4}]\n", VALID_CASE_FAILED},
+          "args_list = [{'k': 1}, {'k': 2}, {'k': 0}, {'k': 4}]\n",
+     VALID_CASE_FAILED},
     {HEAD "def edit_image(img, k) return img\nargs_list = []\n", VALID_PROGRAM_FAILED},
 };
 
@@ -94,8 +101,8 @@ static void test_programs(void)
     valid_options o = valid_default_options();
     for (size_t i = 0; i < sizeof PROGRAMS / sizeof PROGRAMS[0]; i++) {
         prog_result r;
-        T_CHECK(!prog_run(PROGRAMS[i].src, strlen(PROGRAMS[i].src), input, NULL, &r, &e),
-                "run: %s", e.text);
+        T_CHECK(!prog_run(PROGRAMS[i].src, strlen(PROGRAMS[i].src), input, NULL, &r, &e), "run: %s",
+                e.text);
         valid_report rep;
         T_CHECK(!valid_check(PROGRAMS[i].src, &r, &o, &rep, &e), "check: %s", e.text);
         T_CHECK(rep.reason == PROGRAMS[i].want, "program %zu: %s (%s), want %s", i,
@@ -104,8 +111,9 @@ static void test_programs(void)
     }
     /* a long function part: one character past the limit */
     char *src = malloc(4096);
-    snprintf(src, 4096, HEAD "def edit_image(img, k):\n    return img.rotate(k)\nargs_list = "
-             "[{'k': 10}, {'k': 20}, {'k': 30}, {'k': 40}]\n");
+    snprintf(src, 4096,
+             HEAD "def edit_image(img, k):\n    return img.rotate(k)\nargs_list = "
+                  "[{'k': 10}, {'k': 20}, {'k': 30}, {'k': 40}]\n");
     prog_result r;
     prog_run(src, strlen(src), input, NULL, &r, &e);
     valid_report rep;
@@ -180,22 +188,38 @@ typedef struct answer_row {
 
 static const answer_row ANSWERS[] = {
     {0, "The rotation is larger here. \\boxed{B}", "B", 1},
-    {0, "\\boxed{(B)}", "B", 1}, {0, "\\boxed{B.}", "B", 1}, {0, "\\boxed{B. image_2}", "B", 1},
-    {0, "\\boxed{image_2}", "B", 1}, {0, "\\boxed{image_3}", "B", 0},
-    {0, "\\boxed{\\text{B}}", "B", 1}, {0, "\\boxed{**B**}", "B", 1},
-    {0, "\\boxed{Answer: B}", "B", 1}, {0, "\\boxed{Option C}", "C", 1},
-    {0, "first \\boxed{A} then \\boxed{D}", "D", 1}, {0, "\\boxed{A or B}", "A", 1},
-    {0, "\\boxed{I think B, not A}", "B", 0}, {0, "no box, B", "B", 0},
-    {0, "\\boxed{b}", "B", 1}, {0, "\\boxed{E}", "B", 0}, {0, "\\boxed{B", "B", 0},
-    {0, "\\boxed{image_20}", "B", 0}, {0, "\\boxed{ D }", "D", 1},
-    {1, "\\boxed{{'angle': 45}}", "B", 1}, {1, "\\boxed{C. {'angle': 45}}", "C", 1},
+    {0, "\\boxed{(B)}", "B", 1},
+    {0, "\\boxed{B.}", "B", 1},
+    {0, "\\boxed{B. image_2}", "B", 1},
+    {0, "\\boxed{image_2}", "B", 1},
+    {0, "\\boxed{image_3}", "B", 0},
+    {0, "\\boxed{\\text{B}}", "B", 1},
+    {0, "\\boxed{**B**}", "B", 1},
+    {0, "\\boxed{Answer: B}", "B", 1},
+    {0, "\\boxed{Option C}", "C", 1},
+    {0, "first \\boxed{A} then \\boxed{D}", "D", 1},
+    {0, "\\boxed{A or B}", "A", 1},
+    {0, "\\boxed{I think B, not A}", "B", 0},
+    {0, "no box, B", "B", 0},
+    {0, "\\boxed{b}", "B", 1},
+    {0, "\\boxed{E}", "B", 0},
+    {0, "\\boxed{B", "B", 0},
+    {0, "\\boxed{image_20}", "B", 0},
+    {0, "\\boxed{ D }", "D", 1},
+    {1, "\\boxed{{'angle': 45}}", "B", 1},
+    {1, "\\boxed{C. {'angle': 45}}", "C", 1},
     {1, "\\boxed{{'angle': 450}}", "B", 0},
-    {2, "\\boxed{BDAC}", "BDAC", 1}, {2, "\\boxed{B, D, A, C}", "BDAC", 1},
-    {2, "\\boxed{[B][D][C][A]}", "BDAC", 0.5}, {2, "\\boxed{2 4 1 3}", "BDAC", 1},
+    {2, "\\boxed{BDAC}", "BDAC", 1},
+    {2, "\\boxed{B, D, A, C}", "BDAC", 1},
+    {2, "\\boxed{[B][D][C][A]}", "BDAC", 0.5},
+    {2, "\\boxed{2 4 1 3}", "BDAC", 1},
     {2, "\\boxed{image_1: B, image_2: D, image_3: A, image_4: C}", "BDAC", 1},
-    {2, "\\boxed{ABCD}", "BDAC", 0}, {2, "\\boxed{AAAB}", "ABCD", 0},
-    {2, "\\boxed{AABB}", "ABCD", 0.25}, {2, "\\boxed{BDA}", "BDAC", 0},
-    {2, "\\boxed{B D A C D}", "BDAC", 0}, {2, "\\boxed{B D 1 3}", "BDAC", 0},
+    {2, "\\boxed{ABCD}", "BDAC", 0},
+    {2, "\\boxed{AAAB}", "ABCD", 0},
+    {2, "\\boxed{AABB}", "ABCD", 0.25},
+    {2, "\\boxed{BDA}", "BDAC", 0},
+    {2, "\\boxed{B D A C D}", "BDAC", 0},
+    {2, "\\boxed{B D 1 3}", "BDAC", 0},
 };
 
 static void test_answers(void)
@@ -292,12 +316,12 @@ static void test_queue(void)
     T_CHECK(!queue_load(&q2, path, &e) && q2.n == 3, "load: %s", e.text);
     for (size_t i = 0; i < q2.n && i < q.n; i++)
         T_CHECK(!strcmp(q.items[i].code, q2.items[i].code) &&
-                    q.items[i].difficulty == q2.items[i].difficulty, "entry %zu round trip", i);
+                    q.items[i].difficulty == q2.items[i].difficulty,
+                "entry %zu round trip", i);
     FILE *f = fopen(path, "w");
     fputs("{\"code_str\": \"x\", \"diff_reward\": 100.0}\nnot json\n", f);
     fclose(f);
-    T_CHECK(queue_load(&q2, path, &e) == ERR_FAIL && strstr(e.text, ":2:"), "bad line: %s",
-            e.text);
+    T_CHECK(queue_load(&q2, path, &e) == ERR_FAIL && strstr(e.text, ":2:"), "bad line: %s", e.text);
     unlink(path);
     T_CHECK(!queue_load(&q2, path, &e) && q2.n == 0, "a missing file is an empty queue");
     int count[3] = {0}, pairs[3][3] = {{0}};

@@ -81,8 +81,9 @@ static void bpe_token(char **tok_text, int i)
 
 static gguf_writer *bpe_writer(const char *pre, const char *const *merges, int n_merges)
 {
-    static const char *const extra[] = {"aa", "aaaa", "he", "ll", "hell", "hello", "\xc4\xa0h",
-                                        "<|im_start|>", "<|im_end|>", "<think>"};
+    static const char *const extra[] = {"aa",         "aaaa",   "he",        "ll",
+                                        "hell",       "hello",  "\xc4\xa0h", "<|im_start|>",
+                                        "<|im_end|>", "<think>"};
     char *tokens[N_BPE];
     int32_t types[N_BPE];
     for (int i = 0; i < N_BPE; i++) {
@@ -90,8 +91,9 @@ static gguf_writer *bpe_writer(const char *pre, const char *const *merges, int n
             bpe_token(tokens, i);
         else
             tokens[i] = strdup(extra[i - 256]);
-        types[i] = i == IM_START || i == IM_END ? TOK_CONTROL : i == THINK ? TOK_USER_DEFINED
-                                                                          : TOK_NORMAL;
+        types[i] = i == IM_START || i == IM_END ? TOK_CONTROL
+                   : i == THINK                 ? TOK_USER_DEFINED
+                                                : TOK_NORMAL;
     }
     gguf_writer *w = gguf_writer_new();
     gguf_add_str(w, "tokenizer.ggml.model", "gpt2");
@@ -105,8 +107,8 @@ static gguf_writer *bpe_writer(const char *pre, const char *const *merges, int n
     return w;
 }
 
-static const char *const bpe_merges[] = {"a a", "aa aa", "h e", "l l", "he ll", "hell o",
-                                         "\xc4\xa0 h"};
+static const char *const bpe_merges[] = {"a a",   "aa aa",  "h e",       "l l",
+                                         "he ll", "hell o", "\xc4\xa0 h"};
 
 static void check_bpe_basics(const tok *t)
 {
@@ -117,8 +119,8 @@ static void check_bpe_basics(const tok *t)
     expect_ids(t, " h", 0, (int32_t[]){G_H}, 1);
     expect_ids(t, "", 0, NULL, 0);
     expect_ids(t, "<|im_start|>hello", TOK_PARSE_SPECIAL, (int32_t[]){IM_START, HELLO}, 2);
-    expect_ids(t, "<|im_sta", TOK_PARSE_SPECIAL, (int32_t[]){'<', '|', 'i', 'm', '_', 's', 't',
-                                                             'a'}, 8);
+    expect_ids(t, "<|im_sta", TOK_PARSE_SPECIAL,
+               (int32_t[]){'<', '|', 'i', 'm', '_', 's', 't', 'a'}, 8);
     expect_ids(t, "<think>", 0, (int32_t[]){THINK}, 1); /* user-defined: always matched */
     int32_t got[32];
     int n = enc1(t, "<|im_start|>", 0, got, 32);
@@ -203,8 +205,8 @@ static void check_chatml(const tok *t)
     chat_msg m = {CHAT_USER, &text, 1};
     tok_ids ids = {0};
     T_CHECK(!chat_encode(&c, &m, 1, CHAT_GENERATION_PROMPT, &ids, NULL, &e), "%s", e.text);
-    int32_t want[] = {IM_START, 'u', 's', 'e', 'r', '\n', HELLO, IM_END, '\n', IM_START, 'a',
-                      's', 's', 'i', 's', 't', 'a', 'n', 't', '\n'};
+    int32_t want[] = {IM_START, 'u', 's', 'e', 'r', '\n', HELLO, IM_END, '\n', IM_START,
+                      'a',      's', 's', 'i', 's', 't',  'a',   'n',    't',  '\n'};
     T_CHECK(ids.n == 20 && memcmp(ids.v, want, sizeof want) == 0, "ChatML: %zu ids", ids.n);
     m.parts = &image;
     T_CHECK(chat_encode(&c, &m, 1, 0, &ids, NULL, &e) && strstr(e.text, "<|vision_start|>"),
@@ -232,14 +234,51 @@ static void check_bpe(void)
 
 /* Ids: 0 <unk>, 1 <s>, 2 </s>, 3..258 <0x00>..<0xFF>, then the pieces below. */
 enum { SPM_BYTES = 3, SPM_FIRST = 259 };
-static const char *const spm_pieces[] = {
-    "\xe2\x96\x81", "h", "e", "l", "o", "w", "r", "d", "a", "ll", "\xe2\x96\x81h",
-    "\xe2\x96\x81he", "llo", "\xe2\x96\x81hello", "aa", "\xe2\x96\x81w", "or",
-    "\xe2\x96\x81wor", "\xe2\x96\x81world", "ld"};
-static const float spm_scores[] = {-10, -10, -10, -10, -10, -10, -10, -10, -10, -1, -2,
-                                   -3, -4, -6, -1, -2, -3, -4, -5, -1};
-enum { S_SP = SPM_FIRST, S_H, S_E, S_L, S_O, S_W, S_R, S_D, S_A, S_LL, S_SP_H, S_SP_HE, S_LLO,
-       S_SP_HELLO, S_AA, S_SP_W, S_OR, S_SP_WOR, S_SP_WORLD, S_LD, N_SPM };
+static const char *const spm_pieces[] = {"\xe2\x96\x81",
+                                         "h",
+                                         "e",
+                                         "l",
+                                         "o",
+                                         "w",
+                                         "r",
+                                         "d",
+                                         "a",
+                                         "ll",
+                                         "\xe2\x96\x81h",
+                                         "\xe2\x96\x81he",
+                                         "llo",
+                                         "\xe2\x96\x81hello",
+                                         "aa",
+                                         "\xe2\x96\x81w",
+                                         "or",
+                                         "\xe2\x96\x81wor",
+                                         "\xe2\x96\x81world",
+                                         "ld"};
+static const float spm_scores[] = {-10, -10, -10, -10, -10, -10, -10, -10, -10, -1,
+                                   -2,  -3,  -4,  -6,  -1,  -2,  -3,  -4,  -5,  -1};
+enum {
+    S_SP = SPM_FIRST,
+    S_H,
+    S_E,
+    S_L,
+    S_O,
+    S_W,
+    S_R,
+    S_D,
+    S_A,
+    S_LL,
+    S_SP_H,
+    S_SP_HE,
+    S_LLO,
+    S_SP_HELLO,
+    S_AA,
+    S_SP_W,
+    S_OR,
+    S_SP_WOR,
+    S_SP_WORLD,
+    S_LD,
+    N_SPM
+};
 
 static gguf_writer *spm_writer(void)
 {
@@ -253,8 +292,10 @@ static gguf_writer *spm_writer(void)
         else if (i < SPM_FIRST)
             snprintf(buf, sizeof buf, "<0x%02X>", i - SPM_BYTES);
         tokens[i] = strdup(i < SPM_FIRST ? buf : spm_pieces[i - SPM_FIRST]);
-        types[i] = i == 0 ? TOK_UNKNOWN : i < SPM_BYTES ? TOK_CONTROL : i < SPM_FIRST ? TOK_BYTE
-                                                                                    : TOK_NORMAL;
+        types[i] = i == 0          ? TOK_UNKNOWN
+                   : i < SPM_BYTES ? TOK_CONTROL
+                   : i < SPM_FIRST ? TOK_BYTE
+                                   : TOK_NORMAL;
         scores[i] = i < SPM_FIRST ? 0 : spm_scores[i - SPM_FIRST];
     }
     gguf_writer *w = gguf_writer_new();
@@ -295,8 +336,8 @@ static void check_spm(void)
     expect_ids(t, "h\xc3\xa9", 0, (int32_t[]){S_SP_H, SPM_BYTES + 0xc3, SPM_BYTES + 0xa9}, 3);
     expect_ids(t, "hello", TOK_ADD_BOS, (int32_t[]){1, S_SP_HELLO}, 2);
     expect_ids(t, "<s>hello", TOK_PARSE_SPECIAL, (int32_t[]){1, S_SP_HELLO}, 2);
-    expect_ids(t, "hello<s>world", TOK_PARSE_SPECIAL,
-               (int32_t[]){S_SP_HELLO, 1, S_SP_WORLD}, 3); /* a space after a special token */
+    expect_ids(t, "hello<s>world", TOK_PARSE_SPECIAL, (int32_t[]){S_SP_HELLO, 1, S_SP_WORLD},
+               3); /* a space after a special token */
     expect_ids(t, "", TOK_ADD_BOS, (int32_t[]){1}, 1);
     T_CHECK(tok_add_bos(t) && tok_bos(t) == 1 && tok_is_eog(t, 2), "llama defaults");
     check_spm_decode(t);
@@ -319,8 +360,7 @@ static void check_errors(void)
     gguf_writer *w = gguf_writer_new();
     gguf_add_str(w, "tokenizer.ggml.model", "gpt2");
     expect_error(w, "no_tokens", "tokenizer.ggml.tokens");
-    expect_error(bpe_writer("nonsense", bpe_merges, 7), "bad_pre",
-                 "tokenizer.ggml.pre 'nonsense'");
+    expect_error(bpe_writer("nonsense", bpe_merges, 7), "bad_pre", "tokenizer.ggml.pre 'nonsense'");
     static const char *const unknown[] = {"a a", "a zz"};
     expect_error(bpe_writer("qwen2", unknown, 2), "bad_merge",
                  "item 1 'a zz': 'zz' is not in tokenizer.ggml.tokens");

@@ -51,8 +51,7 @@ static int32_t *json_ids(const cJSON *a, size_t *n)
     int32_t *v = malloc((*n + 1) * sizeof *v);
     size_t i = 0;
     const cJSON *it;
-    cJSON_ArrayForEach(it, a)
-        v[i++] = (int32_t)it->valuedouble;
+    cJSON_ArrayForEach(it, a) v[i++] = (int32_t)it->valuedouble;
     return v;
 }
 
@@ -127,8 +126,7 @@ static int check_case(const text_case *c)
 static void load_case(const cJSON *j)
 {
     text_case *c = &cases[n_cases++];
-    snprintf(c->name, sizeof c->name, "%s",
-             cJSON_GetObjectItem(j, "name")->valuestring);
+    snprintf(c->name, sizeof c->name, "%s", cJSON_GetObjectItem(j, "name")->valuestring);
     c->text = unhex(cJSON_GetObjectItem(j, "hex")->valuestring, &c->len);
     c->decoded = unhex(cJSON_GetObjectItem(j, "decoded_hex")->valuestring, &c->decoded_len);
     c->ids = json_ids(cJSON_GetObjectItem(j, "ids"), &c->n_ids);
@@ -138,8 +136,9 @@ static void load_case(const cJSON *j)
 
 static chat_role role_of(const char *s)
 {
-    return strcmp(s, "system") == 0 ? CHAT_SYSTEM : strcmp(s, "user") == 0 ? CHAT_USER
-                                                                          : CHAT_ASSISTANT;
+    return strcmp(s, "system") == 0 ? CHAT_SYSTEM
+           : strcmp(s, "user") == 0 ? CHAT_USER
+                                    : CHAT_ASSISTANT;
 }
 
 /* Conversation `index` of chat.json as chat_msg values (parts point into the JSON). */
@@ -148,16 +147,18 @@ static int build_chat(const cJSON *conv, chat_msg *msgs, chat_part *parts, int *
     int n_msgs = 0, n_parts = 0;
     const cJSON *m, *p;
     *n_images = 0;
-    cJSON_ArrayForEach(m, cJSON_GetObjectItem(conv, "messages")) {
+    cJSON_ArrayForEach(m, cJSON_GetObjectItem(conv, "messages"))
+    {
         chat_msg *cm = &msgs[n_msgs++];
         cm->role = role_of(cJSON_GetObjectItem(m, "role")->valuestring);
         cm->parts = &parts[n_parts];
         cm->n_parts = 0;
-        cJSON_ArrayForEach(p, cJSON_GetObjectItem(m, "parts")) {
+        cJSON_ArrayForEach(p, cJSON_GetObjectItem(m, "parts"))
+        {
             const cJSON *text = cJSON_GetObjectItem(p, "text");
-            parts[n_parts++] = text ? (chat_part){text->valuestring, strlen(text->valuestring), 0}
-                                    : (chat_part){NULL, 0,
-                                                  cJSON_GetObjectItem(p, "image")->valueint};
+            parts[n_parts++] =
+                text ? (chat_part){text->valuestring, strlen(text->valuestring), 0}
+                     : (chat_part){NULL, 0, cJSON_GetObjectItem(p, "image")->valueint};
             *n_images += !text;
             cm->n_parts++;
         }
@@ -185,10 +186,10 @@ static void check_chat(const chat_fmt *fmt, const cJSON *conv, const cJSON *want
     for (int i = 0; ok && i < n_images; i++)
         T_CHECK(image_at[i] > 0 && image_at[i] < ids.n && ids.v[image_at[i]] == 151655 &&
                     ids.v[image_at[i] - 1] == 151652,
-                "chat '%s': image %d starts at %zu, not at a pad after <|vision_start|>", name,
-                i, image_at[i]);
-    printf("chat '%s': %zu ids, %s\n", name, ids.n, ok && ids_equal(&ids, ref, n_want)
-                                                         ? "equal" : "DIFFERENT");
+                "chat '%s': image %d starts at %zu, not at a pad after <|vision_start|>", name, i,
+                image_at[i]);
+    printf("chat '%s': %zu ids, %s\n", name, ids.n,
+           ok && ids_equal(&ids, ref, n_want) ? "equal" : "DIFFERENT");
     tok_ids_free(&ids);
     free(ref);
 }
@@ -205,8 +206,7 @@ static void check_chat_escapes(const chat_fmt *fmt)
     int n_start = 0;
     for (size_t i = 0; i < ids.n; i++)
         n_start += ids.v[i] == 151644;
-    T_CHECK(n_start == 2, "user text '<|im_start|>' became a control token (%d of them)",
-            n_start);
+    T_CHECK(n_start == 2, "user text '<|im_start|>' became a control token (%d of them)", n_start);
     tok_ids_free(&ids);
 }
 
@@ -221,8 +221,10 @@ static void check_chats(const char *data, cJSON **refs, int n_refs)
     errmsg e;
     T_CHECK(!chat_init(&fmt, qwen, NULL, CHAT_QWEN2VL, &e), "%s", e.text);
     for (int i = 0; convs && i < n_refs; i++)
-        check_chat(&fmt, cJSON_GetArrayItem(convs, (int)cJSON_GetObjectItem(refs[i], "index")
-                                                       ->valuedouble), refs[i]);
+        check_chat(
+            &fmt,
+            cJSON_GetArrayItem(convs, (int)cJSON_GetObjectItem(refs[i], "index")->valuedouble),
+            refs[i]);
     check_chat_escapes(&fmt);
     cJSON_Delete(convs);
     free(text);

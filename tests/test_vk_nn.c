@@ -15,34 +15,6 @@
 #include "tests/ops_ref.h"
 #include "tests/testutil.h"
 
-typedef struct dev {
-    vk_buf buf;
-    tensor t;
-} dev;
-
-/* A device tensor of the given shape, filled from host bytes (or zeros). */
-static int dev_make(vk_ctx *ctx, dev *d, dtype type, int64_t ne0, int64_t ne1, int64_t ne2,
-                    const void *host)
-{
-    errmsg e = {0};
-    d->t = (tensor){type, {ne0, ne1, ne2, 1}, &d->buf, 0};
-    size_t bytes = tensor_bytes(&d->t);
-    int rc = vk_buf_alloc(ctx, bytes, &d->buf, &e);
-    if (!rc && host)
-        rc = vk_buf_write(ctx, &d->buf, 0, host, bytes, &e);
-    T_CHECK(rc == 0, "allocating %zu bytes: %s", bytes, e.text);
-    return rc;
-}
-
-static float *dev_read(vk_ctx *ctx, const dev *d)
-{
-    errmsg e = {0};
-    size_t n = (size_t)tensor_elements(&d->t);
-    float *out = calloc(n, sizeof *out);
-    T_CHECK(vk_buf_read(ctx, &d->buf, 0, out, n * sizeof *out, &e) == 0, "read: %s", e.text);
-    return out;
-}
-
 static int run1(vk_ctx *ctx, op_node nd)
 {
     errmsg e = {0};
@@ -73,12 +45,12 @@ static void test_get_rows(vk_ctx *ctx, dtype type, size_t cols, size_t rows)
              quant_dequantize(type, raw, decoded, (int64_t)(cols * rows), &e) == 0;
     T_CHECK(ok, "%s: %s", dtype_name(type), e.text);
     ref_get_rows(want, decoded, cols, ids, n);
-    dev dt, di, dd;
-    if (ok && !dev_make(ctx, &dt, type, (int64_t)cols, (int64_t)rows, 1, raw) &&
-        !dev_make(ctx, &di, DT_I32, (int64_t)n, 1, 1, ids) &&
-        !dev_make(ctx, &dd, DT_F32, (int64_t)cols, (int64_t)n, 1, NULL)) {
+    t_dev dt, di, dd;
+    if (ok && !t_dev_make(ctx, &dt, type, (int64_t)cols, (int64_t)rows, 1, raw) &&
+        !t_dev_make(ctx, &di, DT_I32, (int64_t)n, 1, 1, ids) &&
+        !t_dev_make(ctx, &dd, DT_F32, (int64_t)cols, (int64_t)n, 1, NULL)) {
         if (!run1(ctx, (op_node){.kind = OP_GET_ROWS, .dst = &dd.t, .src = {&dt.t, &di.t}})) {
-            float *got = dev_read(ctx, &dd);
+            float *got = t_dev_read(ctx, &dd);
             char what[64];
             snprintf(what, sizeof what, "get_rows %s %zux%zu", dtype_name(type), rows, cols);
             t_close_f32(what, got, want, cols * n, 1e-6f, 1e-6f);
@@ -104,25 +76,25 @@ static void test_set_rows(vk_ctx *ctx, dtype type)
             want[(size_t)ids[i] * cols + c] =
                 type == DT_F16 ? dtype_f16_to_f32(dtype_f32_to_f16(v)) : v;
         }
-    dev dx, di, dd, dcopy;
+    t_dev dx, di, dd, dcopy;
     void *zeros = calloc(cols * rows, 4); /* rows not named must keep these */
-    if (!dev_make(ctx, &dx, DT_F32, (int64_t)cols, (int64_t)n, 1, x) &&
-        !dev_make(ctx, &di, DT_I32, (int64_t)n, 1, 1, ids) &&
-        !dev_make(ctx, &dd, type, (int64_t)cols, (int64_t)rows, 1, zeros) &&
-        !dev_make(ctx, &dcopy, DT_F32, (int64_t)cols, (int64_t)rows, 1, NULL)) {
+    if (!t_dev_make(ctx, &dx, DT_F32, (int64_t)cols, (int64_t)n, 1, x) &&
+        !t_dev_make(ctx, &di, DT_I32, (int64_t)n, 1, 1, ids) &&
+        !t_dev_make(ctx, &dd, type, (int64_t)cols, (int64_t)rows, 1, zeros) &&
+        !t_dev_make(ctx, &dcopy, DT_F32, (int64_t)cols, (int64_t)rows, 1, NULL)) {
         /* Read the table back through get_rows, which decodes f16 on the device too. */
         int32_t all[40];
         for (int i = 0; i < 40; i++)
             all[i] = i;
-        dev dall;
-        if (!dev_make(ctx, &dall, DT_I32, 40, 1, 1, all)) {
+        t_dev dall;
+        if (!t_dev_make(ctx, &dall, DT_I32, 40, 1, 1, all)) {
             op_node g[2] = {{.kind = OP_SET_ROWS, .dst = &dd.t, .src = {&dx.t, &di.t}},
                             {.kind = OP_GET_ROWS, .dst = &dcopy.t, .src = {&dd.t, &dall.t}}};
             errmsg e = {0};
             T_CHECK(op_run(ctx, g, 2, &e) == 0, "set_rows: %s", e.text);
-            float *got = dev_read(ctx, &dcopy);
-            t_close_f32(type == DT_F16 ? "set_rows f16" : "set_rows f32", got, want,
-                        cols * rows, 0, 0);
+            float *got = t_dev_read(ctx, &dcopy);
+            t_close_f32(type == DT_F16 ? "set_rows f16" : "set_rows f32", got, want, cols * rows, 0,
+                        0);
             free(got);
             vk_buf_free(ctx, &dall.buf);
         }
@@ -140,17 +112,17 @@ static void test_norm(vk_ctx *ctx, bool layer, size_t rows, size_t cols)
     t_random(w, cols, 0.5f, 1.5f, 42);
     t_random(b, cols, -1, 1, 43);
     ref_norm(want, x, rows, cols, w, layer ? b : NULL, 1e-6f);
-    dev dx, dw, db, dd;
-    if (!dev_make(ctx, &dx, DT_F32, (int64_t)cols, (int64_t)rows, 1, x) &&
-        !dev_make(ctx, &dw, DT_F32, (int64_t)cols, 1, 1, w) &&
-        !dev_make(ctx, &db, DT_F32, (int64_t)cols, 1, 1, b) &&
-        !dev_make(ctx, &dd, DT_F32, (int64_t)cols, (int64_t)rows, 1, NULL)) {
+    t_dev dx, dw, db, dd;
+    if (!t_dev_make(ctx, &dx, DT_F32, (int64_t)cols, (int64_t)rows, 1, x) &&
+        !t_dev_make(ctx, &dw, DT_F32, (int64_t)cols, 1, 1, w) &&
+        !t_dev_make(ctx, &db, DT_F32, (int64_t)cols, 1, 1, b) &&
+        !t_dev_make(ctx, &dd, DT_F32, (int64_t)cols, (int64_t)rows, 1, NULL)) {
         op_node nd = {.kind = layer ? OP_LAYER_NORM : OP_RMS_NORM,
                       .dst = &dd.t,
                       .src = {&dx.t, &dw.t, &db.t},
                       .eps = 1e-6f};
         if (!run1(ctx, nd)) {
-            float *got = dev_read(ctx, &dd);
+            float *got = t_dev_read(ctx, &dd);
             char what[64];
             snprintf(what, sizeof what, "%s %zux%zu", layer ? "layer_norm" : "rms_norm", rows,
                      cols);
@@ -178,12 +150,13 @@ static void test_rope(vk_ctx *ctx, op_rope_mode mode, int n_dims)
     if (mode == OP_ROPE_MROPE)
         rp.sections[0] = n_dims / 2 - 12;
     ref_rope(want, x, hd, heads, tokens, pos, (int)mode, n_dims, rp.base, rp.sections);
-    dev dx, dp, dd;
-    if (!dev_make(ctx, &dx, DT_F32, (int64_t)hd, (int64_t)heads, (int64_t)tokens, x) &&
-        !dev_make(ctx, &dp, DT_I32, 4, (int64_t)tokens, 1, pos) &&
-        !dev_make(ctx, &dd, DT_F32, (int64_t)hd, (int64_t)heads, (int64_t)tokens, NULL)) {
-        if (!run1(ctx, (op_node){.kind = OP_ROPE, .dst = &dd.t, .src = {&dx.t, &dp.t}, .rope = rp})) {
-            float *got = dev_read(ctx, &dd);
+    t_dev dx, dp, dd;
+    if (!t_dev_make(ctx, &dx, DT_F32, (int64_t)hd, (int64_t)heads, (int64_t)tokens, x) &&
+        !t_dev_make(ctx, &dp, DT_I32, 4, (int64_t)tokens, 1, pos) &&
+        !t_dev_make(ctx, &dd, DT_F32, (int64_t)hd, (int64_t)heads, (int64_t)tokens, NULL)) {
+        if (!run1(ctx,
+                  (op_node){.kind = OP_ROPE, .dst = &dd.t, .src = {&dx.t, &dp.t}, .rope = rp})) {
+            float *got = t_dev_read(ctx, &dd);
             char what[64];
             snprintf(what, sizeof what, "rope mode %d n_dims %d", (int)mode, n_dims);
             /* Angles reach ~5e3 rad: float angles are within ~5e-4 of the double ones. */
@@ -201,11 +174,11 @@ static void test_unary(vk_ctx *ctx, op_kind kind)
     float *x = malloc(n * 4), *want = malloc(n * 4);
     t_random(x, n, -8, 8, 61);
     ref_unary(want, x, n, kind == OP_SILU ? 0 : kind == OP_GELU ? 1 : 2);
-    dev dx, dd;
-    if (!dev_make(ctx, &dx, DT_F32, (int64_t)n, 1, 1, x) &&
-        !dev_make(ctx, &dd, DT_F32, (int64_t)n, 1, 1, NULL)) {
+    t_dev dx, dd;
+    if (!t_dev_make(ctx, &dx, DT_F32, (int64_t)n, 1, 1, x) &&
+        !t_dev_make(ctx, &dd, DT_F32, (int64_t)n, 1, 1, NULL)) {
         if (!run1(ctx, (op_node){.kind = kind, .dst = &dd.t, .src = {&dx.t}})) {
-            float *got = dev_read(ctx, &dd);
+            float *got = t_dev_read(ctx, &dd);
             t_close_f32(op_name(kind), got, want, n, 1e-6f, 1e-5f);
             free(got);
         }
@@ -224,15 +197,15 @@ static void test_sampling_ops(vk_ctx *ctx)
     x[cols + 500] = x[cols + 9000] = 50; /* a tie: the lower index wins */
     ref_log_softmax_rows(want, x, rows, cols, 1);
     ref_argmax_rows(want_i, x, rows, cols);
-    dev dx, dl, da;
-    if (!dev_make(ctx, &dx, DT_F32, (int64_t)cols, (int64_t)rows, 1, x) &&
-        !dev_make(ctx, &dl, DT_F32, (int64_t)cols, (int64_t)rows, 1, NULL) &&
-        !dev_make(ctx, &da, DT_I32, (int64_t)rows, 1, 1, NULL)) {
+    t_dev dx, dl, da;
+    if (!t_dev_make(ctx, &dx, DT_F32, (int64_t)cols, (int64_t)rows, 1, x) &&
+        !t_dev_make(ctx, &dl, DT_F32, (int64_t)cols, (int64_t)rows, 1, NULL) &&
+        !t_dev_make(ctx, &da, DT_I32, (int64_t)rows, 1, 1, NULL)) {
         op_node g[2] = {{.kind = OP_LOG_SOFTMAX, .dst = &dl.t, .src = {&dx.t}, .scale = 1},
                         {.kind = OP_ARGMAX, .dst = &da.t, .src = {&dx.t}}};
         errmsg e = {0};
         T_CHECK(op_run(ctx, g, 2, &e) == 0, "log_softmax, argmax: %s", e.text);
-        float *got = dev_read(ctx, &dl);
+        float *got = t_dev_read(ctx, &dl);
         t_close_f32("log_softmax", got, want, rows * cols, 1e-4f, 1e-5f);
         T_CHECK(vk_buf_read(ctx, &da.buf, 0, got_i, sizeof got_i, &e) == 0 &&
                     !memcmp(got_i, want_i, sizeof got_i) && got_i[1] == 500,
@@ -269,18 +242,18 @@ static void test_attention(vk_ctx *ctx)
     memcpy(meta + 2 * T, tables, sizeof tables);
     float scale = 1 / sqrtf(HD);
     ref_attention(want, q, HD, HEADS, T, k, v, KV, meta, PAGE, MAXP, scale);
-    dev dq, dk, dv, dm, dd;
-    if (!dev_make(ctx, &dq, DT_F32, HD, HEADS, T, q) &&
-        !dev_make(ctx, &dk, DT_F16, (int64_t)row, (int64_t)slots, 1, k16) &&
-        !dev_make(ctx, &dv, DT_F16, (int64_t)row, (int64_t)slots, 1, v16) &&
-        !dev_make(ctx, &dm, DT_I32, 2 * T + 2 * MAXP, 1, 1, meta) &&
-        !dev_make(ctx, &dd, DT_F32, HD, HEADS, T, NULL)) {
+    t_dev dq, dk, dv, dm, dd;
+    if (!t_dev_make(ctx, &dq, DT_F32, HD, HEADS, T, q) &&
+        !t_dev_make(ctx, &dk, DT_F16, (int64_t)row, (int64_t)slots, 1, k16) &&
+        !t_dev_make(ctx, &dv, DT_F16, (int64_t)row, (int64_t)slots, 1, v16) &&
+        !t_dev_make(ctx, &dm, DT_I32, 2 * T + 2 * MAXP, 1, 1, meta) &&
+        !t_dev_make(ctx, &dd, DT_F32, HD, HEADS, T, NULL)) {
         op_node nd = {.kind = OP_ATTENTION,
                       .dst = &dd.t,
                       .src = {&dq.t, &dk.t, &dv.t, &dm.t},
                       .attn = {PAGE, MAXP, scale}};
         if (!run1(ctx, nd)) {
-            float *got = dev_read(ctx, &dd);
+            float *got = t_dev_read(ctx, &dd);
             t_close_f32("attention", got, want, T * HEADS * HD, 1e-5f, 1e-4f);
             free(got);
         }
@@ -306,14 +279,14 @@ static void test_sliced_matmul(vk_ctx *ctx)
     for (size_t i = 0; i < M * K; i++)
         w[i] = dtype_f32_to_f16(rng_uniform(&r, -1, 1));
     t_random(x, N * K, -1, 1, 82);
-    dev dw, dx, dd;
-    if (w && !dev_make(ctx, &dw, DT_F16, (int64_t)K, (int64_t)M, 1, w) &&
-        !dev_make(ctx, &dx, DT_F32, (int64_t)K, (int64_t)N, 1, x) &&
-        !dev_make(ctx, &dd, DT_F32, (int64_t)M, (int64_t)N, 1, NULL)) {
-        op_node nd = {.kind = OP_MATMUL, .dst = &dd.t, .src = {&dw.t, &dx.t},
-                      .shape = OP_SHAPE_ROWS};
+    t_dev dw, dx, dd;
+    if (w && !t_dev_make(ctx, &dw, DT_F16, (int64_t)K, (int64_t)M, 1, w) &&
+        !t_dev_make(ctx, &dx, DT_F32, (int64_t)K, (int64_t)N, 1, x) &&
+        !t_dev_make(ctx, &dd, DT_F32, (int64_t)M, (int64_t)N, 1, NULL)) {
+        op_node nd = {
+            .kind = OP_MATMUL, .dst = &dd.t, .src = {&dw.t, &dx.t}, .shape = OP_SHAPE_ROWS};
         if (!run1(ctx, nd)) {
-            float *got = dev_read(ctx, &dd);
+            float *got = t_dev_read(ctx, &dd);
             size_t cols[6] = {0, 1, M / 2, M - 1001, M - 1000, M - 1}, bad = 0;
             for (int c = 0; c < 6; c++)
                 for (size_t n = 0; n < N; n++) {
@@ -335,7 +308,7 @@ int main(void)
     vk_ctx *ctx = t_gpu_open();
     if (!ctx)
         return t_finish();
-    static const dtype types[] = {DT_F32, DT_F16, DT_BF16, DT_Q4_0, DT_Q4_1, DT_Q5_0,
+    static const dtype types[] = {DT_F32,  DT_F16,  DT_BF16, DT_Q4_0, DT_Q4_1, DT_Q5_0,
                                   DT_Q5_1, DT_Q8_0, DT_Q4_K, DT_Q5_K, DT_Q6_K};
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
         test_get_rows(ctx, types[i], types[i] >= DT_Q4_K && types[i] != DT_BF16 ? 512 : 96, 50);

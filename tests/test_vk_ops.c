@@ -13,34 +13,6 @@
 #include "tests/ops_ref.h"
 #include "tests/testutil.h"
 
-typedef struct dev {
-    vk_buf buf;
-    tensor t;
-} dev;
-
-/* A device tensor of `rows` rows of ne0 elements, filled from host (or zeros). */
-static int dev_make(vk_ctx *ctx, dev *d, int type, int64_t ne0, int64_t rows, const void *host)
-{
-    errmsg e = {0};
-    d->t = (tensor){type, {ne0, rows, 1, 1}, &d->buf, 0};
-    size_t bytes = tensor_bytes(&d->t);
-    int rc = vk_buf_alloc(ctx, bytes, &d->buf, &e);
-    if (!rc && host)
-        rc = vk_buf_write(ctx, &d->buf, 0, host, bytes, &e);
-    T_CHECK(rc == 0, "allocating %zu bytes: %s", bytes, e.text);
-    return rc;
-}
-
-static float *dev_read(vk_ctx *ctx, const dev *d)
-{
-    errmsg e = {0};
-    size_t n = (size_t)tensor_elements(&d->t);
-    float *out = calloc(n, sizeof *out);
-    int rc = vk_buf_read(ctx, &d->buf, 0, out, n * sizeof *out, &e);
-    T_CHECK(rc == 0, "reading back: %s", e.text);
-    return out;
-}
-
 static int run1(vk_ctx *ctx, op_node nd)
 {
     errmsg e = {0};
@@ -55,12 +27,12 @@ static void test_binary(vk_ctx *ctx, op_kind kind, size_t n, size_t nb)
     t_random(a, n, -2, 2, 1);
     t_random(b, nb, -2, 2, 2);
     (kind == OP_ADD ? ref_add : ref_mul)(want, a, n, b, nb);
-    dev da, db, dd;
-    if (!dev_make(ctx, &da, DT_F32, (int64_t)n, 1, a) &&
-        !dev_make(ctx, &db, DT_F32, (int64_t)nb, 1, b) &&
-        !dev_make(ctx, &dd, DT_F32, (int64_t)n, 1, NULL) &&
+    t_dev da, db, dd;
+    if (!t_dev_make(ctx, &da, DT_F32, (int64_t)n, 1, 1, a) &&
+        !t_dev_make(ctx, &db, DT_F32, (int64_t)nb, 1, 1, b) &&
+        !t_dev_make(ctx, &dd, DT_F32, (int64_t)n, 1, 1, NULL) &&
         !run1(ctx, (op_node){.kind = kind, .dst = &dd.t, .src = {&da.t, &db.t}})) {
-        float *got = dev_read(ctx, &dd);
+        float *got = t_dev_read(ctx, &dd);
         char what[64];
         snprintf(what, sizeof what, "%s n=%zu nb=%zu", op_name(kind), n, nb);
         t_close_f32(what, got, want, n, 0, 0);
@@ -83,12 +55,12 @@ static void test_reduce(vk_ctx *ctx, op_kind kind, size_t rows, size_t cols, flo
         ref_max_rows(want, a, rows, cols);
     else
         ref_softmax_rows(want, a, rows, cols, scale);
-    dev da, dd;
-    if (!dev_make(ctx, &da, DT_F32, (int64_t)cols, (int64_t)rows, a) &&
-        !dev_make(ctx, &dd, DT_F32, kind == OP_SOFTMAX_ROWS ? (int64_t)cols : 1, (int64_t)rows,
-                  NULL) &&
+    t_dev da, dd;
+    if (!t_dev_make(ctx, &da, DT_F32, (int64_t)cols, (int64_t)rows, 1, a) &&
+        !t_dev_make(ctx, &dd, DT_F32, kind == OP_SOFTMAX_ROWS ? (int64_t)cols : 1, (int64_t)rows, 1,
+                    NULL) &&
         !run1(ctx, (op_node){.kind = kind, .dst = &dd.t, .src = {&da.t}, .scale = scale})) {
-        float *got = dev_read(ctx, &dd);
+        float *got = t_dev_read(ctx, &dd);
         char what[80];
         snprintf(what, sizeof what, "%s %zux%zu scale %g", op_name(kind), rows, cols, scale);
         /* Sums of cols values of magnitude 40 lose about cols * 40 * 2^-24 in f32. */
@@ -121,13 +93,13 @@ static void test_matmul(vk_ctx *ctx, int type, op_shape shape, size_t M, size_t 
     t_random(x, N * K, -1, 1, 5);
     void *stored = make_weights(type, w, M * K);
     ref_matmul(want, w, x, M, N, K);
-    dev da, db, dd;
-    if (!dev_make(ctx, &da, type, (int64_t)K, (int64_t)M, stored) &&
-        !dev_make(ctx, &db, DT_F32, (int64_t)K, (int64_t)N, x) &&
-        !dev_make(ctx, &dd, DT_F32, (int64_t)M, (int64_t)N, NULL) &&
+    t_dev da, db, dd;
+    if (!t_dev_make(ctx, &da, type, (int64_t)K, (int64_t)M, 1, stored) &&
+        !t_dev_make(ctx, &db, DT_F32, (int64_t)K, (int64_t)N, 1, x) &&
+        !t_dev_make(ctx, &dd, DT_F32, (int64_t)M, (int64_t)N, 1, NULL) &&
         !run1(ctx,
               (op_node){.kind = OP_MATMUL, .dst = &dd.t, .src = {&da.t, &db.t}, .shape = shape})) {
-        float *got = dev_read(ctx, &dd);
+        float *got = t_dev_read(ctx, &dd);
         char what[96];
         snprintf(what, sizeof what, "matmul %s %s M=%zu N=%zu K=%zu", dtype_name(type),
                  op_shape_name(shape), M, N, K);
@@ -180,11 +152,12 @@ static void test_chained_graph(vk_ctx *ctx)
     ref_matmul(tmp, w, x, M, N, K);
     ref_add(tmp, tmp, M * N, bias, M);
     ref_softmax_rows(want, tmp, N, M, 1);
-    dev dw, dx, db, dy, dz;
+    t_dev dw, dx, db, dy, dz;
     errmsg e = {0};
-    if (!dev_make(ctx, &dw, DT_F32, K, M, w) && !dev_make(ctx, &dx, DT_F32, K, N, x) &&
-        !dev_make(ctx, &db, DT_F32, M, 1, bias) && !dev_make(ctx, &dy, DT_F32, M, N, NULL) &&
-        !dev_make(ctx, &dz, DT_F32, M, N, NULL)) {
+    if (!t_dev_make(ctx, &dw, DT_F32, K, M, 1, w) && !t_dev_make(ctx, &dx, DT_F32, K, N, 1, x) &&
+        !t_dev_make(ctx, &db, DT_F32, M, 1, 1, bias) &&
+        !t_dev_make(ctx, &dy, DT_F32, M, N, 1, NULL) &&
+        !t_dev_make(ctx, &dz, DT_F32, M, N, 1, NULL)) {
         op_node g[] = {
             {.kind = OP_MATMUL, .dst = &dy.t, .src = {&dw.t, &dx.t}},
             {.kind = OP_ADD, .dst = &dy.t, .src = {&dy.t, &db.t}},
@@ -193,7 +166,7 @@ static void test_chained_graph(vk_ctx *ctx)
         };
         int rc = op_run(ctx, g, 4, &e);
         T_CHECK(rc == 0, "chained graph: %s", e.text);
-        float *got = dev_read(ctx, &dz), *got2 = dev_read(ctx, &dy);
+        float *got = t_dev_read(ctx, &dz), *got2 = t_dev_read(ctx, &dy);
         t_close_f32("chained softmax(W·x + b)", got, want, M * N, 1e-6f, 1e-4f);
         ref_mul(tmp, want, M * N, bias, M);
         t_close_f32("write after read", got2, tmp, M * N, 1e-6f, 1e-4f);
@@ -220,10 +193,11 @@ static void test_timestamps(vk_ctx *ctx)
     float *ones = malloc(LARGE * sizeof(float));
     for (int i = 0; ones && i < LARGE; i++)
         ones[i] = 1;
-    dev a, big, d, dbig;
-    if (!ones || dev_make(ctx, &a, DT_F32, SMALL, 1, ones) ||
-        dev_make(ctx, &big, DT_F32, LARGE / 64, 64, ones) ||
-        dev_make(ctx, &d, DT_F32, 1, 1, NULL) || dev_make(ctx, &dbig, DT_F32, 64, 1, NULL)) {
+    t_dev a, big, d, dbig;
+    if (!ones || t_dev_make(ctx, &a, DT_F32, SMALL, 1, 1, ones) ||
+        t_dev_make(ctx, &big, DT_F32, LARGE / 64, 64, 1, ones) ||
+        t_dev_make(ctx, &d, DT_F32, 1, 1, 1, NULL) ||
+        t_dev_make(ctx, &dbig, DT_F32, 64, 1, 1, NULL)) {
         free(ones);
         return;
     }
@@ -244,7 +218,7 @@ static void test_timestamps(vk_ctx *ctx)
             T_CHECK(small_ns < 0, "no timestamps on this device, yet a time of %g ns", small_ns);
         /* A recorded sequence runs again and gives the same result. */
         T_CHECK(vk_seq_run(s, &e) == 0, "second run: %s", e.text);
-        float *got = dev_read(ctx, &d);
+        float *got = t_dev_read(ctx, &d);
         T_CHECK(got[0] == SMALL, "sum of 256 ones after two runs: %g", got[0]);
         free(got);
     }
@@ -263,9 +237,9 @@ static void test_errors(vk_ctx *ctx)
     int rc = vk_buf_alloc(ctx, (VkDeviceSize)1 << 40, &huge, &e);
     T_CHECK(rc == ERR_FAIL && strstr(e.text, "out of device memory"),
             "1 TiB allocation: rc %d '%s'", rc, e.text);
-    dev a, b, d;
-    if (dev_make(ctx, &a, DT_F32, 8, 4, NULL) || dev_make(ctx, &b, DT_F32, 7, 2, NULL) ||
-        dev_make(ctx, &d, DT_F32, 4, 2, NULL))
+    t_dev a, b, d;
+    if (t_dev_make(ctx, &a, DT_F32, 8, 4, 1, NULL) || t_dev_make(ctx, &b, DT_F32, 7, 2, 1, NULL) ||
+        t_dev_make(ctx, &d, DT_F32, 4, 2, 1, NULL))
         return;
     op_node bad = {.kind = OP_MATMUL, .dst = &d.t, .src = {&a.t, &b.t}};
     rc = op_run(ctx, &bad, 1, &e);

@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <unistd.h>
 
 #include "base/rng.h"
-#include "runtime/vk.h"
+#include "runtime/vk_mem.h"
 
 static int checks, failures;
 
@@ -92,4 +94,56 @@ void t_random(float *a, size_t n, float lo, float hi, unsigned stream)
     rng r = rng_make(20261125, stream);
     for (size_t i = 0; i < n; i++)
         a[i] = rng_uniform(&r, lo, hi);
+}
+
+int t_dev_make(vk_ctx *ctx, t_dev *d, dtype type, int64_t ne0, int64_t ne1, int64_t ne2,
+               const void *host)
+{
+    errmsg e = {0};
+    d->t = (tensor){type, {ne0, ne1, ne2, 1}, &d->buf, 0};
+    size_t bytes = tensor_bytes(&d->t);
+    int rc = vk_buf_alloc(ctx, bytes, &d->buf, &e);
+    if (!rc && host)
+        rc = vk_buf_write(ctx, &d->buf, 0, host, bytes, &e);
+    T_CHECK(rc == 0, "allocating %zu bytes: %s", bytes, e.text);
+    return rc;
+}
+
+float *t_dev_read(vk_ctx *ctx, const t_dev *d)
+{
+    errmsg e = {0};
+    size_t n = (size_t)tensor_elements(&d->t);
+    float *out = calloc(n, sizeof *out);
+    T_CHECK(out && vk_buf_read(ctx, &d->buf, 0, out, n * sizeof *out, &e) == 0, "reading back: %s",
+            e.text);
+    return out;
+}
+
+char *t_temp_dir(const char *name)
+{
+    char *dir = malloc(strlen(name) + 32);
+    if (dir)
+        sprintf(dir, "/tmp/vkeve-test-%s-XXXXXX", name);
+    if (!dir || !mkdtemp(dir)) {
+        perror("mkdtemp");
+        exit(1);
+    }
+    return dir;
+}
+
+void t_remove_dir(char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *ent;
+    char path[4096];
+    while (d && (ent = readdir(d)) != NULL) {
+        if (strcmp(ent->d_name, ".") && strcmp(ent->d_name, "..")) {
+            snprintf(path, sizeof path, "%s/%s", dir, ent->d_name);
+            unlink(path);
+        }
+    }
+    if (d)
+        closedir(d);
+    rmdir(dir);
+    free(dir);
 }

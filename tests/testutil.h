@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 
+#include "runtime/tensor.h"
+
 #define T_CHECK(cond, ...) t_check((cond) != 0, __FILE__, __LINE__, __VA_ARGS__)
 
 void t_check(int ok, const char *file, int line, const char *fmt, ...)
@@ -35,6 +37,24 @@ void t_gpu_close(struct vk_ctx *ctx);
 
 /* Fills a with n uniform values in [lo, hi) from stream `stream` of the test seed. */
 void t_random(float *a, size_t n, float lo, float hi, unsigned stream);
+
+/* A device tensor in a buffer of its own. */
+typedef struct t_dev {
+    vk_buf buf;
+    tensor t;
+} t_dev;
+
+/* Allocates ne0 x ne1 x ne2 elements of type, filled from host (or left as they are); a
+ * failure is a failed check and a non-zero return. */
+int t_dev_make(struct vk_ctx *ctx, t_dev *d, dtype type, int64_t ne0, int64_t ne1, int64_t ne2,
+               const void *host);
+/* The tensor's elements as floats (f32 tensors), malloc'd. */
+float *t_dev_read(struct vk_ctx *ctx, const t_dev *d);
+
+/* A new empty folder /tmp/vkeve-test-NAME-XXXXXX, malloc'd; the test stops if it fails. */
+char *t_temp_dir(const char *name);
+/* Removes a folder of plain files (hidden ones too) and frees its name. */
+void t_remove_dir(char *dir);
 
 /* Prints a summary; returns the process exit status (0 when all checks passed). */
 int t_finish(void);

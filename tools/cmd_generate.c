@@ -79,9 +79,9 @@ static int parse_number(gen_args *a, const char *opt, const char *val)
 
 static int parse_args(int argc, char **argv, gen_args *a)
 {
-    static const char *const numbers[] = {"-n", "--temp", "--top-k", "--top-p", "--min-p",
-                                          "--repeat-penalty", "--seed", "--samples",
-                                          "--top-logprobs", "--ctx"};
+    static const char *const numbers[] = {
+        "-n",     "--temp",    "--top-k",        "--top-p", "--min-p", "--repeat-penalty",
+        "--seed", "--samples", "--top-logprobs", "--ctx"};
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         bool number = false;
@@ -113,8 +113,7 @@ static int parse_args(int argc, char **argv, gen_args *a)
 }
 
 /* The prompt's ids: its text with special tokens parsed, or as one chat user message. */
-static int prompt_ids(const gen_args *a, const gguf_file *f, const tok *t, tok_ids *ids,
-                      errmsg *e)
+static int prompt_ids(const gen_args *a, const gguf_file *f, const tok *t, tok_ids *ids, errmsg *e)
 {
     size_t len = 0;
     char *text = a->file ? cmd_read_file(a->file, &len) : NULL;
@@ -138,8 +137,7 @@ static int prompt_ids(const gen_args *a, const gguf_file *f, const tok *t, tok_i
 }
 
 /* Streams sample 0's text as it comes (one sample, not JSON). */
-static void stream(void *user, int request, int sample, int32_t id, const char *text,
-                   size_t len)
+static void stream(void *user, int request, int sample, int32_t id, const char *text, size_t len)
 {
     (void)user, (void)request, (void)id;
     if (sample == 0) {
@@ -157,8 +155,11 @@ static const char *finish_name(gen_finish f)
 /* Length of the valid UTF-8 character at p (1..4 bytes), or 0. */
 static size_t utf8_len(const unsigned char *p, size_t n)
 {
-    size_t len = p[0] < 0x80 ? 1 : p[0] >= 0xc2 && p[0] < 0xe0 ? 2 : p[0] >= 0xe0 && p[0] < 0xf0
-                 ? 3 : p[0] >= 0xf0 && p[0] < 0xf5 ? 4 : 0;
+    size_t len = p[0] < 0x80                   ? 1
+                 : p[0] >= 0xc2 && p[0] < 0xe0 ? 2
+                 : p[0] >= 0xe0 && p[0] < 0xf0 ? 3
+                 : p[0] >= 0xf0 && p[0] < 0xf5 ? 4
+                                               : 0;
     if (!len || len > n)
         return 0;
     for (size_t i = 1; i < len; i++)
@@ -255,9 +256,12 @@ static int generate(gen_args *a, llm *m, const gguf_file *f, const tok *t, errms
         rc = err_set(e, ERR_FAIL, "%s", res[0].error);
     if (!rc) {
         print_results(a, &ids, &res[0]);
-        fprintf(stderr, "vkeve generate: %ld prompt + %ld generated tokens in %.2f s, "
-                "%.1f tokens/s\n", st.prompt_tokens, st.generated_tokens, st.seconds,
-                (double)(st.prompt_tokens + st.generated_tokens) / (st.seconds > 0 ? st.seconds : 1));
+        fprintf(stderr,
+                "vkeve generate: %ld prompt + %ld generated tokens in %.2f s, "
+                "%.1f tokens/s\n",
+                st.prompt_tokens, st.generated_tokens, st.seconds,
+                (double)(st.prompt_tokens + st.generated_tokens) /
+                    (st.seconds > 0 ? st.seconds : 1));
     }
     gen_results_free(res, 1);
     kv_free(kv);

@@ -95,8 +95,8 @@ static int parse_int_option(mkmodel_spec *s, const char *opt, const char *v, int
         long x;
         *matched = 1;
         if (cmd_parse_int(v, 1, opts[i].max, &x))
-            return cmd_usage_error("make-model", "%s: '%s' is not an integer from 1 to %ld",
-                                   opt, v, opts[i].max);
+            return cmd_usage_error("make-model", "%s: '%s' is not an integer from 1 to %ld", opt, v,
+                                   opts[i].max);
         *opts[i].field = (int)x;
         return 0;
     }
@@ -130,9 +130,9 @@ static int parse_valued(mkmodel_spec *s, const char *opt, const char *v)
 
 static int takes_value(const char *a)
 {
-    static const char *const names[] = {"--arch", "--type", "--preset", "--seed", "--layers",
-                                        "--embd", "--heads", "--kv-heads", "--ff", "--ctx",
-                                        "--rope-theta", "--rms-eps", "--vocab-from"};
+    static const char *const names[] = {
+        "--arch",     "--type", "--preset", "--seed",       "--layers",  "--embd",      "--heads",
+        "--kv-heads", "--ff",   "--ctx",    "--rope-theta", "--rms-eps", "--vocab-from"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(a, names[i]) == 0)
             return 1;
@@ -182,8 +182,8 @@ static int parse_options(int argc, char **argv, mkmodel_spec *s, const char **ou
 
 static void print_summary(const char *path, const mkmodel_spec *s, const mkmodel_summary *sum)
 {
-    printf("wrote %s: %s, %d layers, %d wide, vocab %lld, %lld parameters, %lld tensors (",
-           path, mkmodel_arch_name(s->arch), s->n_layer, s->n_embd, (long long)sum->n_vocab,
+    printf("wrote %s: %s, %d layers, %d wide, vocab %lld, %lld parameters, %lld tensors (", path,
+           mkmodel_arch_name(s->arch), s->n_layer, s->n_embd, (long long)sum->n_vocab,
            (long long)sum->n_params, (long long)sum->n_tensors);
     const char *sep = "";
     for (int t = 0; t < 64; t++)

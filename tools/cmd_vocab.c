@@ -41,9 +41,8 @@ const char cmd_vocab_usage[] =
 enum { N_SPECIAL = 5 };
 static const char *const special_names[N_SPECIAL] = {"bos", "eos", "unk", "sep", "pad"};
 static const char *const special_keys[N_SPECIAL] = {
-    "tokenizer.ggml.bos_token_id", "tokenizer.ggml.eos_token_id",
-    "tokenizer.ggml.unknown_token_id", "tokenizer.ggml.seperator_token_id",
-    "tokenizer.ggml.padding_token_id"};
+    "tokenizer.ggml.bos_token_id", "tokenizer.ggml.eos_token_id", "tokenizer.ggml.unknown_token_id",
+    "tokenizer.ggml.seperator_token_id", "tokenizer.ggml.padding_token_id"};
 
 typedef struct vocab {
     int32_t n;
@@ -128,8 +127,10 @@ static char *spaces_for_u2581(const char *s)
 static int set_token(vocab *v, int64_t id, const char *text, int type, const char *file)
 {
     if (id < 0 || id >= v->n) {
-        fprintf(stderr, "vkeve vocab-gguf: %s: token id %lld outside the vocabulary (size %d)"
-                "\n", file, (long long)id, (int)v->n);
+        fprintf(stderr,
+                "vkeve vocab-gguf: %s: token id %lld outside the vocabulary (size %d)"
+                "\n",
+                file, (long long)id, (int)v->n);
         return 1;
     }
     free(v->tokens[id]);
@@ -143,10 +144,10 @@ static int64_t count_ids(const cJSON *vocab_obj, const cJSON *added)
 {
     int64_t n = 0;
     const cJSON *it;
-    cJSON_ArrayForEach(it, vocab_obj)
-        if (cJSON_IsNumber(it) && it->valuedouble + 1 > (double)n)
-            n = (int64_t)it->valuedouble + 1;
-    cJSON_ArrayForEach(it, added) {
+    cJSON_ArrayForEach(it, vocab_obj) if (cJSON_IsNumber(it) && it->valuedouble + 1 > (double)n) n =
+        (int64_t)it->valuedouble + 1;
+    cJSON_ArrayForEach(it, added)
+    {
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
         if (cJSON_IsNumber(id) && id->valuedouble + 1 > (double)n)
             n = (int64_t)id->valuedouble + 1;
@@ -157,10 +158,11 @@ static int64_t count_ids(const cJSON *vocab_obj, const cJSON *added)
 static int fill_tokens(vocab *v, const cJSON *vocab_obj, const cJSON *added, const char *file)
 {
     const cJSON *it;
-    cJSON_ArrayForEach(it, vocab_obj)
-        if (!cJSON_IsNumber(it) || set_token(v, (int64_t)it->valuedouble, it->string, 1, file))
-            return 1;
-    cJSON_ArrayForEach(it, added) {
+    cJSON_ArrayForEach(
+        it, vocab_obj) if (!cJSON_IsNumber(it) ||
+                           set_token(v, (int64_t)it->valuedouble, it->string, 1, file)) return 1;
+    cJSON_ArrayForEach(it, added)
+    {
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
         const cJSON *content = cJSON_GetObjectItemCaseSensitive(it, "content");
         int special = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "special"));
@@ -189,8 +191,7 @@ static char *merge_text(const cJSON *m)
     if (cJSON_IsString(m))
         return strdup(m->valuestring);
     const cJSON *a = cJSON_GetArrayItem(m, 0), *b = cJSON_GetArrayItem(m, 1);
-    if (!cJSON_IsArray(m) || cJSON_GetArraySize(m) != 2 || !cJSON_IsString(a) ||
-        !cJSON_IsString(b))
+    if (!cJSON_IsArray(m) || cJSON_GetArraySize(m) != 2 || !cJSON_IsString(a) || !cJSON_IsString(b))
         return NULL;
     char *o = malloc(2 * (strlen(a->valuestring) + strlen(b->valuestring)) + 2), *p = o;
     for (int k = 0; o && k < 2; k++) {
@@ -216,11 +217,14 @@ static int fill_merges(vocab *v, const cJSON *merges, const char *file)
     if (!v->merges)
         return 1;
     const cJSON *m;
-    cJSON_ArrayForEach(m, merges) {
+    cJSON_ArrayForEach(m, merges)
+    {
         v->merges[v->n_merges] = merge_text(m);
         if (!v->merges[v->n_merges]) {
-            fprintf(stderr, "vkeve vocab-gguf: %s: model.merges item %zu is neither \"a b\" nor "
-                    "[\"a\", \"b\"]\n", file, v->n_merges);
+            fprintf(stderr,
+                    "vkeve vocab-gguf: %s: model.merges item %zu is neither \"a b\" nor "
+                    "[\"a\", \"b\"]\n",
+                    file, v->n_merges);
             return 1;
         }
         v->n_merges++;
@@ -232,7 +236,8 @@ static int fill_merges(vocab *v, const cJSON *merges, const char *file)
 static int64_t added_id(const cJSON *added, const char *content)
 {
     const cJSON *it;
-    cJSON_ArrayForEach(it, added) {
+    cJSON_ArrayForEach(it, added)
+    {
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(it, "content");
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
         if (cJSON_IsString(c) && cJSON_IsNumber(id) && strcmp(c->valuestring, content) == 0)
@@ -302,8 +307,10 @@ static int build_vocab(vocab *v, const cJSON *root, const char *path, long pad_t
     const cJSON *added = cJSON_GetObjectItemCaseSensitive(root, "added_tokens");
     if (!cJSON_IsString(type) || strcmp(type->valuestring, "BPE") != 0 ||
         !cJSON_IsObject(vocab_obj) || !cJSON_IsArray(merges)) {
-        fprintf(stderr, "vkeve vocab-gguf: %s: not a BPE tokenizer (model.type \"BPE\" with "
-                "model.vocab and model.merges)\n", path);
+        fprintf(stderr,
+                "vkeve vocab-gguf: %s: not a BPE tokenizer (model.type \"BPE\" with "
+                "model.vocab and model.merges)\n",
+                path);
         return 1;
     }
     int64_t n = count_ids(vocab_obj, added);

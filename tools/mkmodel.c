@@ -26,8 +26,7 @@ mkmodel_spec mkmodel_preset_tiny(void)
 mkmodel_spec mkmodel_preset_qwen2_05b(void)
 {
     /* The shape of Qwen2-0.5B (and of Qwen2.5-0.5B): tied head, rope base 1e6. */
-    mkmodel_spec s = {MK_QWEN2, DT_F32, 24, 896, 14, 2, 4864, 32768, 1000000.0, 1e-6, 1, 0,
-                      NULL};
+    mkmodel_spec s = {MK_QWEN2, DT_F32, 24, 896, 14, 2, 4864, 32768, 1000000.0, 1e-6, 1, 0, NULL};
     return s;
 }
 
@@ -41,7 +40,10 @@ static int is_k_quant(int type)
     return type == DT_Q4_K || type == DT_Q5_K || type == DT_Q6_K;
 }
 
-static int head_dim(const mkmodel_spec *s) { return s->n_embd / s->n_head; }
+static int head_dim(const mkmodel_spec *s)
+{
+    return s->n_embd / s->n_head;
+}
 
 int mkmodel_check(const mkmodel_spec *s, errmsg *e)
 {
@@ -71,8 +73,8 @@ enum { N_BYTES = 256, N_MERGES = 377, MAX_PIECE = 24, MAX_PIECES = 2048 };
 
 /* Qwen2's special tokens, typed CONTROL, after the BPE tokens as in Qwen2's vocabulary. */
 static const char *const specials[] = {
-    "<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>",
-    "<|image_pad|>", "<|video_pad|>",
+    "<|endoftext|>",  "<|im_start|>",  "<|im_end|>",    "<|vision_start|>",
+    "<|vision_end|>", "<|image_pad|>", "<|video_pad|>",
 };
 enum { N_SPECIALS = sizeof specials / sizeof specials[0] };
 enum { N_BUILTIN_VOCAB = N_BYTES + N_MERGES + N_SPECIALS, ENDOFTEXT = N_BYTES + N_MERGES };
@@ -178,7 +180,10 @@ typedef struct piece {
     int ids[MAX_PIECE];
 } piece;
 
-static int is_letter(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static int is_letter(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
 /* Length of the pre-token at p: an optional space and a run of letters (as the qwen2
  * pre-tokenizer splits words), else one character. */
@@ -344,11 +349,20 @@ static int pack_number(const gguf_value *v, uint64_t i, gguf_type t, void *out)
              : t == GGUF_U64                ? gguf_arr_u64(v, i, &u)
                                             : gguf_arr_i64(v, i, &s);
     union {
-        uint8_t u8; int8_t i8; uint16_t u16; int16_t i16; uint32_t u32; int32_t i32;
-        float f32; uint64_t u64; int64_t i64; double f64;
+        uint8_t u8;
+        int8_t i8;
+        uint16_t u16;
+        int16_t i16;
+        uint32_t u32;
+        int32_t i32;
+        float f32;
+        uint64_t u64;
+        int64_t i64;
+        double f64;
     } x;
     switch (t) {
-    case GGUF_U8: case GGUF_BOOL: x.u8 = (uint8_t)s; break;
+    case GGUF_U8:
+    case GGUF_BOOL: x.u8 = (uint8_t)s; break;
     case GGUF_I8: x.i8 = (int8_t)s; break;
     case GGUF_U16: x.u16 = (uint16_t)s; break;
     case GGUF_I16: x.i16 = (int16_t)s; break;
@@ -384,8 +398,8 @@ static void *pack_array(const gguf_value *v, errmsg *e)
         }
         if (bad) {
             free(items);
-            err_set(e, ERR_FAIL, "element %llu of type %s cannot be copied",
-                    (unsigned long long)i, gguf_type_name(t));
+            err_set(e, ERR_FAIL, "element %llu of type %s cannot be copied", (unsigned long long)i,
+                    gguf_type_name(t));
             return NULL;
         }
     }
@@ -493,7 +507,7 @@ static uint32_t file_type(int type)
     case DT_Q5_K: return 16; /* Q5_K_S */
     case DT_Q6_K: return 18;
     case DT_BF16: return 32;
-    default: return 0;       /* all f32 */
+    default: return 0; /* all f32 */
     }
 }
 
@@ -530,8 +544,7 @@ static void add_hparams(gguf_writer *w, const mkmodel_spec *s, int64_t n_vocab)
     gguf_add_u32(w, akey(k, sizeof k, s, "attention.head_count"), (uint32_t)s->n_head);
     gguf_add_u32(w, akey(k, sizeof k, s, "attention.head_count_kv"), (uint32_t)s->n_head_kv);
     gguf_add_f32(w, akey(k, sizeof k, s, "rope.freq_base"), (float)s->rope_theta);
-    gguf_add_f32(w, akey(k, sizeof k, s, "attention.layer_norm_rms_epsilon"),
-                 (float)s->rms_eps);
+    gguf_add_f32(w, akey(k, sizeof k, s, "attention.layer_norm_rms_epsilon"), (float)s->rms_eps);
     gguf_add_u32(w, "general.file_type", file_type(s->type));
     if (s->arch == MK_LLAMA) {
         gguf_add_u32(w, akey(k, sizeof k, s, "vocab_size"), (uint32_t)n_vocab);

@@ -28,13 +28,13 @@ typedef enum mkmodel_arch { MK_QWEN2, MK_QWEN2VL, MK_LLAMA } mkmodel_arch;
 
 typedef struct mkmodel_spec {
     mkmodel_arch arch;
-    int type;                /* ggml type of the 2-D matrices (runtime/dtype.h) */
+    int type; /* ggml type of the 2-D matrices (runtime/dtype.h) */
     int n_layer, n_embd, n_head, n_head_kv, n_ff, n_ctx;
     double rope_theta;
     double rms_eps;
-    int tied;                /* no output.weight: the head reuses token_embd.weight */
+    int tied; /* no output.weight: the head reuses token_embd.weight */
     uint64_t seed;
-    const char *vocab_from;  /* copy tokenizer.* keys from this GGUF; NULL: built-in vocab */
+    const char *vocab_from; /* copy tokenizer.* keys from this GGUF; NULL: built-in vocab */
 } mkmodel_spec;
 
 /* What was written, for the command's one-line report. */

@@ -9,13 +9,19 @@
 
 static const command commands[] = {
     {"info", "list Vulkan devices and their probed features", cmd_info_usage, cmd_info},
-    {"gguf-info", "describe a GGUF model file: metadata, tensors, totals", cmd_gguf_info_usage, cmd_gguf_info},
+    {"gguf-info", "describe a GGUF model file: metadata, tensors, totals", cmd_gguf_info_usage,
+     cmd_gguf_info},
     {"inspect", "summarise or dump training batch files (*.vkb)", cmd_inspect_usage, cmd_inspect},
-    {"exec", "run a challenger program on an image (sandboxed Python subset)", cmd_exec_usage, cmd_exec},
-    {"tokenize", "split a text into a model's tokens (ids and pieces)", cmd_tokenize_usage, cmd_tokenize},
-    {"vocab-gguf", "convert a Hugging Face tokenizer.json into a tokenizer-only GGUF", cmd_vocab_usage, cmd_vocab},
-    {"generate", "generate text from a GGUF model (samples, log-probs, JSON)", cmd_generate_usage, cmd_generate},
-    {"make-model", "write a random decoder-only model as GGUF (tests)", cmd_make_model_usage, cmd_make_model},
+    {"exec", "run a challenger program on an image (sandboxed Python subset)", cmd_exec_usage,
+     cmd_exec},
+    {"tokenize", "split a text into a model's tokens (ids and pieces)", cmd_tokenize_usage,
+     cmd_tokenize},
+    {"vocab-gguf", "convert a Hugging Face tokenizer.json into a tokenizer-only GGUF",
+     cmd_vocab_usage, cmd_vocab},
+    {"generate", "generate text from a GGUF model (samples, log-probs, JSON)", cmd_generate_usage,
+     cmd_generate},
+    {"make-model", "write a random decoder-only model as GGUF (tests)", cmd_make_model_usage,
+     cmd_make_model},
 };
 static const int n_commands = sizeof commands / sizeof commands[0];
 

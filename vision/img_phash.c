@@ -8,7 +8,7 @@
 
 #define PHASH_SIDE 32 /* hash_size 8 x highfreq_factor 4 */
 #define PHASH_KEEP 8
-#define PHASH_PI 3.14159265358979323846
+#define PHASH_PI   3.14159265358979323846
 
 /* Unnormalised DCT-II of n samples, first `keep` outputs only:
  * y[k] = 2 sum_n x[n] cos(pi k (2n + 1) / (2N)), scipy's type-2 definition. */
