@@ -55,7 +55,7 @@ static void tensor_shape(int i, int *n_dims, int64_t ne[4])
     ne[3] = 2;
 }
 
-static size_t tensor_bytes(int i)
+static size_t test_tensor_bytes(int i)
 {
     int n_dims;
     int64_t ne[4];
@@ -69,7 +69,7 @@ static size_t tensor_bytes(int i)
 
 static unsigned char *tensor_data(int i, size_t *n)
 {
-    *n = tensor_bytes(i);
+    *n = test_tensor_bytes(i);
     unsigned char *p = malloc(*n);
     rng r = rng_make(11, (uint64_t)i);
     for (size_t k = 0; k < *n; k++)
