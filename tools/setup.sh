@@ -12,8 +12,9 @@ jobs=$(nproc 2>/dev/null || echo 2)
 packages=(cmake make gcc g++ clang pkg-config
           libvulkan-dev mesa-vulkan-drivers vulkan-validationlayers glslc spirv-tools
           libstb-dev libdeflate-dev libflatbuffers-dev flatbuffers-compiler libpcre2-dev libcjson-dev
-          libclang-rt-14-dev python3 python3-numpy python3-pil python3-flatbuffers python3-venv python3-setuptools python3-wheel python3-torch libssl-dev libjpeg-dev
-          python3-scipy python3-nltk python3-sklearn)
+          libclang-rt-14-dev libssl-dev libjpeg-dev
+          python3 python3-numpy python3-pil python3-flatbuffers python3-venv python3-setuptools
+          python3-wheel python3-torch python3-scipy python3-nltk python3-sklearn)
 
 install_missing() {
     local missing=()
