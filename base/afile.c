@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +159,51 @@ int afile_save(const char *path, const void *data, size_t n, errmsg *e)
         return rc;
     afile_write(&f, data, n);
     return afile_commit(&f, e);
+}
+
+/* Reads exactly n bytes from fd, retrying after signals; returns how many it got. */
+static size_t read_fd(int fd, char *buf, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = read(fd, buf + got, n - got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        got += (size_t)k;
+    }
+    return got;
+}
+
+int afile_read(const char *path, size_t max_bytes, const char *what, char **data, size_t *n,
+               errmsg *e)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return err_set(e, ERR_FAIL, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    int rc = 0;
+    char *buf = NULL;
+    size_t size = 0;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        rc = err_set(e, ERR_FAIL, "%s: not a regular file", path);
+    else if ((uint64_t)st.st_size > max_bytes)
+        rc = err_set(e, ERR_FAIL, "%s: %lld bytes, more than %s may have (%zu)", path,
+                     (long long)st.st_size, what, max_bytes);
+    else if (!(buf = malloc((size = (size_t)st.st_size) + 1)))
+        rc = err_set(e, ERR_FAIL, "%s: out of memory for %zu bytes", path, size);
+    else if (read_fd(fd, buf, size) != size)
+        rc = err_set(e, ERR_FAIL, "%s: read error before byte %zu", path, size);
+    close(fd);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    buf[size] = '\0';
+    *data = buf;
+    *n = size;
+    return 0;
 }
 
 int afile_mkdirs(const char *dir, errmsg *e)

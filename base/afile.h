@@ -1,4 +1,4 @@
-/* afile.h - files that appear whole or not at all.
+/* afile.h - files that appear whole or not at all, and whole files read back.
  *
  * Every file vkeve writes (images, batches, models, the pipeline cache) goes through here:
  * the bytes go to a hidden temporary file in the destination folder (".NAME.tmp-XXXXXX"),
@@ -51,6 +51,12 @@ int afile_save(const char *path, const void *data, size_t n, errmsg *e);
 
 /* Writes all n bytes to fd, retrying after signals; returns 0 or an errno value. */
 int afile_write_fd(int fd, const void *data, size_t n);
+
+/* Reads the regular file path, at most max_bytes of it, into a malloc'd buffer with a NUL
+ * after the last byte (so text can be used as a string); *n is the file's size. `what`
+ * names the kind of file in the message when it is too large ("a batch file"). */
+int afile_read(const char *path, size_t max_bytes, const char *what, char **data, size_t *n,
+               errmsg *e);
 
 /* Creates dir and any missing parents (mode 0755); an existing folder is fine. */
 int afile_mkdirs(const char *dir, errmsg *e);

@@ -663,8 +663,10 @@ int batch_reader_next(batch_reader *r, errmsg *e)
     if (r->next >= r->n_paths)
         return BATCH_NEXT_END;
     const char *path = r->paths[r->next++];
-    if (batch_io_read_file(path, BATCH_MAX_FILE_BYTES - 1, &r->data, &r->size, e))
+    char *data = NULL;
+    if (afile_read(path, BATCH_MAX_FILE_BYTES - 1, "a batch file", &data, &r->size, e))
         return BATCH_NEXT_SKIPPED;
+    r->data = reinterpret_cast<uint8_t *>(data);
     if (check_buffer(path, r->data, r->size, e)) {
         unload(r);
         return BATCH_NEXT_SKIPPED;

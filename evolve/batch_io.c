@@ -68,46 +68,6 @@ int batch_io_next_index(const char *dir, uint32_t round, uint32_t *next, errmsg 
     return 0;
 }
 
-int batch_io_read_file(const char *path, size_t max_bytes, uint8_t **data, size_t *n, errmsg *e)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return err_set(e, ERR_FAIL, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return err_set(e, ERR_FAIL, "%s: not a regular file", path);
-    }
-    size_t size = (size_t)st.st_size;
-    if ((uint64_t)st.st_size > max_bytes) {
-        close(fd);
-        return err_set(e, ERR_FAIL, "%s: %lld bytes, more than the %zu a batch file may have", path,
-                       (long long)st.st_size, max_bytes);
-    }
-    uint8_t *buf = malloc(size ? size : 1);
-    if (!buf) {
-        close(fd);
-        return err_set(e, ERR_FAIL, "%s: out of memory for %zu bytes", path, size);
-    }
-    size_t got = 0;
-    while (got < size) {
-        ssize_t k = read(fd, buf + got, size - got);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            break;
-        got += (size_t)k;
-    }
-    close(fd);
-    if (got != size) {
-        free(buf);
-        return err_set(e, ERR_FAIL, "%s: read %zu of %zu bytes", path, got, size);
-    }
-    *data = buf;
-    *n = size;
-    return 0;
-}
-
 typedef struct listed {
     char *path;
     const char *name;

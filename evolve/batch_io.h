@@ -1,5 +1,5 @@
 /* batch_io.h - the file-system side of batch files (internal to evolve/batch*.{c,cpp}):
- * naming, whole-file reads, folder listings (atomic writes are base/afile.h). Kept apart from
+ * naming and folder listings (whole-file reads and atomic writes are base/afile.h). Kept apart from
  * batch.cpp so the C++ file does FlatBuffers and nothing else.
  */
 #ifndef VKEVE_BATCH_IO_H
@@ -25,9 +25,6 @@ int batch_io_parse_name(const char *name, uint32_t *round, uint32_t *batch);
 
 /* The batch number a new file of this round gets in dir: one past the highest present. */
 int batch_io_next_index(const char *dir, uint32_t round, uint32_t *next, errmsg *e);
-
-/* Reads a whole file into a new malloc'd buffer (free it). Files over max_bytes fail. */
-int batch_io_read_file(const char *path, size_t max_bytes, uint8_t **data, size_t *n, errmsg *e);
 
 /* The batch files of a folder as full paths: every non-hidden regular "*.vkb", ordered by
  * (round, batch) for names batch_io_file_name writes, then by name. Free with

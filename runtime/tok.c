@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
+
 enum { MAX_REGEX = 4 };
 
 /* One merge of the byte-level vocabulary: (left id, right id) -> rank and merged id. */
@@ -99,21 +101,8 @@ static uint32_t table_mask(size_t n)
  * complete, valid character, so invalid input advances one byte at a time. */
 static size_t utf8_len(const unsigned char *p, size_t n)
 {
-    size_t len = p[0] < 0x80   ? 1
-                 : p[0] < 0xc2 ? 0
-                 : p[0] < 0xe0 ? 2
-                 : p[0] < 0xf0 ? 3
-                 : p[0] < 0xf5 ? 4
-                               : 0;
-    if (len <= 1 || len > n)
-        return 1;
-    for (size_t i = 1; i < len; i++)
-        if ((p[i] & 0xc0) != 0x80)
-            return 1;
-    if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) ||
-        (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
-        return 1;
-    return len;
+    size_t len = utf8_char(p, n);
+    return len ? len : 1;
 }
 
 static size_t utf8_put(uint32_t cp, char *out)

@@ -1,6 +1,7 @@
 /* test_afile.c - the one atomic file writer (base/afile.h): contents and mode, a full disk,
- * a folder that vanishes, a writer killed with SIGKILL mid-file, and folder creation. Every
- * case checks that the destination holds either its old bytes or the new ones, whole. */
+ * a folder that vanishes, a writer killed with SIGKILL mid-file, folder creation, and reading
+ * whole files back. Every write case checks that the destination holds either its old bytes
+ * or the new ones, whole. */
 #define _GNU_SOURCE
 
 #include <dirent.h>
@@ -217,6 +218,33 @@ static void test_mkdirs(void)
     free(dir);
 }
 
+/* Reading back: the bytes with a NUL after them, and refusals naming the file. */
+static void test_read(void)
+{
+    char *dir = t_temp_dir("afile-read");
+    char path[4200];
+    snprintf(path, sizeof path, "%s/text", dir);
+    errmsg e = {0};
+    char *data = NULL;
+    size_t n = 0;
+    T_CHECK(afile_save(path, "abc\0def", 7, &e) == 0, "save: %s", e.text);
+    T_CHECK(afile_read(path, 7, "a test file", &data, &n, &e) == 0 && n == 7 &&
+                !memcmp(data, "abc\0def", 8),
+            "read back 7 bytes and a NUL: %s", e.text);
+    free(data);
+    T_CHECK(afile_read(path, 6, "a test file", &data, &n, &e) == ERR_FAIL && strstr(e.text, path) &&
+                strstr(e.text, "a test file"),
+            "over the limit: '%s'", e.text);
+    T_CHECK(afile_read(dir, 100, "a test file", &data, &n, &e) == ERR_FAIL &&
+                strstr(e.text, "not a regular file"),
+            "a folder: '%s'", e.text);
+    snprintf(path, sizeof path, "%s/absent", dir);
+    T_CHECK(afile_read(path, 100, "a test file", &data, &n, &e) == ERR_FAIL &&
+                strstr(e.text, "absent"),
+            "a missing file: '%s'", e.text);
+    t_remove_dir(dir);
+}
+
 int main(void)
 {
     test_contents_and_mode();
@@ -225,5 +253,6 @@ int main(void)
     for (int attempt = 0; attempt < 3; attempt++)
         test_killed_writer(attempt);
     test_mkdirs();
+    test_read();
     return t_finish();
 }

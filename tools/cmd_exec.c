@@ -37,29 +37,13 @@ const char cmd_exec_usage[] =
 
 static char *read_program(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "vkeve exec: %s: %s\n", path, strerror(errno));
+    char *source = NULL;
+    errmsg e;
+    if (afile_read(path, MAX_PROGRAM_BYTES, "a program", &source, len, &e)) {
+        fprintf(stderr, "vkeve exec: %s\n", e.text);
         return NULL;
     }
-    char *buf = malloc(MAX_PROGRAM_BYTES + 1);
-    size_t n = buf ? fread(buf, 1, MAX_PROGRAM_BYTES + 1, f) : 0;
-    int err = ferror(f);
-    fclose(f);
-    if (!buf || err) {
-        fprintf(stderr, "vkeve exec: %s: %s\n", path, buf ? "read error" : "out of memory");
-        free(buf);
-        return NULL;
-    }
-    if (n > MAX_PROGRAM_BYTES) {
-        fprintf(stderr, "vkeve exec: %s: program is larger than %zu bytes\n", path,
-                MAX_PROGRAM_BYTES);
-        free(buf);
-        return NULL;
-    }
-    buf[n] = 0;
-    *len = n;
-    return buf;
+    return source;
 }
 
 static int parse_options(int argc, char **argv, const char **paths, const char **out_dir,

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/afile.h"
+#include "base/utf8.h"
 #include "runtime/chat.h"
 #include "runtime/gen.h"
 
@@ -116,9 +118,9 @@ static int parse_args(int argc, char **argv, gen_args *a)
 static int prompt_ids(const gen_args *a, const gguf_file *f, const tok *t, tok_ids *ids, errmsg *e)
 {
     size_t len = 0;
-    char *text = a->file ? cmd_read_file(a->file, &len) : NULL;
-    if (a->file && !text)
-        return err_set(e, ERR_ENV, "%s: cannot read", a->file);
+    char *text = NULL;
+    if (a->file && afile_read(a->file, CMD_MAX_TEXT_BYTES, "a prompt file", &text, &len, e))
+        return ERR_ENV;
     if (!a->file)
         len = strlen(a->prompt);
     const char *p = a->file ? text : a->prompt;
@@ -152,29 +154,13 @@ static const char *finish_name(gen_finish f)
     return names[f];
 }
 
-/* Length of the valid UTF-8 character at p (1..4 bytes), or 0. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-    size_t len = p[0] < 0x80                   ? 1
-                 : p[0] >= 0xc2 && p[0] < 0xe0 ? 2
-                 : p[0] >= 0xe0 && p[0] < 0xf0 ? 3
-                 : p[0] >= 0xf0 && p[0] < 0xf5 ? 4
-                                               : 0;
-    if (!len || len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-    return len;
-}
-
 /* JSON strings are Unicode: bytes that are not UTF-8 (a random model, a token split inside
  * a character) become U+FFFD; the ids keep the exact output. Free the result. */
 static char *valid_utf8(const char *text, size_t n)
 {
     char *out = malloc(3 * n + 1), *o = out;
     for (size_t i = 0; out && i < n;) {
-        size_t len = utf8_len((const unsigned char *)text + i, n - i);
+        size_t len = utf8_char((const unsigned char *)text + i, n - i);
         memcpy(o, len ? text + i : "\xEF\xBF\xBD", len ? len : 3);
         o += len ? len : 3;
         i += len ? len : 1;

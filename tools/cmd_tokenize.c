@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/afile.h"
+#include "base/utf8.h"
 #include "runtime/gguf.h"
 #include "runtime/tok.h"
 
@@ -44,24 +46,6 @@ static int parse_args(int argc, char **argv, tokenize_args *a)
     if (!a->file == !a->text)
         return cmd_usage_error(argv[0], "give either --file F or TEXT");
     return 0;
-}
-
-/* Length of the valid UTF-8 character at p (2..4 bytes), or 0. */
-static size_t utf8_char(const unsigned char *p, size_t n)
-{
-    size_t len = p[0] >= 0xc2 && p[0] < 0xe0   ? 2
-                 : p[0] >= 0xe0 && p[0] < 0xf0 ? 3
-                 : p[0] >= 0xf0 && p[0] < 0xf5 ? 4
-                                               : 0;
-    if (!len || len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-    if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) ||
-        (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
-        return 0;
-    return len;
 }
 
 static void print_piece(const char *s, size_t n)
@@ -127,9 +111,10 @@ int cmd_tokenize(int argc, char **argv)
     if (parse_args(argc, argv, &a))
         return 2;
     size_t len = a.text ? strlen(a.text) : 0;
-    char *buf = a.file ? cmd_read_file(a.file, &len) : NULL;
-    if (a.file && !buf) {
-        fprintf(stderr, "vkeve tokenize: cannot read %s\n", a.file);
+    char *buf = NULL;
+    errmsg e;
+    if (a.file && afile_read(a.file, CMD_MAX_TEXT_BYTES, "a text file", &buf, &len, &e)) {
+        fprintf(stderr, "vkeve tokenize: cannot read: %s\n", e.text);
         return 1;
     }
     int rc = tokenize(&a, buf ? buf : a.text, len);

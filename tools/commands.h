@@ -36,8 +36,8 @@ extern const char cmd_make_model_usage[];
 /* Prints "vkeve NAME: message" and the usage hint to stderr; returns 2. */
 int cmd_usage_error(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The whole of a file in a malloc'd buffer (len bytes, not terminated); NULL on failure. */
-char *cmd_read_file(const char *path, size_t *len);
+/* The largest text file (a prompt, a text to tokenize) the commands read. */
+#define CMD_MAX_TEXT_BYTES ((size_t)64 << 20)
 
 /* Parses a non-negative integer option value; returns 0 on success. */
 int cmd_parse_int(const char *text, long min, long max, long *out);

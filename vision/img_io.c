@@ -292,47 +292,13 @@ img *img_decode(const void *data, size_t n, const char *name, size_t max_bytes, 
     return im;
 }
 
-/* Reads a whole file into a malloc'd buffer. */
-static int read_file(const char *path, uint8_t **out, size_t *out_n, errmsg *e)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return err_set(e, ERR_FAIL, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return err_set(e, ERR_FAIL, "%s: not a regular file", path);
-    }
-    if ((uintmax_t)st.st_size > IMG_MAX_FILE_BYTES) {
-        fclose(f);
-        return err_set(e, ERR_FAIL, "%s: file of %jd bytes is over the %zu MiB image file limit",
-                       path, (intmax_t)st.st_size, IMG_MAX_FILE_BYTES >> 20);
-    }
-    size_t n = (size_t)st.st_size;
-    uint8_t *buf = malloc(n ? n : 1);
-    if (!buf) {
-        fclose(f);
-        return err_set(e, ERR_FAIL, "%s: out of memory reading %zu bytes", path, n);
-    }
-    size_t got = fread(buf, 1, n, f);
-    int failed = ferror(f);
-    fclose(f);
-    if (failed || got != n) {
-        free(buf);
-        return err_set(e, ERR_FAIL, "%s: read error after %zu of %zu bytes", path, got, n);
-    }
-    *out = buf;
-    *out_n = n;
-    return 0;
-}
-
 img *img_load(const char *path, size_t max_bytes, errmsg *e)
 {
-    uint8_t *buf = NULL;
+    char *buf = NULL;
     size_t n = 0;
-    if (read_file(path, &buf, &n, e))
+    if (afile_read(path, IMG_MAX_FILE_BYTES, "an image file", &buf, &n, e))
         return NULL;
-    img *im = img_decode(buf, n, path, max_bytes, e);
+    img *im = img_decode((const uint8_t *)buf, n, path, max_bytes, e);
     free(buf);
     return im;
 }
