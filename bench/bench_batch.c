@@ -13,11 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "evolve/batch.h"
+#include "base/now.h"
 #include "base/rng.h"
+#include "evolve/batch.h"
 
 enum { IMAGES = 5, CHALLENGERS = 4, TASKS = 2, SOLVERS_PER_TASK = 8 };
 enum { PROMPT = 1500, COMPLETION = 200, PNG_BYTES = 300 * 1024 };
@@ -28,13 +28,6 @@ typedef struct payload {
     float logprobs[COMPLETION];
     batch_grid grids[IMAGES];
 } payload;
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 static int make_payload(payload *p)
 {
@@ -173,20 +166,20 @@ int main(int argc, char **argv)
     }
     errmsg e = {0};
     batch_header h = {.run_id = "bench", .round = 0};
-    double t0 = now();
+    double t0 = now_seconds();
     batch_writer *w = batch_writer_open(dir, &h, NULL, &e);
     int rc = w ? 0 : 1;
     for (long u = 0; u < units && !rc; u++)
         rc = add_unit(w, &p, (uint32_t)u, &e);
     if (batch_writer_close(w, rc ? NULL : &e) && !rc)
         rc = 1;
-    double t_write = now() - t0;
+    double t_write = now_seconds() - t0;
     if (rc) {
         fprintf(stderr, "bench_batch: %s\n", e.text);
         return 1;
     }
 
-    t0 = now();
+    t0 = now_seconds();
     batch_reader *r = batch_reader_open(dir, &e);
     size_t files = 0, records = 0, bytes = 0;
     double sink = 0;
@@ -203,7 +196,7 @@ int main(int argc, char **argv)
         sink += touch_file(r);
     }
     batch_reader_close(r);
-    double t_read = now() - t0;
+    double t_read = now_seconds() - t0;
     print_line("write", files, records, bytes, t_write);
     print_line("read", files, records, bytes, t_read);
     if (argc <= 2)

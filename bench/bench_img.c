@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "base/now.h"
 #include "vision/img_geom.h"
 #include "vision/img_io.h"
 #include "vision/img_ops.h"
@@ -62,13 +62,6 @@ typedef struct bench_inputs {
     uint8_t *png;
     size_t png_n;
 } bench_inputs;
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
 
 static img *pattern(int w, int h, img_mode mode)
 {
@@ -152,12 +145,12 @@ int main(int argc, char **argv)
     for (int op = 0; op < B_COUNT; op++) {
         run_op((bench_op)op, &in, &e); /* warm-up */
         for (int r = 0; r < reps; r++) {
-            double t0 = now_us();
+            double t0 = now_seconds() * 1e6;
             if (run_op((bench_op)op, &in, &e)) {
                 fprintf(stderr, "bench_img: %s: %s\n", op_names[op], e.text);
                 return 1;
             }
-            t[r] = now_us() - t0;
+            t[r] = now_seconds() * 1e6 - t0;
         }
         qsort(t, (size_t)reps, sizeof(double), cmp_double);
         double us = t[reps / 2];

@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "base/now.h"
 #include "vision/img_color.h"
 #include "vision/img_draw.h"
 #include "vision/img_enhance.h"
@@ -61,13 +61,6 @@ static const char *const OP_NAMES[B_COUNT] = {"draw_rectangle_fill_outline",
                                               "enhance_contrast",
                                               "enhance_color",
                                               "enhance_sharpness"};
-
-static double now_us(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
-}
 
 static int compare_double(const void *a, const void *b)
 {
@@ -117,15 +110,15 @@ static double time_once(bench_op op, const img *in, errmsg *e)
         img *canvas = img_copy(in, e);
         if (!canvas)
             return -1;
-        double t0 = now_us();
+        double t0 = now_seconds() * 1e6;
         int rc = draw_op(op, canvas, e);
-        double t = now_us() - t0;
+        double t = now_seconds() * 1e6 - t0;
         img_free(canvas);
         return rc ? -1 : t;
     }
-    double t0 = now_us();
+    double t0 = now_seconds() * 1e6;
     img *out = image_op(op, in, e);
-    double t = now_us() - t0;
+    double t = now_seconds() * 1e6 - t0;
     img_free(out);
     return out ? t : -1;
 }

@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "base/now.h"
 #include "base/rng.h"
 #include "runtime/gen.h"
 
@@ -23,13 +23,6 @@ typedef struct bench_args {
     int prompt, decode_steps, k, k_prompt, k_tokens;
     int batches[8], n_batches;
 } bench_args;
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 static int32_t *random_ids(int n, int vocab, unsigned stream)
 {
@@ -74,9 +67,9 @@ static void bench_prefill(llm *m, kv_cache *kv, const bench_args *a, const int32
         kv_free_seq(kv, w);
     if (!rc)
         s = kv_seq_new(kv, e);
-    double t0 = now_s(), host, run;
+    double t0 = now_seconds(), host, run;
     if (s >= 0 && !feed(m, kv, &s, 1, a->prompt, ids, logits, e)) {
-        double t = now_s() - t0;
+        double t = now_seconds() - t0;
         llm_step_times(m, &host, &run);
         printf("{\"bench\":\"llm\",\"test\":\"prefill\",\"tokens\":%d,\"seconds\":%.3f,"
                "\"tokens_per_s\":%.1f,\"host_ms\":%.2f}\n",
@@ -95,13 +88,13 @@ static void bench_decode(llm *m, kv_cache *kv, int B, const bench_args *a, const
     rc = rc || feed(m, kv, seqs, B, 16, ids, logits, e);
     for (int k = 0; k < 3 && !rc; k++) /* record, compile, settle */
         rc = feed(m, kv, seqs, B, 1, ids, logits, e);
-    double t0 = now_s(), host = 0, run = 0, h, r;
+    double t0 = now_seconds(), host = 0, run = 0, h, r;
     for (int k = 0; k < a->decode_steps && !rc; k++) {
         rc = feed(m, kv, seqs, B, 1, ids + k, logits, e);
         llm_step_times(m, &h, &r);
         host += h, run += r;
     }
-    double t = now_s() - t0;
+    double t = now_seconds() - t0;
     if (!rc)
         printf("{\"bench\":\"llm\",\"test\":\"decode\",\"batch\":%d,\"steps\":%d,"
                "\"tokens_per_s\":%.2f,\"ms_per_step\":%.2f,\"host_ms_per_step\":%.3f,"
@@ -116,9 +109,9 @@ static void bench_decode(llm *m, kv_cache *kv, int B, const bench_args *a, const
 static double time_samples(llm *m, kv_cache *kv, gen_request *r, errmsg *e)
 {
     gen_result *res = NULL;
-    double t0 = now_s();
+    double t0 = now_seconds();
     int rc = gen_run(m, kv, NULL, r, 1, NULL, &res, e);
-    double t = now_s() - t0;
+    double t = now_seconds() - t0;
     gen_results_free(res, 1);
     return rc ? -1 : t;
 }

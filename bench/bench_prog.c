@@ -14,18 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "base/now.h"
 #include "evolve/prog/prog.h"
 #include "vision/img.h"
 #include "vision/img_io.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static char *read_file(const char *path, size_t *len)
 {
@@ -66,7 +59,7 @@ static double time_program(const char *src, size_t len, const img *input, double
     prog_limits lim = prog_default_limits();
     errmsg e;
     int runs = 0;
-    double t0 = now(), t;
+    double t0 = now_seconds(), t;
     do {
         prog_result r;
         if (prog_run(src, len, input, &lim, &r, &e))
@@ -76,7 +69,7 @@ static double time_program(const char *src, size_t len, const img *input, double
             *cases_ok += r.cases[k].out != NULL;
         prog_result_free(&r);
         runs++;
-        t = now() - t0;
+        t = now_seconds() - t0;
     } while (t < seconds);
     return t / runs;
 }
@@ -88,9 +81,9 @@ static void bench_interpreter(void)
     char *printed;
     prog_failure fail;
     errmsg e;
-    double t0 = now();
+    double t0 = now_seconds();
     if (prog_exec_script(src, strlen(src), &lim, &printed, &fail, &e) == 0) {
-        double t = now() - t0;
+        double t = now_seconds() - t0;
         /* per iteration: the while test, two statements */
         printf("{\"bench\":\"prog_interp\",\"loop_iterations\":1000000,\"seconds\":%.4f,"
                "\"iterations_per_s\":%.0f,\"failed\":\"%s\"}\n",

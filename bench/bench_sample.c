@@ -7,18 +7,11 @@
  * n_top = 5 throughout, as a trainer asking for a few alternatives would. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
+#include "base/now.h"
 #include "runtime/sample.h"
 
 enum { N_VOCAB = 151936, N_LOGIT_SETS = 8 };
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static void lm_logits(float *l, rng *r)
 {
@@ -35,7 +28,7 @@ static int bench(const char *name, const float *logits, sample_params p, int cal
     sample_result out;
     errmsg e;
     long sum = 0;
-    double t0 = now();
+    double t0 = now_seconds();
     for (int c = 0; c < calls; c++) {
         const float *l = logits + (size_t)(c % N_LOGIT_SETS) * N_VOCAB;
         if (sample_token(l, N_VOCAB, &p, NULL, 0, &r, s, &out, &e)) {
@@ -44,7 +37,7 @@ static int bench(const char *name, const float *logits, sample_params p, int cal
         }
         sum += out.token;
     }
-    double dt = now() - t0;
+    double dt = now_seconds() - t0;
     printf("{\"bench\": \"sample\", \"setting\": \"%s\", \"n_vocab\": %d, \"calls\": %d, "
            "\"us_per_call\": %.1f, \"token_sum\": %ld}\n",
            name, N_VOCAB, calls, 1e6 * dt / calls, sum);

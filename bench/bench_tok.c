@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "base/now.h"
 #include "runtime/gguf.h"
 #include "runtime/tok.h"
 
@@ -22,13 +22,6 @@ static const char code[] = "def edit_image(img, angle=15, fill=(0, 0, 0)):\n"
                            "        out = out.resize((w // 2 + i, h // 2 + i))\n"
                            "    return out\n\n";
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* Encodes `unit` repeated to TEXT_BYTES, in 4 KB requests as a caller would send them. */
 static int bench_encode(const tok *t, const char *name, const char *unit)
 {
@@ -37,7 +30,7 @@ static int bench_encode(const tok *t, const char *name, const char *unit)
     for (; n + ulen <= TEXT_BYTES; n += ulen)
         memcpy(text + n, unit, ulen);
     errmsg e;
-    double t0 = now();
+    double t0 = now_seconds();
     for (size_t at = 0; at < n; at += 4096) {
         tok_ids ids = {0};
         if (tok_encode(t, text + at, n - at < 4096 ? n - at : 4096, 0, &ids, &e)) {
@@ -48,7 +41,7 @@ static int bench_encode(const tok *t, const char *name, const char *unit)
         tokens += ids.n;
         tok_ids_free(&ids);
     }
-    double dt = now() - t0;
+    double dt = now_seconds() - t0;
     printf("{\"bench\": \"tok_encode\", \"text\": \"%s\", \"bytes\": %zu, \"tokens\": %zu, "
            "\"seconds\": %.4f, \"mb_per_s\": %.2f, \"tokens_per_s\": %.0f}\n",
            name, n, tokens, dt, (double)n / dt / 1e6, (double)tokens / dt);
@@ -65,12 +58,12 @@ int main(int argc, char **argv)
     gguf_file *f;
     tok *t = NULL;
     errmsg e;
-    double t0 = now();
+    double t0 = now_seconds();
     if (gguf_open(argv[1], &f, &e) || tok_load(f, &t, &e)) {
         fprintf(stderr, "bench_tok: %s\n", e.text);
         return 1;
     }
-    double dt = now() - t0;
+    double dt = now_seconds() - t0;
     printf("{\"bench\": \"tok_load\", \"file\": \"%s\", \"tokens\": %d, \"seconds\": %.4f}\n",
            argv[1], (int)tok_n_vocab(t), dt);
     gguf_close(f);

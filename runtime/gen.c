@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "base/now.h"
 #include "base/rng.h"
 #include "runtime/stopstr.h"
 
@@ -496,13 +496,6 @@ static void free_state(gen_state *g)
     sample_scratch_free(g->scratch);
 }
 
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 static int run_all(gen_state *g, gen_stats *st, errmsg *e)
 {
     for (;;) {
@@ -523,14 +516,14 @@ int gen_run(llm *m, kv_cache *kv, const tok *t, const gen_request *reqs, int n, 
 {
     gen_state g = {.m = m, .kv = kv, .t = t, .o = o, .n_reqs = n};
     gen_stats st = {0};
-    double t0 = now_s();
+    double t0 = now_seconds();
     *out = calloc((size_t)(n ? n : 1), sizeof **out);
     g.reqs = calloc((size_t)(n ? n : 1), sizeof *g.reqs);
     int rc = *out && g.reqs ? 0 : err_set(e, ERR_FAIL, "generation: out of host memory");
     if (!rc)
         rc = alloc_batch(&g, e) || init_requests(&g, reqs, *out, e) || run_all(&g, &st, e);
     free_state(&g);
-    st.seconds = now_s() - t0;
+    st.seconds = now_seconds() - t0;
     if (o && o->stats)
         *o->stats = st;
     if (rc) {

@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <time.h>
-
+#include "base/now.h"
 #include "base/plan.h"
 #include "runtime/weights.h"
 
@@ -689,13 +688,6 @@ static int upload_inputs(llm *m, kv_cache *kv, const llm_batch *b, errmsg *e)
     return rc ? (e->code ? e->code : ERR_FAIL) : 0;
 }
 
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 void llm_step_times(const llm *m, double *host_s, double *run_s)
 {
     *host_s = m->host_s;
@@ -704,7 +696,7 @@ void llm_step_times(const llm *m, double *host_s, double *run_s)
 
 int llm_step(llm *m, kv_cache *kv, const llm_batch *b, float *logits, errmsg *e)
 {
-    double t0 = now_s();
+    double t0 = now_seconds();
     if (kv_page_size(kv) != m->o.page_size || kv_max_pages(kv) != max_pages(m))
         return err_set(e, ERR_FAIL, "this cache was not made for this model (llm_new_cache)");
     if (check_batch(m, kv, b, e) || check_room(kv, b, e))
@@ -712,13 +704,13 @@ int llm_step(llm *m, kv_cache *kv, const llm_batch *b, float *logits, errmsg *e)
     vk_seq *s = recording(m, kv, b, e);
     if (!s || upload_inputs(m, kv, b, e))
         return e->code ? e->code : ERR_FAIL;
-    double t1 = now_s();
+    double t1 = now_seconds();
     if (vk_seq_run(s, e))
         return e->code;
-    double t2 = now_s();
+    double t2 = now_seconds();
     size_t bytes = (size_t)b->n_out * (size_t)m->c.n_vocab * sizeof *logits;
     int rc = vk_buf_read(m->ctx, &m->arena, m->plan.items[A_LOGITS].offset, logits, bytes, e);
-    m->host_s = (t1 - t0) + (now_s() - t2);
+    m->host_s = (t1 - t0) + (now_seconds() - t2);
     m->run_s = t2 - t1;
     return rc;
 }
