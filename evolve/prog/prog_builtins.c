@@ -121,7 +121,7 @@ static int parse_int_text(interp *I, const char *s, size_t n, int base, pv *out)
     return 0;
 }
 
-static int float_to_int(interp *I, double d, pv *out)
+int pi_float_to_int(interp *I, double d, pv *out)
 {
     if (isnan(d))
         return pi_raise(I, "ValueError", "cannot convert float NaN to integer");
@@ -160,7 +160,7 @@ static int b_int(interp *I, pv self, int argc, const pv *argv, int kwc, const in
         return 0;
     }
     if (a[0].tag == PV_FLOAT)
-        return float_to_int(I, a[0].u.f, out);
+        return pi_float_to_int(I, a[0].u.f, out);
     if (pv_is(a[0], PO_STR))
         return parse_int_text(I, pv_str(a[0])->s, pv_str(a[0])->len, 10, out);
     return pi_raise(I, "TypeError", "int() argument must be a string or a real number, not '%s'",
@@ -771,7 +771,7 @@ static int b_round(interp *I, pv self, int argc, const pv *argv, int kwc, const 
             return pi_raise(I, "ValueError", "cannot convert float NaN to integer");
         if (isinf(x.u.f))
             return pi_raise(I, "OverflowError", "cannot convert float infinity to integer");
-        return float_to_int(I, round_even(x.u.f), out);
+        return pi_float_to_int(I, round_even(x.u.f), out);
     }
     if (!isfinite(x.u.f) || nd > 300) {
         *out = x;

@@ -541,6 +541,9 @@ int pi_set_slice(interp *I, pv obj, pv lo, pv hi, pv step, const pv *val);
 /* Number conversion helpers: raise TypeError naming what when v is not a number. */
 int pi_to_int(interp *I, pv v, const char *what, int64_t *out);
 int pi_to_double(interp *I, pv v, const char *what, double *out);
+/* int(d) for a float, as CPython raises for NaN and infinity; past 64 bits an OverflowError
+ * (prog_builtins.c, also math.floor/ceil/trunc). */
+int pi_float_to_int(interp *I, double d, pv *out);
 
 /* Iteration over list, tuple, str, dict (keys), range. */
 typedef struct piter {

@@ -71,18 +71,6 @@ static int m_unary(interp *I, pv self, int argc, const pv *argv, int kwc, const 
     return pi_raise(I, "AttributeError", "module 'math' has no attribute '%s'", name);
 }
 
-static int to_int_result(interp *I, double d, pv *out)
-{
-    if (isnan(d))
-        return pi_raise(I, "ValueError", "cannot convert float NaN to integer");
-    if (isinf(d))
-        return pi_raise(I, "OverflowError", "cannot convert float infinity to integer");
-    if (!(fabs(d) < 9.2233720368547758e18))
-        return pi_raise(I, "OverflowError", "int too large (vkeve integers are 64-bit)");
-    *out = pv_int((int64_t)d);
-    return 0;
-}
-
 static int m_rounding(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
                       const pv *kwv, pv *out)
 {
@@ -99,7 +87,7 @@ static int m_rounding(interp *I, pv self, int argc, const pv *argv, int kwc, con
     double r = strcmp(name, "floor") == 0  ? floor(x)
                : strcmp(name, "ceil") == 0 ? ceil(x)
                                            : trunc(x);
-    return to_int_result(I, r, out);
+    return pi_float_to_int(I, r, out);
 }
 
 static int m_binary(interp *I, pv self, int argc, const pv *argv, int kwc, const int *kwn,
