@@ -10,7 +10,6 @@ tests/reference/gguf_read.py:
   - bad options exit 2 with a message, write failures and unreadable files exit 1.
 Run by ctest with /usr/bin/python3."""
 import os
-import shutil
 import struct
 import subprocess
 import sys
@@ -18,6 +17,7 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "reference"))
 from gguf_read import format_value, read_gguf  # noqa: E402
+from test_runner import run_tests  # noqa: E402
 
 VKEVE = os.environ["VKEVE_BIN"]
 TMP = tempfile.mkdtemp(prefix="make_model_")
@@ -284,18 +284,4 @@ TESTS = [test_determinism, test_layouts, test_k_fallback, test_builtin_vocab, te
          test_errors]
 
 if __name__ == "__main__":
-    passed = failed = 0
-    for test in TESTS:
-        before = len(failures)
-        try:
-            test()
-        except Exception as ex:  # a crash is a failure of that test, not of the run
-            failures.append("%s raised %r" % (test.__name__, ex))
-        ok = len(failures) == before
-        passed, failed = passed + ok, failed + (not ok)
-        print("%s %s" % ("ok  " if ok else "FAIL", test.__name__))
-    for f in failures:
-        print("FAIL", f)
-    shutil.rmtree(TMP, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    run_tests(TESTS, failures, TMP)

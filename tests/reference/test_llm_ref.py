@@ -14,7 +14,6 @@ trusting, on tiny models written by `vkeve make-model` (VKEVE_BIN):
 Run by ctest with /usr/bin/python3."""
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import llm_ref  # noqa: E402
+from test_runner import run_tests  # noqa: E402
 from gguf_read import read_gguf  # noqa: E402
 from quant_ref import dequantize  # noqa: E402
 
@@ -288,18 +288,4 @@ TESTS = [test_incremental, test_generate_matches_full_forwards, test_batch,
          test_not_degenerate, test_cli]
 
 if __name__ == "__main__":
-    passed = failed = 0
-    for test in TESTS:
-        before = len(failures)
-        try:
-            test()
-        except Exception as ex:  # a crash is a failure of that test, not of the run
-            failures.append("%s raised %r" % (test.__name__, ex))
-        ok = len(failures) == before
-        passed, failed = passed + ok, failed + (not ok)
-        print("%s %s" % ("ok  " if ok else "FAIL", test.__name__))
-    for f in failures:
-        print("FAIL", f)
-    shutil.rmtree(TMP, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    run_tests(TESTS, failures, TMP)
