@@ -55,6 +55,9 @@ typedef enum op_rope_mode {
     OP_ROPE_NORMAL, /* adjacent pairs (x[2k], x[2k+1]): llama */
     OP_ROPE_NEOX,   /* pairs (x[k], x[k + n_dims/2]): qwen2 */
     OP_ROPE_MROPE,  /* NeoX pairs, position component chosen by section: qwen2vl */
+    OP_ROPE_VISION, /* as MROPE, the exponent restarting per section over n_dims / 2: pair k
+                       of section c turns by pos[c] * base^(-2 (k - start_c) / (n_dims / 2)),
+                       the Qwen2-VL ViT's 2-D rope with positions (row, col, ., .) */
 } op_rope_mode;
 
 typedef struct op_rope {

@@ -109,7 +109,7 @@ static int check_rope(const op_node *nd, const char *label, errmsg *e)
     if (r->n_dims < 2 || r->n_dims % 2 || r->n_dims > x->ne[0] || x->ne[0] % 2 || !(r->base > 1))
         return shape_error(label, "rotated dimensions must be even, within the head, base > 1", e);
     int pairs = r->sections[0] + r->sections[1] + r->sections[2] + r->sections[3];
-    if (r->mode == OP_ROPE_MROPE && pairs != r->n_dims / 2)
+    if ((r->mode == OP_ROPE_MROPE || r->mode == OP_ROPE_VISION) && pairs != r->n_dims / 2)
         return shape_error(label, "M-RoPE sections must add up to half the rotated dims", e);
     return 0;
 }
@@ -120,7 +120,7 @@ static int record_rope(vk_seq *s, const op_node *nd, const char *label, errmsg *
         return e->code;
     const tensor *x = nd->src[0], *d = nd->dst;
     const op_rope *r = &nd->rope;
-    uint32_t mode = r->mode == OP_ROPE_NORMAL ? 0 : r->mode == OP_ROPE_NEOX ? 1 : 2;
+    uint32_t mode = (uint32_t)r->mode;
     vk_kernel k = {"rope", 3, 36, 2, {ITEM_WG, mode}, 0};
     uint32_t grid[3], stride = item_grid((uint64_t)tensor_elements(x) / 2, grid);
     uint32_t s0 = (uint32_t)r->sections[0], s1 = s0 + (uint32_t)r->sections[1];

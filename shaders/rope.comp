@@ -4,6 +4,8 @@
 //   MODE 1 (NeoX, qwen2):   the pair (x[k], x[k + n_dims/2]);
 //   MODE 2 (M-RoPE, qwen2vl): NeoX pairs, with pos taken from the token's (t, h, w, e)
 //     position by the section k falls in (k < s0: t, < s1: h, < s2: w, else e; s cumulative).
+//   MODE 3 (vision, the Qwen2-VL ViT): as MODE 2, but the exponent restarts in each section
+//     and counts in half the pairs: angle pos·base^(-2(k - section start)/(n_dims/2)).
 // POS holds four ints per token; modes 0 and 1 use the first. Dimensions from n_dims on are
 // copied unchanged. Each invocation turns one pair.
 #version 450
@@ -43,9 +45,14 @@ void main()
     }
     ivec4 tp = pos[token];
     int at = tp.x;
-    if (MODE == 2u)
+    if (MODE >= 2u)
         at = k < p.s0 ? tp.x : k < p.s1 ? tp.y : k < p.s2 ? tp.z : tp.w;
-    float theta = float(at) * exp2(-2.0 * float(k) / float(p.n_dims) * p.log2_base);
+    float expo = float(k) / float(p.n_dims);
+    if (MODE == 3u) {
+        uint start = k < p.s0 ? 0u : k < p.s1 ? p.s0 : k < p.s2 ? p.s1 : p.s2;
+        expo = float(k - start) / float(half_dims);
+    }
+    float theta = float(at) * exp2(-2.0 * expo * p.log2_base);
     float c = cos(theta), s = sin(theta);
     float xa = x[a], xb = x[b];
     d[a] = xa * c - xb * s;

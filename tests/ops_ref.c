@@ -92,6 +92,18 @@ static int32_t mrope_position(const int32_t *p, size_t k, const int s[4])
     return k < s0 ? p[0] : k < s1 ? p[1] : k < s2 ? p[2] : p[3];
 }
 
+/* Where the section pair k falls in starts (OP_ROPE_VISION restarts the exponent there). */
+static size_t section_start(size_t k, const int s[4])
+{
+    size_t end = 0;
+    for (int c = 0; c < 3; c++) {
+        if (k < end + (size_t)s[c])
+            return end;
+        end += (size_t)s[c];
+    }
+    return end;
+}
+
 void ref_rope(float *dst, const float *x, size_t hd, size_t heads, size_t tokens,
               const int32_t *pos, int mode, int n_dims, double base, const int s[4])
 {
@@ -102,8 +114,10 @@ void ref_rope(float *dst, const float *x, size_t hd, size_t heads, size_t tokens
         for (size_t h = 0; h < heads; h++) {
             size_t at = (t * heads + h) * hd;
             for (size_t k = 0; k < half; k++) {
-                int32_t p = mode == 2 ? mrope_position(pos + 4 * t, k, s) : pos[4 * t];
+                int32_t p = mode >= 2 ? mrope_position(pos + 4 * t, k, s) : pos[4 * t];
                 double theta = p * pow(base, -2.0 * (double)k / n_dims);
+                if (mode == 3)
+                    theta = p * pow(base, -2.0 * (double)(k - section_start(k, s)) / (double)half);
                 size_t a = mode == 0 ? at + 2 * k : at + k, b = mode == 0 ? a + 1 : a + half;
                 double xa = x[a], xb = x[b];
                 dst[a] = (float)(xa * cos(theta) - xb * sin(theta));

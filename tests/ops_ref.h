@@ -24,7 +24,7 @@ void ref_get_rows(float *dst, const float *table, size_t cols, const int32_t *id
 void ref_norm(float *dst, const float *x, size_t rows, size_t cols, const float *w, const float *b,
               float eps);
 /* Rotary positions of x (hd, heads, tokens) with four positions per token; mode 0 normal,
- * 1 NeoX, 2 M-RoPE with pair sections s[4]. */
+ * 1 NeoX, 2 M-RoPE with pair sections s[4], 3 vision (exponent restarting per section). */
 void ref_rope(float *dst, const float *x, size_t hd, size_t heads, size_t tokens,
               const int32_t *pos, int mode, int n_dims, double base, const int s[4]);
 /* 0 SiLU, 1 GELU (erf), 2 quick-GELU. */

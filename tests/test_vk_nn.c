@@ -149,6 +149,8 @@ static void test_rope(vk_ctx *ctx, op_rope_mode mode, int n_dims)
     op_rope rp = {mode, n_dims, 1000000.0f, {4, 6, 6, 0}};
     if (mode == OP_ROPE_MROPE)
         rp.sections[0] = n_dims / 2 - 12;
+    if (mode == OP_ROPE_VISION) /* the ViT's (row, col) halves, base 10000 */
+        rp = (op_rope){mode, n_dims, 10000.0f, {n_dims / 4, n_dims / 4, 0, 0}};
     ref_rope(want, x, hd, heads, tokens, pos, (int)mode, n_dims, rp.base, rp.sections);
     t_dev dx, dp, dd;
     if (!t_dev_make(ctx, &dx, DT_F32, (int64_t)hd, (int64_t)heads, (int64_t)tokens, x) &&
@@ -322,6 +324,8 @@ int main(void)
     test_rope(ctx, OP_ROPE_NORMAL, 32);
     test_rope(ctx, OP_ROPE_NEOX, 64);
     test_rope(ctx, OP_ROPE_MROPE, 64);
+    test_rope(ctx, OP_ROPE_VISION, 64);
+    test_rope(ctx, OP_ROPE_VISION, 16);
     test_unary(ctx, OP_SILU);
     test_unary(ctx, OP_GELU);
     test_unary(ctx, OP_QUICK_GELU);

@@ -2,16 +2,15 @@
  * K samples of one prompt (as the Solver draws them), as text or JSON lines. */
 #include "tools/commands.h"
 
-#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/afile.h"
-#include "base/utf8.h"
 #include "runtime/chat.h"
 #include "runtime/gen.h"
+#include "tools/cmd_json.h"
 
 const char cmd_generate_usage[] =
     "usage: vkeve generate --model M.gguf (--prompt TEXT | --file F) [--chat] [-n N]\n"
@@ -148,62 +147,26 @@ static void stream(void *user, int request, int sample, int32_t id, const char *
     }
 }
 
-static const char *finish_name(gen_finish f)
-{
-    static const char *const names[] = {"stop", "stop_string", "length", "refused"};
-    return names[f];
-}
-
-/* JSON strings are Unicode: bytes that are not UTF-8 (a random model, a token split inside
- * a character) become U+FFFD; the ids keep the exact output. Free the result. */
-static char *valid_utf8(const char *text, size_t n)
-{
-    char *out = malloc(3 * n + 1), *o = out;
-    for (size_t i = 0; out && i < n;) {
-        size_t len = utf8_char((const unsigned char *)text + i, n - i);
-        memcpy(o, len ? text + i : "\xEF\xBF\xBD", len ? len : 3);
-        o += len ? len : 3;
-        i += len ? len : 1;
-    }
-    if (out)
-        *o = '\0';
-    return out;
-}
-
-static cJSON *int_array(const int32_t *v, int n)
-{
-    cJSON *a = cJSON_CreateArray();
-    for (int i = 0; a && i < n; i++)
-        cJSON_AddItemToArray(a, cJSON_CreateNumber(v[i]));
-    return a;
-}
-
 static void print_json(const tok_ids *prompt, const gen_result *r, int k, int n_top)
 {
     const gen_sample *s = &r->samples[k];
-    cJSON *o = cJSON_CreateObject(), *lp = cJSON_CreateArray(), *top = cJSON_CreateArray();
+    cJSON *o = cJSON_CreateObject(), *top = cJSON_CreateArray();
     cJSON_AddNumberToObject(o, "sample", k);
-    cJSON_AddItemToObject(o, "prompt_ids", int_array(prompt->v, (int)prompt->n));
-    cJSON_AddItemToObject(o, "ids", int_array(s->ids, s->n));
-    for (int i = 0; i < s->n; i++) {
-        cJSON_AddItemToArray(lp, cJSON_CreateNumber(s->logprobs[i]));
+    cJSON_AddItemToObject(o, "prompt_ids", cmd_json_ids(prompt->v, (int)prompt->n));
+    cmd_json_sample(o, s);
+    for (int i = 0; n_top && i < s->n; i++) {
         cJSON *alt = cJSON_CreateObject();
-        for (int j = 0; n_top && j < s->top[i].n_top; j++) {
+        for (int j = 0; j < s->top[i].n_top; j++) {
             char id[16];
             snprintf(id, sizeof id, "%d", (int)s->top[i].top_ids[j]);
             cJSON_AddNumberToObject(alt, id, s->top[i].top_logprobs[j]);
         }
         cJSON_AddItemToArray(top, alt);
     }
-    cJSON_AddItemToObject(o, "logprobs", lp);
     if (n_top)
         cJSON_AddItemToObject(o, "top_logprobs", top);
     else
         cJSON_Delete(top);
-    char *text = valid_utf8(s->text ? s->text : "", s->text_len);
-    cJSON_AddStringToObject(o, "text", text ? text : "");
-    free(text);
-    cJSON_AddStringToObject(o, "finish", finish_name(s->finish));
     char *line = cJSON_PrintUnformatted(o);
     if (line)
         puts(line);

@@ -30,6 +30,8 @@ int cmd_vocab(int argc, char **argv);
 extern const char cmd_vocab_usage[];
 int cmd_generate(int argc, char **argv);
 extern const char cmd_generate_usage[];
+int cmd_describe(int argc, char **argv);
+extern const char cmd_describe_usage[];
 int cmd_make_model(int argc, char **argv);
 extern const char cmd_make_model_usage[];
 

@@ -20,6 +20,8 @@ static const command commands[] = {
      cmd_vocab_usage, cmd_vocab},
     {"generate", "generate text from a GGUF model (samples, log-probs, JSON)", cmd_generate_usage,
      cmd_generate},
+    {"describe", "answer a prompt about images with a vision-language model", cmd_describe_usage,
+     cmd_describe},
     {"make-model", "write a random decoder-only model as GGUF (tests)", cmd_make_model_usage,
      cmd_make_model},
 };
