@@ -4,3 +4,6 @@
 # tests/reference/vlm_ref.py.
 add_executable(vlm_driver ${CMAKE_CURRENT_SOURCE_DIR}/vlm_driver.c)
 target_link_libraries(vlm_driver vkeve_evolve vkeve_runtime PkgConfig::CJSON)
+add_test(NAME describe_cli COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/vlm/describe_cli.py)
+set_tests_properties(describe_cli PROPERTIES FIXTURES_REQUIRED tok_qwen TIMEOUT 900
+                     ENVIRONMENT "${VKEVE_TEST_ENV};VKEVE_TOK_DIR=${VKEVE_TOK_DIR}")
