@@ -9,7 +9,7 @@
  *       decoder's batch size, image rows spliced) and N greedy tokens from vlm_generate
  *
  * A first argument --shape rows makes every matmul use the storage rows shape, which keeps
- * activations exact with quantized weights.
+ * activations exact with quantized weights (--shape auto: the default shape).
  */
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -172,12 +172,14 @@ static int prompt(vk_ctx *ctx, op_shape shape, int argc, char **a)
 int main(int argc, char **argv)
 {
     op_shape shape = OP_SHAPE_AUTO;
-    if (argc > 2 && !strcmp(argv[1], "--shape") && !strcmp(argv[2], "rows"))
-        shape = OP_SHAPE_ROWS, argc -= 2, argv += 2;
+    if (argc > 2 && !strcmp(argv[1], "--shape")) {
+        shape = !strcmp(argv[2], "rows") ? OP_SHAPE_ROWS : OP_SHAPE_AUTO;
+        argc -= 2, argv += 2;
+    }
     bool is_embed = argc == 7 && !strcmp(argv[1], "embed");
     if (!is_embed && !(argc >= 10 && !strcmp(argv[1], "prompt"))) {
-        fprintf(stderr, "usage: vlm_driver [--shape rows] embed MMPROJ IMAGE MIN MAX OUT\n"
-                        "       vlm_driver [--shape rows] prompt MODEL MMPROJ MIN MAX N OUT TEXT "
+        fprintf(stderr, "usage: vlm_driver [--shape auto|rows] embed MMPROJ IMAGE MIN MAX OUT\n"
+                        "       vlm_driver [--shape auto|rows] prompt MODEL MMPROJ MIN MAX N OUT TEXT "
                         "IMAGE...\n");
         return 2;
     }
