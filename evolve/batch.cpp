@@ -255,7 +255,8 @@ static int add_task(batch_writer *w, const batch_task *t, uint32_t *index, errms
         args.push_back(b.CreateString(or_empty(t->args[i])));
     auto argv = b.CreateVector(args);
     w->tasks.push_back(vb::CreateTask(b, t->question_type, question, images, answer, program, argv,
-                                      t->source_image, t->challenger_rollout));
+                                      t->source_image, t->challenger_rollout, t->pass_rate,
+                                      t->n_samples, t->for_solver != 0));
     w->task_n_images.push_back((uint32_t)t->n_images);
     if (index)
         *index = (uint32_t)(w->tasks.size() - 1);
@@ -770,6 +771,7 @@ int batch_reader_task(const batch_reader *r, size_t i, batch_task *t)
 {
     memset(t, 0, sizeof *t);
     t->question = t->answer = t->program = "";
+    t->pass_rate = -1.0f;
     for (int k = 0; k < BATCH_N_ARGS; k++)
         t->args[k] = "";
     if (!r || !r->batch || i >= len(r->batch->tasks()))
@@ -785,6 +787,9 @@ int batch_reader_task(const batch_reader *r, size_t i, batch_task *t)
         t->args[k] = str(src->args()->Get((fb::uoffset_t)k));
     t->source_image = src->source_image();
     t->challenger_rollout = src->challenger_rollout();
+    t->pass_rate = src->pass_rate();
+    t->n_samples = src->n_samples();
+    t->for_solver = src->for_solver();
     return 0;
 }
 

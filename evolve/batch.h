@@ -51,7 +51,9 @@
  * with n == 0 may have a NULL pointer; so may `grids` and `logprobs` when the file has none
  * (both are optional: 0 grids, or 0 log-probs, are accepted). In structs given to the
  * writer, NULL strings are written as "" and NULL grids/logprobs as empty vectors. Token ids
- * are int32, log-probs float32, both little-endian in the file.
+ * are int32, log-probs float32, both little-endian in the file. A task's pass_rate is -1 when
+ * it was not measured (and reads -1 from files written before the field existed); a zeroed
+ * batch_task says "measured, never correct", so writers set -1 themselves.
  *
  * A writer or reader belongs to one thread at a time; separate ones may run in parallel.
  */
@@ -118,6 +120,9 @@ typedef struct batch_task {
     const char *args[BATCH_N_ARGS]; /* Python dict reprs */
     int32_t source_image;           /* image index or -1 */
     int32_t challenger_rollout;     /* challenger rollout index or -1 */
+    float pass_rate;                /* solver pass rate of this question, -1 when not measured */
+    uint32_t n_samples;             /* solver samples behind pass_rate */
+    int for_solver;                 /* 1 when selected for solver training */
 } batch_task;
 
 typedef struct batch_challenger {

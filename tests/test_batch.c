@@ -88,6 +88,10 @@ static void check_task(size_t i, const batch_task *got, const batch_task *want)
     T_CHECK(got->source_image == want->source_image, "task %zu: source %d", i, got->source_image);
     T_CHECK(got->challenger_rollout == want->challenger_rollout, "task %zu: challenger %d", i,
             got->challenger_rollout);
+    T_CHECK(got->pass_rate == want->pass_rate && got->n_samples == want->n_samples &&
+                got->for_solver == want->for_solver,
+            "task %zu: pass rate %g of %u, for solver %d", i, got->pass_rate,
+            (unsigned)got->n_samples, got->for_solver);
 }
 
 static void check_tokens(const char *what, size_t i, const int32_t *got, size_t n_got,

@@ -115,6 +115,9 @@ static void check_records(const batch_reader *r, const cJSON *j)
             "task");
     T_CHECK(t.challenger_rollout == -1, "task challenger_rollout (new since v0) reads -1, got %d",
             t.challenger_rollout);
+    T_CHECK(t.pass_rate == -1.0f && t.n_samples == 0 && t.for_solver == 0,
+            "task pass_rate, n_samples, for_solver (new since v0) read -1, 0, 0: got %g %u %d",
+            t.pass_rate, (unsigned)t.n_samples, t.for_solver);
     batch_challenger c;
     const cJSON *jc = first(j, "challenger_rollouts");
     T_CHECK(batch_reader_challenger(r, 0, &c) == 0 &&

@@ -13,8 +13,9 @@ const char cmd_inspect_usage[] =
     "usage: vkeve inspect [--json] PATH...\n\n"
     "Reads training batch files (*.vkb) - each PATH a file or a folder of them - checks\n"
     "every file (FlatBuffers verifier, indices, image SHA-256) and prints a summary:\n"
-    "counts, reward and advantage statistics, challenger validity and solver pass rates\n"
-    "per question type. A damaged file is named on stderr and skipped.\n\n"
+    "counts, reward and advantage statistics, challenger validity, solver pass rates per\n"
+    "question type, and the tasks' measured pass rates and how many are selected for solver\n"
+    "training. A damaged file is named on stderr and skipped.\n\n"
     "  --json   print every record instead, one JSON object per line: {\"file\", \"kind\"\n"
     "           (header|image|task|challenger|solver), \"index\", and the schema's fields};\n"
     "           images give png_size and sha256 (hex) instead of their bytes\n\n"
@@ -53,6 +54,8 @@ typedef struct summary {
     size_t files, skipped, bytes, images, png_bytes, challengers, valid, solvers;
     uint32_t first_round, last_round;
     size_t tasks[N_TYPES + 1], solved[N_TYPES + 1], attempted[N_TYPES + 1];
+    size_t for_solver;
+    stat_acc task_pass; /* tasks whose pass rate was measured */
     stat_acc chal_reward, chal_adv, format, validity, difficulty, diversity;
     stat_acc solv_reward, solv_adv, solv_score, prompt_len, completion_len;
 } summary;
@@ -84,6 +87,9 @@ static void summarise_file(const batch_reader *r, summary *s)
         batch_task t;
         batch_reader_task(r, i, &t);
         s->tasks[type_slot(t.question_type)]++;
+        s->for_solver += t.for_solver != 0;
+        if (t.pass_rate >= 0)
+            stat_add(&s->task_pass, t.pass_rate);
     }
     for (size_t i = 0; i < n.challenger_rollouts; i++) {
         batch_challenger c;
@@ -130,6 +136,8 @@ static void print_summary(const summary *s)
     printf("tasks: %zu (type 0: %zu, type 1: %zu, type 2: %zu, newer types: %zu)\n",
            s->tasks[0] + s->tasks[1] + s->tasks[2] + s->tasks[3], s->tasks[0], s->tasks[1],
            s->tasks[2], s->tasks[3]);
+    printf("  measured %zu, selected for solver training %zu\n", s->task_pass.n, s->for_solver);
+    stat_print("task pass rate", &s->task_pass);
     printf("challenger rollouts: %zu, valid %zu (%.1f%%)\n", s->challengers, s->valid,
            percent(s->valid, s->challengers));
     stat_print("reward", &s->chal_reward);
@@ -261,6 +269,9 @@ static cJSON *task_json(const batch_reader *r, const char *path, size_t i)
     cJSON_AddItemToObject(o, "args", cJSON_CreateStringArray(t.args, BATCH_N_ARGS));
     cJSON_AddNumberToObject(o, "source_image", t.source_image);
     cJSON_AddNumberToObject(o, "challenger_rollout", t.challenger_rollout);
+    cJSON_AddNumberToObject(o, "pass_rate", t.pass_rate);
+    cJSON_AddNumberToObject(o, "n_samples", t.n_samples);
+    cJSON_AddBoolToObject(o, "for_solver", t.for_solver);
     return o;
 }
 

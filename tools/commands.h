@@ -22,6 +22,8 @@ int cmd_gguf_info(int argc, char **argv);
 extern const char cmd_gguf_info_usage[];
 int cmd_inspect(int argc, char **argv);
 extern const char cmd_inspect_usage[];
+int cmd_export(int argc, char **argv);
+extern const char cmd_export_usage[];
 int cmd_exec(int argc, char **argv);
 extern const char cmd_exec_usage[];
 int cmd_tokenize(int argc, char **argv);

@@ -12,6 +12,8 @@ static const command commands[] = {
     {"gguf-info", "describe a GGUF model file: metadata, tensors, totals", cmd_gguf_info_usage,
      cmd_gguf_info},
     {"inspect", "summarise or dump training batch files (*.vkb)", cmd_inspect_usage, cmd_inspect},
+    {"export", "write the tasks selected for solver training as EVE's JSONL", cmd_export_usage,
+     cmd_export},
     {"exec", "run a challenger program on an image (sandboxed Python subset)", cmd_exec_usage,
      cmd_exec},
     {"tokenize", "split a text into a model's tokens (ids and pieces)", cmd_tokenize_usage,

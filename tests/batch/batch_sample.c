@@ -88,7 +88,10 @@ static void make_tasks(batch_sample *s)
                    "args_list = [{'angle': 10}, {'angle': 20}, {'angle': 45}, {'angle': 90}]\n",
         .args = {"{'angle': 10}", "{'angle': 20}", "{'angle': 45}", "{'angle': 90}"},
         .source_image = 0,
-        .challenger_rollout = 0};
+        .challenger_rollout = 0,
+        .pass_rate = 0.5f,
+        .n_samples = 6,
+        .for_solver = 1};
     s->tasks[1] = (batch_task){.question_type = 1,
                                .question = "",
                                .images = s->task_images[1],
@@ -97,14 +100,17 @@ static void make_tasks(batch_sample *s)
                                .program = "",
                                .args = {"", "", "", ""},
                                .source_image = -1,
-                               .challenger_rollout = -1};
+                               .challenger_rollout = -1,
+                               .pass_rate = -1.0f};
     s->tasks[2] = (batch_task){.question_type = 2,
                                .question = "Match \xf0\x9f\x96\xbc four",
                                .answer = "BDAC",
                                .program = "x = 1\n",
                                .args = {"{}", "{'k': '\xc3\xa9'}", "", "{'z': None}"},
                                .source_image = 2,
-                               .challenger_rollout = 1};
+                               .challenger_rollout = 1,
+                               .pass_rate = 1.0f / 3.0f,
+                               .n_samples = 4000000000u};
 }
 
 static void make_challengers(batch_sample *s, rng *r)
@@ -327,6 +333,9 @@ static cJSON *task_json(const batch_task *t)
     cJSON_AddItemToObject(o, "args", cJSON_CreateStringArray(t->args, BATCH_N_ARGS));
     cJSON_AddNumberToObject(o, "source_image", t->source_image);
     cJSON_AddNumberToObject(o, "challenger_rollout", t->challenger_rollout);
+    cJSON_AddNumberToObject(o, "pass_rate", t->pass_rate);
+    cJSON_AddNumberToObject(o, "n_samples", t->n_samples);
+    cJSON_AddBoolToObject(o, "for_solver", t->for_solver);
     return o;
 }
 

@@ -41,10 +41,14 @@ def check_summary(out_dir, want):
     lines = out.splitlines()
     chal, solv, tasks = want["challenger_rollouts"], want["solver_rollouts"], want["tasks"]
     n_valid = sum(c["valid"] for c in chal)
+    measured = [t["pass_rate"] for t in tasks if t["pass_rate"] >= 0]
     expected_lines = [
         "files: 1 read, 0 skipped",
         f"rounds: {want['header']['round']} to {want['header']['round']}",
         f"images: {len(want['images'])} ",
+        f"  measured {len(measured)}, selected for solver training "
+        f"{sum(t['for_solver'] for t in tasks)}",
+        stat_line("task pass rate", measured),
         f"challenger rollouts: {len(chal)}, valid {n_valid} ({100 * n_valid / len(chal):.1f}%)",
         stat_line("reward", [c["reward"] for c in chal]),
         stat_line("reward diversity", [c["reward_diversity"] for c in chal]),
@@ -81,8 +85,10 @@ def check_json(out_dir, want):
               f"solver {got['index']} logprobs")
     for got, exp in zip(by_kind["task"], want["tasks"]):
         for field in ("question_type", "question", "images", "answer", "program", "args",
-                      "source_image", "challenger_rollout"):
+                      "source_image", "challenger_rollout", "n_samples", "for_solver"):
             check(got[field] == exp[field], f"task {got['index']} {field}")
+        check(np.float32(got["pass_rate"]) == np.float32(exp["pass_rate"]),
+              f"task {got['index']} pass_rate")
     for got, exp in zip(by_kind["image"], want["images"]):
         check(got["png_size"] == len(exp["png"]) and
               got["sha256"] == bytes(exp["sha256"]).hex(), f"image {got['index']}")

@@ -170,6 +170,9 @@ def check_old_version():
     check(f.header.creator == "" and f.images[0].name == "", "v0: new strings read ''")
     check(f.tasks[0].args == want["tasks"][0]["args"] and f.tasks[0].challenger_rollout == -1,
           "v0 task: args, and challenger_rollout (new) reads -1")
+    check(f.tasks[0].pass_rate == -1.0 and f.tasks[0].n_samples == 0 and
+          f.tasks[0].for_solver is False, "v0 task: pass_rate, n_samples, for_solver (new) "
+          "read -1, 0, False")
     c = f.challenger_rollouts[0]
     check(c.prompt_ids.tolist() == want["challenger_rollouts"][0]["prompt_ids"] and
           c.image_grid_thw.tolist() == [[1, 4, 4]] and c.advantage == 0.0,

@@ -71,6 +71,9 @@ class Task:
     args: List[str]
     source_image: int
     challenger_rollout: int
+    pass_rate: float            # solver pass rate of this question, -1 when not measured
+    n_samples: int              # solver samples behind pass_rate
+    for_solver: bool            # selected for solver training (0 < p < 1 in EVE)
 
 
 @dataclasses.dataclass
@@ -165,7 +168,7 @@ def _task(t):
     args = [_text(t.Args(i)) for i in range(t.ArgsLength())] or [""] * N_ARGS
     return Task(t.QuestionType(), _text(t.Question()), _array(t, "Images", np.uint32),
                 _text(t.Answer()), _text(t.Program()), args, t.SourceImage(),
-                t.ChallengerRollout())
+                t.ChallengerRollout(), t.PassRate(), t.NSamples(), t.ForSolver())
 
 
 def _challenger(c):

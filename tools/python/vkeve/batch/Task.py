@@ -117,7 +117,28 @@ class Task(object):
             return self._tab.Get(flatbuffers.number_types.Int32Flags, o + self._tab.Pos)
         return -1
 
-def TaskStart(builder): builder.StartObject(8)
+    # Task
+    def PassRate(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(20))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Float32Flags, o + self._tab.Pos)
+        return -1.0
+
+    # Task
+    def NSamples(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(22))
+        if o != 0:
+            return self._tab.Get(flatbuffers.number_types.Uint32Flags, o + self._tab.Pos)
+        return 0
+
+    # Task
+    def ForSolver(self):
+        o = flatbuffers.number_types.UOffsetTFlags.py_type(self._tab.Offset(24))
+        if o != 0:
+            return bool(self._tab.Get(flatbuffers.number_types.BoolFlags, o + self._tab.Pos))
+        return False
+
+def TaskStart(builder): builder.StartObject(11)
 def Start(builder):
     return TaskStart(builder)
 def TaskAddQuestionType(builder, questionType): builder.PrependUint8Slot(0, questionType, 0)
@@ -150,6 +171,15 @@ def AddSourceImage(builder, sourceImage):
 def TaskAddChallengerRollout(builder, challengerRollout): builder.PrependInt32Slot(7, challengerRollout, -1)
 def AddChallengerRollout(builder, challengerRollout):
     return TaskAddChallengerRollout(builder, challengerRollout)
+def TaskAddPassRate(builder, passRate): builder.PrependFloat32Slot(8, passRate, -1.0)
+def AddPassRate(builder, passRate):
+    return TaskAddPassRate(builder, passRate)
+def TaskAddNSamples(builder, nSamples): builder.PrependUint32Slot(9, nSamples, 0)
+def AddNSamples(builder, nSamples):
+    return TaskAddNSamples(builder, nSamples)
+def TaskAddForSolver(builder, forSolver): builder.PrependBoolSlot(10, forSolver, 0)
+def AddForSolver(builder, forSolver):
+    return TaskAddForSolver(builder, forSolver)
 def TaskEnd(builder): return builder.EndObject()
 def End(builder):
     return TaskEnd(builder)
