@@ -7,13 +7,18 @@ tests/reference/gguf_read.py:
   - presets and overrides; K-quant rows shorter than 256 fall back as llama.cpp's quantizer does;
   - the built-in byte-level BPE vocabulary is well formed;
   - --vocab-from copies every tokenizer.* key of any type, and sizes the embedding by it;
-  - bad options exit 2 with a message, write failures and unreadable files exit 1.
+  - bad options exit 2 with a message, write failures and unreadable files exit 1;
+  - --mmproj qwen2vl|qwen2.5vl: the keys and tensors llama.cpp's converter writes for
+    qwen2vl_merger / qwen2.5vl_merger projectors, their types (patch kernels and rows that are
+    not whole blocks fall back to f16), presets, overrides, weight scales and refusals.
 Run by ctest with /usr/bin/python3."""
 import os
 import struct
 import subprocess
 import sys
 import tempfile
+
+import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "reference"))
 from gguf_read import format_value, read_gguf  # noqa: E402
@@ -280,8 +285,168 @@ def test_errors():
     check(p.returncode == 0 and "usage: vkeve make-model" in p.stdout, "help make-model")
 
 
+# ---- vision projectors ---------------------------------------------------------------------
+
+def expected_mmproj_keys(proj):
+    keys = [("general.architecture", 8), ("general.type", 8), ("general.name", 8),
+            ("general.file_type", 4), ("clip.has_vision_encoder", 7)]
+    keys += [("clip.vision." + k, 4) for k in (
+        "projection_dim", "image_size", "patch_size", "embedding_length", "feed_forward_length",
+        "block_count", "attention.head_count")]
+    keys += [("clip.vision.image_mean", 9), ("clip.vision.image_std", 9),
+             ("clip.projector_type", 8)]
+    if proj == "qwen2.5vl":
+        keys += [("clip.use_silu", 7), ("clip.vision.n_wa_pattern", 4)]
+    return keys + [("clip.vision.attention.layer_norm_epsilon", 6),
+                   ("clip.vision.spatial_merge_size", 4), ("general.quantization_version", 4)]
+
+
+def expected_mmproj_tensors(proj, n_layer, embd, ff, text_embd):
+    """name -> ne, as llama.cpp's converter names them for Qwen2-VL / Qwen2.5-VL."""
+    t = {"v.patch_embd.weight": [14, 14, 3, embd], "v.patch_embd.weight.1": [14, 14, 3, embd],
+         "v.post_ln.weight": [embd], "mm.0.weight": [4 * embd, 4 * embd], "mm.0.bias": [4 * embd],
+         "mm.2.weight": [4 * embd, text_embd], "mm.2.bias": [text_embd]}
+    ffn = ("ffn_gate", "ffn_up") if proj == "qwen2.5vl" else ("ffn_up",)
+    for i in range(n_layer):
+        b = "v.blk.%d." % i
+        for name in ("attn_q", "attn_k", "attn_v", "attn_out"):
+            t.update({b + name + ".weight": [embd, embd], b + name + ".bias": [embd]})
+        for name in ffn:
+            t.update({b + name + ".weight": [embd, ff], b + name + ".bias": [ff]})
+        t.update({b + "ffn_down.weight": [ff, embd], b + "ffn_down.bias": [embd],
+                  b + "ln1.weight": [embd], b + "ln2.weight": [embd]})
+        if proj == "qwen2vl":
+            t.update({b + "ln1.bias": [embd], b + "ln2.bias": [embd]})
+    if proj == "qwen2vl":
+        t["v.post_ln.bias"] = [embd]
+    return t
+
+
+def check_mmproj(path, proj, hp, wtype_id):
+    """hp: block_count, embedding_length, feed_forward_length, attention.head_count,
+    projection_dim, layer_norm_epsilon and (qwen2.5vl) n_wa_pattern."""
+    kvs, tensors = load(path)
+    check([(k, v[0]) for k, v in kvs] == expected_mmproj_keys(proj),
+          "%s: keys %s" % (path, [(k, v[0]) for k, v in kvs]))
+    merger = "qwen2.5vl_merger" if proj == "qwen2.5vl" else "qwen2vl_merger"
+    fixed = {"general.architecture": b"clip", "general.type": b"mmproj",
+             "clip.projector_type": merger.encode(), "clip.has_vision_encoder": 1,
+             "clip.vision.image_size": 560, "clip.vision.patch_size": 14,
+             "clip.vision.spatial_merge_size": 2}
+    if proj == "qwen2.5vl":
+        fixed["clip.use_silu"] = 1
+    for key, want in fixed.items():
+        check(value(kvs, key) == want, "%s: %s = %r" % (path, key, value(kvs, key)))
+    for key, want in hp.items():
+        got = value(kvs, "clip.vision." + key)
+        check(abs(got - want) <= 1e-6 * abs(want), "%s: %s = %s, expected %s"
+              % (path, key, got, want))
+    for key, want in (("image_mean", [0.48145466, 0.4578275, 0.40821073]),
+                      ("image_std", [0.26862954, 0.26130258, 0.27577711])):
+        got = [v for _, v in value(kvs, "clip.vision." + key)]
+        check(np.allclose(got, want, rtol=1e-7, atol=0), "%s: %s = %s" % (path, key, got))
+    want = expected_mmproj_tensors(proj, hp["block_count"], hp["embedding_length"],
+                                   hp["feed_forward_length"], hp["projection_dim"])
+    got = {n: t["ne"][:t["n_dims"]] for n, t in tensors.items()}
+    check(got == want, "%s: tensors %s, expected %s" % (path, sorted(got), sorted(want)))
+    for name, t in tensors.items():
+        block = 32 if wtype_id == 8 else 1
+        expect = 0 if t["n_dims"] == 1 else wtype_id if t["ne"][0] % block == 0 else 1
+        check(t["type"] == expect, "%s: %s has type %d, expected %d"
+              % (path, name, t["type"], expect))
+    return kvs, tensors
+
+
+def tiny_vit(proj):
+    hp = {"block_count": 2, "embedding_length": 64, "feed_forward_length": 128,
+          "attention.head_count": 4, "projection_dim": 64,
+          "attention.layer_norm_epsilon": 1e-6}
+    if proj == "qwen2.5vl":
+        hp["n_wa_pattern"] = 2
+    return hp
+
+
+def test_mmproj_layouts():
+    for proj in ("qwen2vl", "qwen2.5vl"):
+        kvs, _ = check_mmproj(make("vit" + proj, "--mmproj", proj), proj, tiny_vit(proj), 0)
+        check(value(kvs, "general.file_type") == 0, "f32 mmproj file type")
+        kvs, t = check_mmproj(make("vitq8" + proj, "--mmproj", proj, "--type", "q8_0"), proj,
+                              tiny_vit(proj), 8)
+        check(value(kvs, "general.file_type") == 7 and t["v.patch_embd.weight"]["type"] == 1,
+              "q8_0 mmproj: file type 7, f16 patch kernels")
+        check_mmproj(make("vitf16" + proj, "--mmproj", proj, "--type", "f16"), proj,
+                     tiny_vit(proj), 1)
+    # The 2B shape, one layer to stay small; Qwen2.5-VL's ffn_down rows of 3420 are not whole
+    # q8_0 blocks and fall back to f16.
+    for proj, ff, wa in (("qwen2vl", 5120, None), ("qwen2.5vl", 3420, 8)):
+        hp = {"block_count": 1, "embedding_length": 1280, "feed_forward_length": ff,
+              "attention.head_count": 16, "projection_dim": 1536,
+              "attention.layer_norm_epsilon": 1e-6}
+        if wa:
+            hp["n_wa_pattern"] = wa
+        _, t = check_mmproj(make("vit2b" + proj, "--mmproj", proj, "--preset", "qwen2vl-2b",
+                                 "--layers", "1", "--type", "q8_0"), proj, hp, 8)
+        check(t["v.blk.0.ffn_down.weight"]["type"] == (1 if wa else 8), "2b ffn_down type")
+    over = {"block_count": 3, "embedding_length": 96, "feed_forward_length": 160,
+            "attention.head_count": 3, "projection_dim": 80,
+            "attention.layer_norm_epsilon": 1e-5, "n_wa_pattern": 3}
+    check_mmproj(make("vitover", "--preset", "qwen2vl-2b", "--mmproj", "qwen2.5vl", "--layers",
+                      "3", "--embd", "96", "--heads", "3", "--ff", "160", "--text-embd", "80",
+                      "--wa-pattern", "3", "--rms-eps", "1e-5", "--type", "f16"),
+                 "qwen2.5vl", over, 1)
+
+
+def test_mmproj_values():
+    a = make("va", "--mmproj", "qwen2vl", "--seed", "5")
+    check(open(a, "rb").read() == open(make("vb", "--mmproj", "qwen2vl", "--seed", "5"),
+                                           "rb").read(), "mmproj: same arguments, other bytes")
+    _, ta = load(a)
+    _, tc = load(make("vc", "--mmproj", "qwen2vl", "--seed", "6"))
+    _, t25 = load(make("v25", "--mmproj", "qwen2.5vl", "--seed", "5"))
+    check(ta["mm.0.weight"]["data"] != tc["mm.0.weight"]["data"], "mmproj: seed ignored")
+    check(ta["v.blk.1.attn_q.weight"]["data"] == t25["v.blk.1.attn_q.weight"]["data"] and
+          ta["v.blk.0.ffn_up.weight"]["data"] == t25["v.blk.0.ffn_up.weight"]["data"],
+          "qwen2vl and qwen2.5vl of one seed do not share the tensors they have in common")
+
+    def values(name):
+        t = ta[name]
+        return np.frombuffer(t["data"], dtype="<f4").reshape(list(reversed(t["ne"][:t["n_dims"]])))
+
+    # Scales that keep activations O(1): matrices N(0, 1/fan_in), norms 1 + 0.1 N, biases 0.1 N.
+    for name, mean, std in (("v.patch_embd.weight", 0, 588 ** -0.5), ("mm.0.weight", 0, 1 / 16),
+                            ("v.blk.0.ffn_down.weight", 0, 128 ** -0.5),
+                            ("v.blk.0.ln1.weight", 1, 0.1), ("v.blk.0.attn_q.bias", 0, 0.1)):
+        v = values(name)
+        check(abs(v.mean() - mean) < 3 * std / v.size ** 0.5 + 1e-3 and
+              abs(v.std() / std - 1) < 0.25, "%s: mean %g std %g, expected %g, %g"
+              % (name, v.mean(), v.std(), mean, std))
+
+
+def test_mmproj_errors():
+    out = os.path.join(TMP, "badvit.gguf")
+    expect_fail(2, "--mmproj: 'qwen3vl' is not qwen2vl or qwen2.5vl", out, "--mmproj", "qwen3vl")
+    expect_fail(2, "--arch does not apply to --mmproj", out, "--mmproj", "qwen2vl", "--arch",
+                "qwen2")
+    expect_fail(2, "--tied does not apply to --mmproj", out, "--tied", "--mmproj", "qwen2vl")
+    expect_fail(2, "--text-embd needs --mmproj", out, "--text-embd", "64")
+    expect_fail(2, "--wa-pattern needs --mmproj qwen2.5vl", out, "--mmproj", "qwen2vl",
+                "--wa-pattern", "4")
+    expect_fail(2, "--wa-pattern: '0' is not an integer from 1", out, "--mmproj", "qwen2.5vl",
+                "--wa-pattern", "0")
+    expect_fail(2, "--preset: 'qwen2-0.5b' is not tiny or qwen2vl-2b", out, "--mmproj",
+                "qwen2vl", "--preset", "qwen2-0.5b")
+    expect_fail(2, "--preset: 'qwen2vl-2b' is not tiny or qwen2-0.5b", out, "--preset",
+                "qwen2vl-2b")
+    expect_fail(2, "head dimension 12 (--embd / --heads) must be a multiple of 8", out,
+                "--mmproj", "qwen2vl", "--embd", "48")
+    expect_fail(2, "--embd 64 is not a multiple of --heads 5", out, "--mmproj", "qwen2.5vl",
+                "--heads", "5")
+    expect_fail(2, "--ff 64 must differ from --embd", out, "--mmproj", "qwen2vl", "--ff", "64")
+    check(not os.path.exists(out), "a failed make-model --mmproj left a file")
+
+
 TESTS = [test_determinism, test_layouts, test_k_fallback, test_builtin_vocab, test_vocab_from,
-         test_errors]
+         test_errors, test_mmproj_layouts, test_mmproj_values, test_mmproj_errors]
 
 if __name__ == "__main__":
     run_tests(TESTS, failures, TMP)

@@ -1,6 +1,6 @@
-/* cmd_make_model.c - `vkeve make-model`: writes a random decoder-only language model as
- * GGUF (tools/mkmodel.h), the test input of the decoder and of its PyTorch reference
- * tests/reference/llm_ref.py. */
+/* cmd_make_model.c - `vkeve make-model`: writes a random decoder-only language model or a
+ * Qwen2-VL / Qwen2.5-VL vision projector as GGUF (tools/mkmodel.h), the test inputs of the
+ * decoder and the vision encoder and of their PyTorch references in tests/reference/. */
 #include "tools/commands.h"
 
 #include <limits.h>
@@ -17,9 +17,14 @@ const char cmd_make_model_usage[] =
     "usage: vkeve make-model OUT.gguf [--arch qwen2|qwen2vl|llama] [--type TYPE]\n"
     "                        [--preset tiny|qwen2-0.5b] [--seed N] [--layers N] [--embd N]\n"
     "                        [--heads N] [--kv-heads N] [--ff N] [--ctx N] [--rope-theta X]\n"
-    "                        [--rms-eps X] [--tied | --untied] [--vocab-from FILE.gguf]\n\n"
-    "Writes a random decoder-only language model with the tensor names and metadata of\n"
-    "llama.cpp's converter. The same arguments give the same file bytes.\n\n"
+    "                        [--rms-eps X] [--tied | --untied] [--vocab-from FILE.gguf]\n"
+    "       vkeve make-model OUT.gguf --mmproj qwen2vl|qwen2.5vl [--type TYPE]\n"
+    "                        [--preset tiny|qwen2vl-2b] [--seed N] [--layers N] [--embd N]\n"
+    "                        [--heads N] [--ff N] [--text-embd N] [--wa-pattern N] [--rms-eps "
+    "X]\n\n"
+    "Writes a random decoder-only language model, or with --mmproj the vision projector\n"
+    "(\"mmproj\") of Qwen2-VL or Qwen2.5-VL, with the tensor names and metadata of llama.cpp's\n"
+    "converter. The same arguments give the same file bytes.\n\n"
     "options:\n"
     "  --arch A         qwen2 (default), qwen2vl (M-RoPE sections) or llama (no q/k/v\n"
     "                   biases; attn_q/attn_k rows permuted per head as the converter does)\n"
@@ -39,6 +44,18 @@ const char cmd_make_model_usage[] =
     "  --vocab-from F   copy every tokenizer.* key from the GGUF file F (the embedding and\n"
     "                   output rows follow its vocabulary size); default: a built-in\n"
     "                   640-token byte-level BPE vocabulary with Qwen2's special tokens\n\n"
+    "projector options (with --mmproj):\n"
+    "  --mmproj P       qwen2vl (LayerNorm, quick-GELU MLP; projector qwen2vl_merger) or\n"
+    "                   qwen2.5vl (RMSNorm, SwiGLU MLP, windowed attention; qwen2.5vl_merger)\n"
+    "  --preset P       tiny (default): 2 layers, 64 wide, 4 heads, FFN 128, output 64;\n"
+    "                   qwen2vl-2b: 32 layers, 1280 wide, 16 heads, FFN 5120 (3420 for\n"
+    "                   qwen2.5vl), output 1536\n"
+    "  --text-embd N    output width: the text model's embedding (clip.vision.projection_dim)\n"
+    "  --wa-pattern N   qwen2.5vl: layers l with (l + 1) % N == 0 attend globally, the others\n"
+    "                   within 112-pixel windows (default 2 for tiny, 8 for qwen2vl-2b)\n"
+    "  --type, --seed, --layers, --embd, --heads, --ff, --rms-eps as above; the head\n"
+    "                   dimension must be a multiple of 8, and rows that are not whole blocks\n"
+    "                   of a quantized type (the patch kernels' 14) are stored as f16\n\n"
     "Weights: matrices N(0, 1/fan_in), norm weights 1 + 0.1 N(0, 1), biases 0.1 N(0, 1).\n"
     "exit status: 0 written, 1 write failure or unreadable --vocab-from file, 2 bad usage.\n";
 
@@ -85,9 +102,14 @@ typedef struct int_option {
 static int parse_int_option(mkmodel_spec *s, const char *opt, const char *v, int *matched)
 {
     const int_option opts[] = {
-        {"--layers", 1000, &s->n_layer}, {"--embd", 65536, &s->n_embd},
-        {"--heads", 1024, &s->n_head},   {"--kv-heads", 1024, &s->n_head_kv},
-        {"--ff", 1 << 20, &s->n_ff},     {"--ctx", 1 << 24, &s->n_ctx},
+        {"--layers", 1000, &s->n_layer},
+        {"--embd", 65536, &s->n_embd},
+        {"--heads", 1024, &s->n_head},
+        {"--kv-heads", 1024, &s->n_head_kv},
+        {"--ff", 1 << 20, &s->n_ff},
+        {"--ctx", 1 << 24, &s->n_ctx},
+        {"--text-embd", 65536, &s->n_text_embd},
+        {"--wa-pattern", 1000, &s->n_wa_pattern},
     };
     for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
         if (strcmp(opt, opts[i].name))
@@ -122,6 +144,8 @@ static int parse_valued(mkmodel_spec *s, const char *opt, const char *v)
         s->vocab_from = v;
         return 0;
     }
+    if (strcmp(opt, "--mmproj") == 0)
+        return 0;
     if (cmd_parse_int(v, 0, LONG_MAX, &seed))
         return cmd_usage_error("make-model", "--seed: '%s' is not a non-negative integer", v);
     s->seed = (uint64_t)seed;
@@ -130,28 +154,70 @@ static int parse_valued(mkmodel_spec *s, const char *opt, const char *v)
 
 static int takes_value(const char *a)
 {
-    static const char *const names[] = {
-        "--arch",     "--type", "--preset", "--seed",       "--layers",  "--embd",      "--heads",
-        "--kv-heads", "--ff",   "--ctx",    "--rope-theta", "--rms-eps", "--vocab-from"};
+    static const char *const names[] = {"--arch",       "--type",   "--preset",     "--seed",
+                                        "--layers",     "--embd",   "--heads",      "--kv-heads",
+                                        "--ff",         "--ctx",    "--rope-theta", "--rms-eps",
+                                        "--vocab-from", "--mmproj", "--text-embd",  "--wa-pattern"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(a, names[i]) == 0)
             return 1;
     return 0;
 }
 
-/* The preset first, so that every other option overrides it wherever it stands. */
+/* The value of the last `opt value` pair in argv, or NULL. */
+static const char *find_value(int argc, char **argv, const char *opt)
+{
+    const char *v = NULL;
+    for (int i = 1; i + 1 < argc; i++)
+        if (strcmp(argv[i], opt) == 0)
+            v = argv[++i];
+    return v;
+}
+
+static int parse_proj(const char *v, mkmodel_proj *out)
+{
+    static const mkmodel_proj projs[] = {MK_PROJ_QWEN2VL, MK_PROJ_QWEN25VL};
+    *out = MK_NO_PROJ;
+    for (int i = 0; v && i < 2; i++)
+        if (strcmp(v, mkmodel_proj_name(projs[i])) == 0)
+            *out = projs[i];
+    if (v && *out == MK_NO_PROJ)
+        return cmd_usage_error("make-model", "--mmproj: '%s' is not qwen2vl or qwen2.5vl", v);
+    return 0;
+}
+
+/* --mmproj and the preset first, so that every other option overrides the preset wherever
+ * it stands. */
 static int parse_preset(int argc, char **argv, mkmodel_spec *s)
 {
-    *s = mkmodel_preset_tiny();
-    for (int i = 1; i + 1 < argc; i++) {
-        if (strcmp(argv[i], "--preset") != 0)
-            continue;
-        const char *v = argv[++i];
-        if (strcmp(v, "qwen2-0.5b") == 0)
-            *s = mkmodel_preset_qwen2_05b();
-        else if (strcmp(v, "tiny") != 0)
-            return cmd_usage_error("make-model", "--preset: '%s' is not tiny or qwen2-0.5b", v);
-    }
+    mkmodel_proj proj;
+    if (parse_proj(find_value(argc, argv, "--mmproj"), &proj))
+        return 2;
+    const char *v = find_value(argc, argv, "--preset");
+    const char *big = proj == MK_NO_PROJ ? "qwen2-0.5b" : "qwen2vl-2b";
+    if (v && strcmp(v, "tiny") != 0 && strcmp(v, big) != 0)
+        return cmd_usage_error("make-model", "--preset: '%s' is not tiny or %s%s", v, big,
+                               proj == MK_NO_PROJ ? "" : " (with --mmproj)");
+    int tiny = !v || strcmp(v, "tiny") == 0;
+    if (proj == MK_NO_PROJ)
+        *s = tiny ? mkmodel_preset_tiny() : mkmodel_preset_qwen2_05b();
+    else
+        *s = tiny ? mkmodel_preset_vit_tiny(proj) : mkmodel_preset_vit_2b(proj);
+    return 0;
+}
+
+/* Options of one kind of file only: refused for the other kind, rather than ignored. */
+static int check_applies(const mkmodel_spec *s, const char *opt)
+{
+    static const char *const text_only[] = {"--arch", "--kv-heads", "--ctx",       "--rope-theta",
+                                            "--tied", "--untied",   "--vocab-from"};
+    for (size_t i = 0; s->proj != MK_NO_PROJ && i < sizeof text_only / sizeof text_only[0]; i++)
+        if (strcmp(opt, text_only[i]) == 0)
+            return cmd_usage_error("make-model", "%s does not apply to --mmproj", opt);
+    if (s->proj == MK_NO_PROJ && (!strcmp(opt, "--text-embd") || !strcmp(opt, "--wa-pattern")))
+        return cmd_usage_error("make-model", "%s needs --mmproj", opt);
+    if (s->proj == MK_PROJ_QWEN2VL && strcmp(opt, "--wa-pattern") == 0)
+        return cmd_usage_error("make-model", "--wa-pattern needs --mmproj qwen2.5vl");
     return 0;
 }
 
@@ -160,6 +226,8 @@ static int parse_options(int argc, char **argv, mkmodel_spec *s, const char **ou
     int rc = parse_preset(argc, argv, s);
     for (int i = 1; i < argc && !rc; i++) {
         const char *a = argv[i];
+        if (check_applies(s, a))
+            return 2;
         if (strcmp(a, "--tied") == 0 || strcmp(a, "--untied") == 0) {
             s->tied = strcmp(a, "--tied") == 0;
         } else if (takes_value(a)) {
@@ -182,9 +250,14 @@ static int parse_options(int argc, char **argv, mkmodel_spec *s, const char **ou
 
 static void print_summary(const char *path, const mkmodel_spec *s, const mkmodel_summary *sum)
 {
-    printf("wrote %s: %s, %d layers, %d wide, vocab %lld, %lld parameters, %lld tensors (", path,
-           mkmodel_arch_name(s->arch), s->n_layer, s->n_embd, (long long)sum->n_vocab,
-           (long long)sum->n_params, (long long)sum->n_tensors);
+    if (s->proj == MK_NO_PROJ)
+        printf("wrote %s: %s, %d layers, %d wide, vocab %lld", path, mkmodel_arch_name(s->arch),
+               s->n_layer, s->n_embd, (long long)sum->n_vocab);
+    else
+        printf("wrote %s: %s mmproj, %d layers, %d wide, output %d", path,
+               mkmodel_proj_name(s->proj), s->n_layer, s->n_embd, s->n_text_embd);
+    printf(", %lld parameters, %lld tensors (", (long long)sum->n_params,
+           (long long)sum->n_tensors);
     const char *sep = "";
     for (int t = 0; t < 64; t++)
         if (sum->count_by_type[t]) {

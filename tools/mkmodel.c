@@ -1,6 +1,6 @@
 /* mkmodel.c - random decoder-only language models as GGUF (see mkmodel.h): hyperparameter
  * metadata, a built-in byte-level BPE vocabulary or one copied from another GGUF, and
- * seeded weights in the chosen tensor type. */
+ * seeded weights in the chosen tensor type (also those of the projectors, mkmodel_vit.c). */
 #include "tools/mkmodel.h"
 
 #include <math.h>
@@ -12,6 +12,7 @@
 #include "runtime/dtype.h"
 #include "runtime/gguf.h"
 #include "runtime/quant.h"
+#include "tools/mkmodel_int.h"
 
 /* ---- presets and checks ----------------------------------------------------------------- */
 
@@ -19,14 +20,33 @@ mkmodel_spec mkmodel_preset_tiny(void)
 {
     /* Small enough for lavapipe tests in seconds; untied so output.weight is exercised; a
      * low rope base so that positions visibly change every rotated pair. */
-    mkmodel_spec s = {MK_QWEN2, DT_F32, 2, 64, 4, 2, 128, 4096, 10000.0, 1e-6, 0, 0, NULL};
+    mkmodel_spec s = {.arch = MK_QWEN2,
+                      .type = DT_F32,
+                      .n_layer = 2,
+                      .n_embd = 64,
+                      .n_head = 4,
+                      .n_head_kv = 2,
+                      .n_ff = 128,
+                      .n_ctx = 4096,
+                      .rope_theta = 10000.0,
+                      .rms_eps = 1e-6};
     return s;
 }
 
 mkmodel_spec mkmodel_preset_qwen2_05b(void)
 {
     /* The shape of Qwen2-0.5B (and of Qwen2.5-0.5B): tied head, rope base 1e6. */
-    mkmodel_spec s = {MK_QWEN2, DT_F32, 24, 896, 14, 2, 4864, 32768, 1000000.0, 1e-6, 1, 0, NULL};
+    mkmodel_spec s = {.arch = MK_QWEN2,
+                      .type = DT_F32,
+                      .n_layer = 24,
+                      .n_embd = 896,
+                      .n_head = 14,
+                      .n_head_kv = 2,
+                      .n_ff = 4864,
+                      .n_ctx = 32768,
+                      .rope_theta = 1000000.0,
+                      .rms_eps = 1e-6,
+                      .tied = 1};
     return s;
 }
 
@@ -47,6 +67,8 @@ static int head_dim(const mkmodel_spec *s)
 
 int mkmodel_check(const mkmodel_spec *s, errmsg *e)
 {
+    if (s->proj != MK_NO_PROJ)
+        return mkvit_check(s, e);
     if (s->n_embd % s->n_head)
         return err_set(e, ERR_ENV, "--embd %d is not a multiple of --heads %d", s->n_embd,
                        s->n_head);
@@ -493,8 +515,7 @@ static int copy_tokenizer_keys(gguf_writer *w, const gguf_file *f, errmsg *e)
 
 /* ---- hyperparameters -------------------------------------------------------------------- */
 
-/* general.file_type: llama.cpp's LlamaFileType for a file whose matrices are all `type`. */
-static uint32_t file_type(int type)
+uint32_t mk_file_type(int type)
 {
     switch (type) {
     case DT_F16: return 1;
@@ -545,7 +566,7 @@ static void add_hparams(gguf_writer *w, const mkmodel_spec *s, int64_t n_vocab)
     gguf_add_u32(w, akey(k, sizeof k, s, "attention.head_count_kv"), (uint32_t)s->n_head_kv);
     gguf_add_f32(w, akey(k, sizeof k, s, "rope.freq_base"), (float)s->rope_theta);
     gguf_add_f32(w, akey(k, sizeof k, s, "attention.layer_norm_rms_epsilon"), (float)s->rms_eps);
-    gguf_add_u32(w, "general.file_type", file_type(s->type));
+    gguf_add_u32(w, "general.file_type", mk_file_type(s->type));
     if (s->arch == MK_LLAMA) {
         gguf_add_u32(w, akey(k, sizeof k, s, "vocab_size"), (uint32_t)n_vocab);
         gguf_add_u32(w, akey(k, sizeof k, s, "rope.dimension_count"), (uint32_t)head_dim(s));
@@ -560,24 +581,6 @@ static void add_hparams(gguf_writer *w, const mkmodel_spec *s, int64_t n_vocab)
 
 /* ---- weights ---------------------------------------------------------------------------- */
 
-typedef enum wkind { W_MATRIX, W_NORM, W_BIAS } wkind;
-
-/* One tensor to make: a matrix [ne1 rows of ne0] or a vector (ne1 = 1). permute_hd > 0
- * permutes the rows of each head of that size (llama's attn_q/attn_k). */
-typedef struct wdesc {
-    const char *name;
-    wkind kind;
-    int64_t ne0, ne1;
-    int permute_hd;
-} wdesc;
-
-typedef struct builder {
-    gguf_writer *w;
-    const mkmodel_spec *s;
-    mkmodel_summary *sum;
-    errmsg *e;
-} builder;
-
 /* FNV-1a: a tensor's rng stream from its name. */
 static uint64_t name_stream(const char *name)
 {
@@ -587,56 +590,76 @@ static uint64_t name_stream(const char *name)
     return h;
 }
 
-/* Norms and biases stay f32 as the converter keeps them. A K-quant row shorter than its
- * 256-element block takes the type llama.cpp's quantizer falls back to. */
-static int tensor_type(const mkmodel_spec *s, const wdesc *d)
+static int n_dims(const mk_wdesc *d)
 {
-    if (d->kind != W_MATRIX)
-        return DT_F32;
-    if (is_k_quant(s->type) && d->ne0 % 256)
-        return s->type == DT_Q4_K ? DT_Q5_0 : s->type == DT_Q5_K ? DT_Q5_1 : DT_Q8_0;
-    return s->type;
+    int n = 1;
+    while (n < 4 && d->ne[n])
+        n++;
+    return n;
 }
 
-/* Matrices N(0, 1/ne0): unit-variance inputs give unit-variance outputs, so activations
- * and logits stay O(1). Norm weights 1 + 0.1 N(0, 1), biases 0.1 N(0, 1). */
-static void fill(float *x, const wdesc *d, rng *r)
+/* The product of the dimensions after the first: the number of rows. */
+static int64_t n_rows(const mk_wdesc *d)
 {
-    float std = d->kind == W_MATRIX ? 1.0f / sqrtf((float)d->ne0) : 0.1f;
-    float mean = d->kind == W_NORM ? 1.0f : 0.0f;
-    for (int64_t i = 0; i < d->ne0 * d->ne1; i++)
+    int64_t rows = 1;
+    for (int i = 1; i < n_dims(d); i++)
+        rows *= d->ne[i];
+    return rows;
+}
+
+/* Norms and biases stay f32 as the converter keeps them. A K-quant row shorter than its
+ * 256-element block takes the type llama.cpp's quantizer falls back to; a row that is still
+ * not whole blocks (a patch kernel's 14) is f16, as the converter falls back. */
+static int tensor_type(const mkmodel_spec *s, const mk_wdesc *d)
+{
+    if (d->kind != MK_MATRIX)
+        return DT_F32;
+    int type = s->type;
+    if (is_k_quant(type) && d->ne[0] % 256)
+        type = type == DT_Q4_K ? DT_Q5_0 : type == DT_Q5_K ? DT_Q5_1 : DT_Q8_0;
+    return d->ne[0] % dtype_block(type) ? DT_F16 : type;
+}
+
+/* Matrices N(0, 1/fan_in): unit-variance inputs give unit-variance outputs, so activations
+ * and logits stay O(1). Norm weights 1 + 0.1 N(0, 1), biases 0.1 N(0, 1). */
+static void fill(float *x, int64_t n, const mk_wdesc *d, rng *r)
+{
+    int64_t fan_in = n / d->ne[n_dims(d) - 1];
+    float std = d->kind == MK_MATRIX ? 1.0f / sqrtf((float)fan_in) : 0.1f;
+    float mean = d->kind == MK_NORM ? 1.0f : 0.0f;
+    for (int64_t i = 0; i < n; i++)
         x[i] = mean + std * rng_normal(r);
 }
 
 /* Per head of hd rows: file row 2i + j = Hugging Face row j * hd/2 + i, the converter's
  * reshape(heads, 2, hd/2, ...) -> swap axes 1 and 2. */
-static void permute_rows(const float *src, float *dst, const wdesc *d)
+static void permute_rows(const float *src, float *dst, const mk_wdesc *d)
 {
-    int64_t hd = d->permute_hd, half = hd / 2;
-    for (int64_t row = 0; row < d->ne1; row++) {
+    int64_t hd = d->permute_hd, half = hd / 2, ne0 = d->ne[0];
+    for (int64_t row = 0; row < n_rows(d); row++) {
         int64_t head = row / hd, i = row % hd / 2, j = row % 2;
-        const float *from = src + (head * hd + j * half + i) * d->ne0;
-        memcpy(dst + row * d->ne0, from, (size_t)d->ne0 * sizeof *dst);
+        const float *from = src + (head * hd + j * half + i) * ne0;
+        memcpy(dst + row * ne0, from, (size_t)ne0 * sizeof *dst);
     }
 }
 
-static int add_weight(builder *b, const wdesc *d)
+int mk_add_weight(mk_builder *b, const mk_wdesc *d)
 {
-    int64_t n = d->ne0 * d->ne1, ne[2] = {d->ne0, d->ne1};
+    int64_t rows = n_rows(d), n = d->ne[0] * rows;
     int type = tensor_type(b->s, d);
-    size_t bytes = dtype_row_bytes(type, d->ne0) * (size_t)d->ne1;
+    size_t bytes = dtype_row_bytes(type, d->ne[0]) * (size_t)rows;
     float *x = malloc((size_t)n * sizeof *x);
     float *y = d->permute_hd ? malloc((size_t)n * sizeof *y) : NULL;
     void *q = malloc(bytes);
     int rc = x && q && (y || !d->permute_hd) ? 0 : err_set(b->e, ERR_FAIL, "out of memory");
     if (!rc) {
         rng r = rng_make(b->s->seed, name_stream(d->name));
-        fill(x, d, &r);
+        fill(x, n, d, &r);
         if (y)
             permute_rows(x, y, d);
         rc = quant_quantize(type, y ? y : x, q, n, b->e);
     }
-    if (!rc && gguf_add_tensor(b->w, d->name, type, d->kind == W_MATRIX ? 2 : 1, ne, q))
+    if (!rc && gguf_add_tensor(b->w, d->name, type, n_dims(d), d->ne, q))
         rc = err_set(b->e, ERR_FAIL, "cannot add tensor %s", d->name);
     if (!rc) {
         b->sum->n_tensors++;
@@ -649,50 +672,50 @@ static int add_weight(builder *b, const wdesc *d)
     return rc;
 }
 
-static int add_block(builder *b, int layer)
+static int add_block(mk_builder *b, int layer)
 {
     const mkmodel_spec *s = b->s;
     int64_t hd = head_dim(s), q_rows = s->n_head * hd, kv_rows = s->n_head_kv * hd;
     int bias = s->arch != MK_LLAMA, perm = s->arch == MK_LLAMA ? (int)hd : 0;
-    const wdesc descs[] = {
-        {"attn_norm.weight", W_NORM, s->n_embd, 1, 0},
-        {"attn_q.weight", W_MATRIX, s->n_embd, q_rows, perm},
-        {"attn_q.bias", W_BIAS, q_rows, 1, 0},
-        {"attn_k.weight", W_MATRIX, s->n_embd, kv_rows, perm},
-        {"attn_k.bias", W_BIAS, kv_rows, 1, 0},
-        {"attn_v.weight", W_MATRIX, s->n_embd, kv_rows, 0},
-        {"attn_v.bias", W_BIAS, kv_rows, 1, 0},
-        {"attn_output.weight", W_MATRIX, q_rows, s->n_embd, 0},
-        {"ffn_norm.weight", W_NORM, s->n_embd, 1, 0},
-        {"ffn_gate.weight", W_MATRIX, s->n_embd, s->n_ff, 0},
-        {"ffn_up.weight", W_MATRIX, s->n_embd, s->n_ff, 0},
-        {"ffn_down.weight", W_MATRIX, s->n_ff, s->n_embd, 0},
+    const mk_wdesc descs[] = {
+        {"attn_norm.weight", MK_NORM, {s->n_embd}, 0},
+        {"attn_q.weight", MK_MATRIX, {s->n_embd, q_rows}, perm},
+        {"attn_q.bias", MK_BIAS, {q_rows}, 0},
+        {"attn_k.weight", MK_MATRIX, {s->n_embd, kv_rows}, perm},
+        {"attn_k.bias", MK_BIAS, {kv_rows}, 0},
+        {"attn_v.weight", MK_MATRIX, {s->n_embd, kv_rows}, 0},
+        {"attn_v.bias", MK_BIAS, {kv_rows}, 0},
+        {"attn_output.weight", MK_MATRIX, {q_rows, s->n_embd}, 0},
+        {"ffn_norm.weight", MK_NORM, {s->n_embd}, 0},
+        {"ffn_gate.weight", MK_MATRIX, {s->n_embd, s->n_ff}, 0},
+        {"ffn_up.weight", MK_MATRIX, {s->n_embd, s->n_ff}, 0},
+        {"ffn_down.weight", MK_MATRIX, {s->n_ff, s->n_embd}, 0},
     };
     for (size_t i = 0; i < sizeof descs / sizeof descs[0]; i++) {
-        if (descs[i].kind == W_BIAS && !bias)
+        if (descs[i].kind == MK_BIAS && !bias)
             continue;
         char name[GGUF_MAX_NAME];
-        wdesc d = descs[i];
+        mk_wdesc d = descs[i];
         snprintf(name, sizeof name, "blk.%d.%s", layer, descs[i].name);
         d.name = name;
-        if (add_weight(b, &d))
+        if (mk_add_weight(b, &d))
             return ERR_FAIL;
     }
     return 0;
 }
 
-static int add_weights(builder *b, int64_t n_vocab)
+static int add_weights(mk_builder *b, int64_t n_vocab)
 {
     const mkmodel_spec *s = b->s;
-    wdesc embd = {"token_embd.weight", W_MATRIX, s->n_embd, n_vocab, 0};
-    wdesc norm = {"output_norm.weight", W_NORM, s->n_embd, 1, 0};
-    wdesc head = {"output.weight", W_MATRIX, s->n_embd, n_vocab, 0};
-    if (add_weight(b, &embd))
+    mk_wdesc embd = {"token_embd.weight", MK_MATRIX, {s->n_embd, n_vocab}, 0};
+    mk_wdesc norm = {"output_norm.weight", MK_NORM, {s->n_embd}, 0};
+    mk_wdesc head = {"output.weight", MK_MATRIX, {s->n_embd, n_vocab}, 0};
+    if (mk_add_weight(b, &embd))
         return ERR_FAIL;
     for (int l = 0; l < s->n_layer; l++)
         if (add_block(b, l))
             return ERR_FAIL;
-    if (add_weight(b, &norm) || (!s->tied && add_weight(b, &head)))
+    if (mk_add_weight(b, &norm) || (!s->tied && mk_add_weight(b, &head)))
         return ERR_FAIL;
     return 0;
 }
@@ -724,16 +747,17 @@ int mkmodel_write(const mkmodel_spec *s, const char *path, mkmodel_summary *sum,
 {
     memset(sum, 0, sizeof *sum);
     gguf_file *src = NULL;
-    if (s->vocab_from && gguf_open(s->vocab_from, &src, e))
+    int lm = s->proj == MK_NO_PROJ;
+    if (lm && s->vocab_from && gguf_open(s->vocab_from, &src, e))
         return ERR_FAIL;
     gguf_writer *w = gguf_writer_new();
-    builder b = {w, s, sum, e};
+    mk_builder b = {w, s, sum, e};
     int rc = w ? 0 : err_set(e, ERR_FAIL, "out of memory");
-    if (!rc)
+    if (!rc && lm)
         rc = add_metadata(w, s, src, &sum->n_vocab, e);
     gguf_close(src);
     if (!rc)
-        rc = add_weights(&b, sum->n_vocab);
+        rc = lm ? add_weights(&b, sum->n_vocab) : mkvit_build(&b);
     if (!rc)
         rc = gguf_writer_write(w, path, e);
     gguf_writer_free(w);
