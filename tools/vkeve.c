@@ -24,7 +24,7 @@ static const command commands[] = {
      cmd_generate},
     {"describe", "answer a prompt about images with a vision-language model", cmd_describe_usage,
      cmd_describe},
-    {"make-model", "write a random decoder-only model as GGUF (tests)", cmd_make_model_usage,
+    {"make-model", "write a random model or vision projector as GGUF (tests)", cmd_make_model_usage,
      cmd_make_model},
 };
 static const int n_commands = sizeof commands / sizeof commands[0];
