@@ -36,6 +36,8 @@ int cmd_describe(int argc, char **argv);
 extern const char cmd_describe_usage[];
 int cmd_make_model(int argc, char **argv);
 extern const char cmd_make_model_usage[];
+int cmd_run(int argc, char **argv);
+extern const char cmd_run_usage[];
 
 /* Prints "vkeve NAME: message" and the usage hint to stderr; returns 2. */
 int cmd_usage_error(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

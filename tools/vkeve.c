@@ -8,6 +8,8 @@
 #include <string.h>
 
 static const command commands[] = {
+    {"run", "the main job: rounds of challenger programs, verified questions, batches",
+     cmd_run_usage, cmd_run},
     {"info", "list Vulkan devices and their probed features", cmd_info_usage, cmd_info},
     {"gguf-info", "describe a GGUF model file: metadata, tensors, totals", cmd_gguf_info_usage,
      cmd_gguf_info},
