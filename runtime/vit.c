@@ -63,7 +63,7 @@ struct vit {
     int64_t capacity; /* patches the arena holds */
     plan plan;
     vk_buf arena;
-    vk_seq *seq; /* recorded for grid (seq_h, seq_w) */
+    vk_seq **seqs; /* one per layer, recorded for grid (seq_h, seq_w) */
     int seq_h, seq_w;
     int win_pages; /* slots per window table */
     double host_s, run_s;
@@ -344,6 +344,14 @@ static int upload_patch(vit *v, const gguf_file *f, errmsg *e)
     return rc ? (e->code ? e->code : ERR_FAIL) : 0;
 }
 
+static void free_recording(vit *v)
+{
+    for (int l = 0; v->seqs && l < v->c.n_layer; l++)
+        vk_seq_free(v->seqs[l]);
+    free(v->seqs);
+    v->seqs = NULL;
+}
+
 int vit_load(vk_ctx *ctx, const gguf_file *f, op_shape matmul, vit **out, errmsg *e)
 {
     *out = NULL;
@@ -367,7 +375,7 @@ void vit_free(vit *v)
 {
     if (!v)
         return;
-    vk_seq_free(v->seq);
+    free_recording(v);
     vk_buf_free(v->ctx, &v->arena);
     vk_buf_free(v->ctx, &v->patch_buf);
     wt_free(v->ctx, &v->w);
@@ -452,8 +460,7 @@ static int plan_arena(vit *v, int64_t n, errmsg *e)
         [A_M0] = {N * d, 21, 22},
         [A_OUT] = {N / 4 * (uint64_t)c->n_out, 22, 99},
     };
-    vk_seq_free(v->seq);
-    v->seq = NULL;
+    free_recording(v);
     vk_buf_free(v->ctx, &v->arena);
     plan_free(&v->plan);
     for (int i = 0; i < A_COUNT; i++)
@@ -658,16 +665,18 @@ static int record_mlp(graph *g, int l)
     return rec(g, (op_node){.kind = OP_ADD, .dst = &a->x, .src = {&a->x, &a->o}});
 }
 
-/* Patch embedding, the layers, then the merger: norm, four patches side by side, MLP. */
-static int record_graph(graph *g, int64_t n)
+/* Layer l, with the patch embedding before the first and the merger (norm, four patches
+ * side by side, MLP) after the last. */
+static int record_layer(graph *g, int l, int64_t n)
 {
     vit *v = g->v;
     acts *a = &g->a;
-    if (linear(g, &a->x, &v->patch, NULL, &a->pixels))
+    if (l == 0 && linear(g, &a->x, &v->patch, NULL, &a->pixels))
         return ERR_FAIL;
-    for (int l = 0; l < v->c.n_layer; l++)
-        if (record_attention(g, l, n) || record_mlp(g, l))
-            return ERR_FAIL;
+    if (record_attention(g, l, n) || record_mlp(g, l))
+        return ERR_FAIL;
+    if (l < v->c.n_layer - 1)
+        return 0;
     if (norm(g, &a->xn, &a->x, v->post_w, v->post_b) ||
         linear(g, &a->m0, v->mm0_w, v->mm0_b, &a->merged) ||
         rec(g, (op_node){.kind = OP_GELU, .dst = &a->m0, .src = {&a->m0}}))
@@ -675,26 +684,29 @@ static int record_graph(graph *g, int64_t n)
     return linear(g, &a->out, v->mm2_w, v->mm2_b, &a->m0);
 }
 
-/* The recorded graph for this grid, planning a larger arena first when needed. */
-static vk_seq *recording(vit *v, int grid_h, int grid_w, errmsg *e)
+/* Records the graph for this grid, planning a larger arena first when needed. Each layer
+ * is its own submission: a large image's whole tower can take minutes on a CPU device, past
+ * the time one submission may take (VKEVE_GPU_TIMEOUT). */
+static int recording(vit *v, int grid_h, int grid_w, errmsg *e)
 {
     int64_t n = (int64_t)grid_h * grid_w;
-    if (v->seq && v->seq_h == grid_h && v->seq_w == grid_w)
-        return v->seq;
+    if (v->seqs && v->seq_h == grid_h && v->seq_w == grid_w)
+        return 0;
     if (n > v->capacity && plan_arena(v, n, e))
-        return NULL;
-    vk_seq_free(v->seq);
-    v->seq = NULL;
-    graph g = {.v = v, .s = vk_seq_begin(v->ctx, false, e), .e = e};
-    if (!g.s)
-        return NULL;
+        return e->code;
+    free_recording(v);
+    if (!(v->seqs = calloc((size_t)v->c.n_layer, sizeof *v->seqs)))
+        return err_set(e, ERR_FAIL, "out of host memory");
+    v->seq_h = grid_h, v->seq_w = grid_w;
+    graph g = {.v = v, .e = e};
     make_acts(v, n, &g.a);
-    if (record_graph(&g, n)) {
-        vk_seq_free(g.s);
-        return NULL;
+    for (int l = 0; l < v->c.n_layer; l++) {
+        if (!(g.s = v->seqs[l] = vk_seq_begin(v->ctx, false, e)) || record_layer(&g, l, n)) {
+            free_recording(v);
+            return e->code ? e->code : ERR_FAIL;
+        }
     }
-    v->seq = g.s, v->seq_h = grid_h, v->seq_w = grid_w;
-    return g.s;
+    return 0;
 }
 
 int vit_encode(vit *v, const float *pixels, int grid_h, int grid_w, float *out, errmsg *e)
@@ -703,12 +715,12 @@ int vit_encode(vit *v, const float *pixels, int grid_h, int grid_w, float *out, 
     if (grid_h < 2 || grid_w < 2 || grid_h % 2 || grid_w % 2 || grid_h > 4096 || grid_w > 4096)
         return err_set(e, ERR_FAIL, "a %dx%d patch grid cannot be encoded (even sides, 2..4096)",
                        grid_h, grid_w);
-    vk_seq *s = recording(v, grid_h, grid_w, e);
-    if (!s || upload_inputs(v, pixels, grid_h, grid_w, e))
+    if (recording(v, grid_h, grid_w, e) || upload_inputs(v, pixels, grid_h, grid_w, e))
         return e->code ? e->code : ERR_FAIL;
     double t1 = now_seconds();
-    if (vk_seq_run(s, e))
-        return e->code;
+    for (int l = 0; l < v->c.n_layer; l++)
+        if (vk_seq_run(v->seqs[l], e))
+            return err_prefix(e, "vision layer %d: ", l);
     double t2 = now_seconds();
     size_t bytes = (size_t)vit_out_rows(grid_h, grid_w) * (size_t)v->c.n_out * sizeof *out;
     int rc = vk_buf_read(v->ctx, &v->arena, v->plan.items[A_OUT].offset, out, bytes, e);

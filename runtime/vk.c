@@ -468,6 +468,12 @@ void vk_close(vk_ctx *ctx)
 {
     if (!ctx)
         return;
+    if (ctx->hung) { /* see vk_ctx.hung; the process is expected to exit */
+        vk_pipe_release(ctx);
+        vk_mem_release(ctx);
+        free(ctx);
+        return;
+    }
     if (ctx->device) {
         vkDeviceWaitIdle(ctx->device);
         vk_pipe_release(ctx);

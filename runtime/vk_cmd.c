@@ -38,14 +38,18 @@ int vk_cmd_submit_wait(vk_ctx *ctx, VkCommandBuffer cb, VkFence fence, errmsg *e
 {
     VkSubmitInfo si = {
         .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &cb};
+    if (ctx->hung)
+        return err_set(e, ERR_FAIL, "the device is still running work that timed out");
     if (vk_check(vkQueueSubmit(ctx->queue, 1, &si, fence), "vkQueueSubmit", e))
         return e->code;
     uint64_t limit = timeout_ns();
     VkResult r = vkWaitForFences(ctx->device, 1, &fence, VK_TRUE, limit);
-    if (r == VK_TIMEOUT)
+    if (r == VK_TIMEOUT) {
+        ctx->hung = true;
         return err_set(e, ERR_FAIL,
                        "GPU work did not finish within %" PRIu64 " s (VKEVE_GPU_TIMEOUT)",
                        (uint64_t)(limit / 1000000000u));
+    }
     if (vk_check(r, "vkWaitForFences", e))
         return e->code;
     return vk_check(vkResetFences(ctx->device, 1, &fence), "vkResetFences", e);
@@ -91,6 +95,8 @@ int vk_cmd_one_shot_submit(vk_ctx *ctx, VkCommandBuffer cb, errmsg *e)
         rc = vk_cmd_new_fence(ctx, &fence, e);
     if (!rc)
         rc = vk_cmd_submit_wait(ctx, cb, fence, e);
+    if (ctx->hung)
+        return rc;
     if (fence)
         vkDestroyFence(ctx->device, fence, NULL);
     vkFreeCommandBuffers(ctx->device, ctx->command_pool, 1, &cb);

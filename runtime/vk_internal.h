@@ -21,6 +21,9 @@ struct vk_ctx {
     uint32_t queue_family;
     VkCommandPool command_pool;
     vk_caps caps;
+    /* Work that timed out may still be running: nothing more is submitted, and teardown
+     * frees host memory only (the driver keeps using what the work binds until exit). */
+    bool hung;
     VkPhysicalDeviceMemoryProperties memory;
 
     /* vk_mem.c */

@@ -33,11 +33,13 @@ static int find_type(const vk_ctx *ctx, uint32_t bits, VkMemoryPropertyFlags wan
     return -1;
 }
 
+/* The block's host record, and its buffer and memory unless work that timed out may still
+ * use them (vk_ctx.hung). */
 static void destroy_block(vk_ctx *ctx, vk_block *b)
 {
-    if (b->buffer)
+    if (b->buffer && !ctx->hung)
         vkDestroyBuffer(ctx->device, b->buffer, NULL);
-    if (b->memory) {
+    if (b->memory && !ctx->hung) {
         vkFreeMemory(ctx->device, b->memory, NULL);
         ctx->bytes_allocated -= b->size;
     }

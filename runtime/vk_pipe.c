@@ -249,25 +249,30 @@ VkDescriptorSetLayout vk_pipe_set_layout(const vk_pipe *p)
     return p->layout->set_layout;
 }
 
+/* Frees the host records; the Vulkan objects too unless work that timed out may still use
+ * them (vk_ctx.hung). */
 void vk_pipe_release(vk_ctx *ctx)
 {
-    save_cache(ctx);
+    bool destroy = !ctx->hung;
+    if (destroy)
+        save_cache(ctx);
     while (ctx->pipes) {
         vk_pipe *p = ctx->pipes;
         ctx->pipes = p->next;
-        vkDestroyPipeline(ctx->device, p->pipeline, NULL);
+        if (destroy)
+            vkDestroyPipeline(ctx->device, p->pipeline, NULL);
         free(p);
     }
     while (ctx->layouts) {
         vk_layout *l = ctx->layouts;
         ctx->layouts = l->next;
-        if (l->pipeline_layout)
+        if (destroy && l->pipeline_layout)
             vkDestroyPipelineLayout(ctx->device, l->pipeline_layout, NULL);
-        if (l->set_layout)
+        if (destroy && l->set_layout)
             vkDestroyDescriptorSetLayout(ctx->device, l->set_layout, NULL);
         free(l);
     }
-    if (ctx->pipeline_cache)
+    if (destroy && ctx->pipeline_cache)
         vkDestroyPipelineCache(ctx->device, ctx->pipeline_cache, NULL);
     ctx->pipeline_cache = VK_NULL_HANDLE;
 }

@@ -352,10 +352,8 @@ double vk_seq_time_ns(const vk_seq *s, int i)
     return (double)(s->stamps[2 * i + 1] - s->stamps[2 * i]) * s->ctx->caps.timestamp_period_ns;
 }
 
-void vk_seq_free(vk_seq *s)
+static void destroy_objects(vk_seq *s)
 {
-    if (!s)
-        return;
     VkDevice dev = s->ctx->device;
     if (s->cb)
         vkFreeCommandBuffers(dev, s->ctx->command_pool, 1, &s->cb);
@@ -367,6 +365,14 @@ void vk_seq_free(vk_seq *s)
         vkDestroyDescriptorPool(dev, s->pools[i], NULL);
     for (int i = 0; i < s->n_views; i++)
         vkDestroyBufferView(dev, s->views[i], NULL);
+}
+
+void vk_seq_free(vk_seq *s)
+{
+    if (!s)
+        return;
+    if (!s->ctx->hung) /* work that timed out may still use them (vk_ctx.hung) */
+        destroy_objects(s);
     for (int i = 0; i < s->n_scratch; i++) {
         vk_buf_free(s->ctx, s->scratch[i]);
         free(s->scratch[i]);
