@@ -70,6 +70,8 @@ const char cmd_run_usage[] =
     "  --max-solver-tasks N (0: all)  per step, nearest pass rate 0.5 first\n"
     "Execution\n"
     "  --threads N (4)              program worker threads\n"
+    "  --device N                   Vulkan device (see vkeve info; default $VKEVE_DEVICE,\n"
+    "                               else the best one)\n"
     "  --steps N --memory MIB --max-side N --depth N   interpreter budgets (as vkeve exec)\n"
     "  --checkpoints DIR            before round R, load DIR/round-RRRR/model.gguf (and\n"
     "                               mmproj.gguf, solver.gguf, solver-mmproj.gguf if present)\n"
@@ -85,7 +87,7 @@ typedef struct run_args {
     uint64_t seed;
     long rounds, group, samples, c_tokens, s_tokens, step_images, round_images, ctx;
     long c_top_k, s_top_k, queue_k, min_pixels, max_pixels, max_comments, max_code;
-    long max_solver, threads, steps, memory, max_side, depth, wait, sheet;
+    long max_solver, threads, steps, memory, max_side, depth, wait, sheet, device;
     double c_temp, c_top_p, s_temp, s_top_p, w_format, w_valid, w_diff, s_format, s_acc;
     double div_threshold, div_scale, q_min_diff, q_max_bleu;
     long quiet, json_log;
@@ -140,6 +142,7 @@ static int make_opts(run_args *a, opt *o)
         {"--max-code-chars", O_INT, &a->max_code, 1, big, 1},
         {"--max-solver-tasks", O_INT, &a->max_solver, 0, big, 1},
         {"--threads", O_INT, &a->threads, 0, 256, 0},
+        {"--device", O_INT, &a->device, -1, 1 << 16, -1},
         {"--steps", O_INT, &a->steps, 1, 1e15, 1},
         {"--memory", O_INT, &a->memory, 1, 1 << 20, 1},
         {"--max-side", O_INT, &a->max_side, 1, 1 << 16, 1},
@@ -194,6 +197,7 @@ static void set_defaults(run_args *a)
                     .max_side = l.max_side,
                     .depth = l.max_depth,
                     .sheet = 16,
+                    .device = -1,
                     .c_temp = d.challenger_sampling.temperature,
                     .c_top_p = 1,
                     .s_temp = d.solver_sampling.temperature,
@@ -411,6 +415,23 @@ static int cache_pages(long seqs, long ctx)
     return pages > (1L << 30) ? 1 << 30 : (int)pages;
 }
 
+/* Checked before the first round: a model's cache must hold its largest request (one prompt
+ * of up to ctx tokens and `seqs` samples of up to `tokens` new tokens each), else every such
+ * request would be refused. */
+static int check_cache(const vlm *v, const char *role, long seqs, long tokens, long ctx, errmsg *e)
+{
+    const kv_cache *kv = vlm_kv(v);
+    long have = (long)kv_total_pages(kv) * kv_page_size(kv);
+    long need = ctx + seqs * (tokens < ctx ? tokens : ctx);
+    if (have >= need)
+        return 0;
+    return err_set(e, ERR_ENV,
+                   "device memory: the %s's cache holds %ld tokens, one request needs up to %ld "
+                   "(a %ld-token context and %ld samples of %ld new tokens); lower --ctx, the "
+                   "samples or the new tokens, or use a device with more memory",
+                   role, have, need, ctx, seqs, tokens);
+}
+
 static int models_open(models *m, const round_options *ro, long ctx, errmsg *e)
 {
     models_close(m);
@@ -430,6 +451,10 @@ static int models_open(models *m, const round_options *ro, long ctx, errmsg *e)
         rc = vlm_open(m->ctx, m->s_path, m->s_mmproj, &o, &m->s, e);
     else if (!rc)
         m->s = m->c;
+    if (!rc && need_c)
+        rc = check_cache(m->c, "challenger", ro->group, ro->challenger_tokens, ctx, e);
+    if (!rc)
+        rc = check_cache(m->s, "solver", ro->samples, ro->solver_tokens, ctx, e);
     memset(&m->c_id, 0, sizeof m->c_id);
     if (!rc && need_c)
         rc = batch_model_identify(m->c_path, &m->c_id, e);
@@ -903,7 +928,7 @@ static int prepare(runner *R, errmsg *e)
     make_settings(R->opts, R->n_opts, &R->ro, &R->set);
     if (a->images ? folder_images(R, e) : default_images(R, e))
         return e->code;
-    if (!(R->m.ctx = vk_open(-1, e)))
+    if (!(R->m.ctx = vk_open((int)a->device, e)))
         return e->code;
     return models_open(&R->m, &R->ro, a->ctx, e);
 }
