@@ -2,10 +2,11 @@
  * vkeve's own wording of EVE's task and requirements. */
 #include "evolve/prompt.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "base/sbuf.h"
 
 const char *prompt_variant_name(prompt_variant v)
 {
@@ -33,90 +34,62 @@ const char *prompt_think_tag(prompt_variant v)
     return v == PROMPT_QWEN25 ? "think" : "thinking";
 }
 
-/* A growing string; after an allocation failure it stays NULL. */
-typedef struct text {
-    char *s;
-    size_t n, cap;
-    int oom;
-} text;
-
-static void add(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void add(text *t, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int need = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (t->oom || need < 0)
-        return;
-    if (t->n + (size_t)need + 1 > t->cap) {
-        size_t cap = (t->n + (size_t)need + 1) * 2;
-        char *s = realloc(t->s, cap);
-        if (!s) {
-            free(t->s);
-            *t = (text){.oom = 1};
-            return;
-        }
-        t->s = s, t->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(t->s + t->n, t->cap - t->n, fmt, ap);
-    va_end(ap);
-    t->n += (size_t)need;
-}
-
-static void requirements(text *t, prompt_variant v)
+static void requirements(sbuf *t, prompt_variant v)
 {
     int n = 1;
-    add(t, "# Requirements\n");
-    add(t,
+    sbuf_printf(t, "# Requirements\n");
+    sbuf_printf(
+        t,
         "%d. `edit_image` takes a PIL Image as its first argument, plus keyword parameters, "
         "and returns the edited PIL Image.\n",
         n++);
-    add(t,
+    sbuf_printf(
+        t,
         "%d. The code holds the imports it needs, the function `edit_image`, and, as its last "
         "statement, a list of four dicts named `args_list`. The keys of each dict are "
         "parameter names of `edit_image`.\n",
         n++);
-    add(t, "%d. The four parameter sets must give four results that look clearly different.\n",
-        n++);
-    add(t, "%d. Write no comments inside `edit_image`.\n", n++);
+    sbuf_printf(t,
+                "%d. The four parameter sets must give four results that look clearly different.\n",
+                n++);
+    sbuf_printf(t, "%d. Write no comments inside `edit_image`.\n", n++);
     if (v == PROMPT_QWEN3)
-        add(t,
+        sbuf_printf(
+            t,
             "%d. Give every coordinate in `args_list` relative to the image, from 0 to 1000, "
             "and convert it to pixels inside `edit_image` from the image's actual size.\n",
             n++);
-    add(t,
-        "%d. The examples only show the format. Choose operations and parameters that suit "
-        "this image's content; do not copy the examples' values.\n",
-        n++);
+    sbuf_printf(t,
+                "%d. The examples only show the format. Choose operations and parameters that suit "
+                "this image's content; do not copy the examples' values.\n",
+                n++);
 }
 
 static char *system_text(prompt_variant v, const char *const *examples, int n_examples)
 {
-    text t = {0};
-    add(&t, "# Task\nWrite a short Python function named `edit_image` that edits the user's "
-            "image, and design four different parameter sets for it.\n\n");
+    sbuf t = {0};
+    sbuf_printf(&t,
+                "# Task\nWrite a short Python function named `edit_image` that edits the user's "
+                "image, and design four different parameter sets for it.\n\n");
     requirements(&t, v);
     if (n_examples)
-        add(&t, "\n# Examples\n");
+        sbuf_printf(&t, "\n# Examples\n");
     for (int i = 0; i < n_examples; i++)
-        add(&t, "## Example %d\n```python\n%s\n```\n", i + 1, examples[i]);
+        sbuf_printf(&t, "## Example %d\n```python\n%s\n```\n", i + 1, examples[i]);
     return t.s;
 }
 
 static char *challenger_user_text(prompt_variant v, const img *image)
 {
-    text t = {0};
+    sbuf t = {0};
     const char *tag = prompt_think_tag(v);
     if (v == PROMPT_QWEN25)
-        add(&t, "The input image is %dx%d pixels. ", image->w, image->h);
-    add(&t,
-        "Look carefully at the image and design an image-editing program suited to what it "
-        "shows. Reason step by step inside <%s> </%s>, then give the complete code in one "
-        "```python block.",
-        tag, tag);
+        sbuf_printf(&t, "The input image is %dx%d pixels. ", image->w, image->h);
+    sbuf_printf(&t,
+                "Look carefully at the image and design an image-editing program suited to what it "
+                "shows. Reason step by step inside <%s> </%s>, then give the complete code in one "
+                "```python block.",
+                tag, tag);
     return t.s;
 }
 

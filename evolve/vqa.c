@@ -1,66 +1,40 @@
 /* vqa.c - the three question types (see vqa.h). The texts are vkeve's own wording. */
 #include "evolve/vqa.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct text {
-    char *s;
-    size_t n, cap;
-    int oom;
-} text;
+#include "base/sbuf.h"
 
-static void add(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void add(text *t, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int need = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (t->oom || need < 0)
-        return;
-    if (t->n + (size_t)need + 1 > t->cap) {
-        size_t cap = (t->n + (size_t)need + 1) * 2;
-        char *s = realloc(t->s, cap);
-        if (!s) {
-            t->oom = 1;
-            return;
-        }
-        t->s = s, t->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(t->s + t->n, t->cap - t->n, fmt, ap);
-    va_end(ap);
-    t->n += (size_t)need;
-}
-
-static void intro(text *t, const char *func, const vqa_options *o, int one_result)
+static void intro(sbuf *t, const char *func, const vqa_options *o, int one_result)
 {
     if (o && o->input_w > 0 && o->input_h > 0)
-        add(t, "image_0 is %dx%d pixels.\n", o->input_w, o->input_h);
+        sbuf_printf(t, "image_0 is %dx%d pixels.\n", o->input_w, o->input_h);
     if (one_result)
-        add(t, "image_0 is the original picture. image_1 was made from it by the Python "
-               "function `edit_image` below, called with one of the argument sets listed as "
-               "options.\n");
+        sbuf_printf(t,
+                    "image_0 is the original picture. image_1 was made from it by the Python "
+                    "function `edit_image` below, called with one of the argument sets listed as "
+                    "options.\n");
     else
-        add(t, "image_0 is the original picture. image_1, image_2, image_3 and image_4 were "
-               "made from it by the Python function `edit_image` below, each with a different "
-               "argument set.\n");
-    add(t, "\n```python\n%s\n```\n\n", func);
+        sbuf_printf(t,
+                    "image_0 is the original picture. image_1, image_2, image_3 and image_4 were "
+                    "made from it by the Python function `edit_image` below, each with a different "
+                    "argument set.\n");
+    sbuf_printf(t, "\n```python\n%s\n```\n\n", func);
 }
 
-static void guidance(text *t, int sequence)
+static void guidance(sbuf *t, int sequence)
 {
-    add(t, "\nFirst work out what the code does and how each argument changes its result; then "
+    sbuf_printf(
+        t, "\nFirst work out what the code does and how each argument changes its result; then "
            "look closely at every image and decide from concrete visual details.\n");
     if (sequence)
-        add(t, "Put the four letters in order inside \\boxed{}, for example \\boxed{BDAC}.");
+        sbuf_printf(t,
+                    "Put the four letters in order inside \\boxed{}, for example \\boxed{BDAC}.");
     else
-        add(t, "Answer with the letter of the correct option inside \\boxed{}, for example "
-               "\\boxed{A}.");
+        sbuf_printf(t, "Answer with the letter of the correct option inside \\boxed{}, for example "
+                       "\\boxed{A}.");
 }
 
 static int set_options(vqa_question *q, const char *const texts[VQA_N])
@@ -71,15 +45,15 @@ static int set_options(vqa_question *q, const char *const texts[VQA_N])
     return 0;
 }
 
-static void type0(text *t, const char *const args[VQA_N], rng *r, vqa_question *q)
+static void type0(sbuf *t, const char *const args[VQA_N], rng *r, vqa_question *q)
 {
     int k = (int)rng_below(r, VQA_N);
-    add(t,
-        "Which image is the result of calling edit_image on image_0 with the arguments "
-        "`%s`?\n\nOptions:\n",
-        args[k]);
+    sbuf_printf(t,
+                "Which image is the result of calling edit_image on image_0 with the arguments "
+                "`%s`?\n\nOptions:\n",
+                args[k]);
     for (int i = 0; i < VQA_N; i++)
-        add(t, "%c. image_%d\n", 'A' + i, i + 1);
+        sbuf_printf(t, "%c. image_%d\n", 'A' + i, i + 1);
     q->images[0] = -1;
     for (int i = 0; i < VQA_N; i++)
         q->images[i + 1] = i;
@@ -87,12 +61,12 @@ static void type0(text *t, const char *const args[VQA_N], rng *r, vqa_question *
     q->answer[0] = (char)('A' + k);
 }
 
-static void type1(text *t, const char *const args[VQA_N], rng *r, vqa_question *q)
+static void type1(sbuf *t, const char *const args[VQA_N], rng *r, vqa_question *q)
 {
     int k = (int)rng_below(r, VQA_N);
-    add(t, "Which argument set produces image_1?\n\nOptions:\n");
+    sbuf_printf(t, "Which argument set produces image_1?\n\nOptions:\n");
     for (int i = 0; i < VQA_N; i++)
-        add(t, "%c. %s\n", 'A' + i, args[i]);
+        sbuf_printf(t, "%c. %s\n", 'A' + i, args[i]);
     q->images[0] = -1;
     q->images[1] = k;
     q->n_images = 2;
@@ -100,7 +74,7 @@ static void type1(text *t, const char *const args[VQA_N], rng *r, vqa_question *
 }
 
 /* Argument set perm[j] is shown as letter j; result k's answer is the letter showing set k. */
-static void type2(text *t, const char *const args[VQA_N], rng *r, vqa_question *q,
+static void type2(sbuf *t, const char *const args[VQA_N], rng *r, vqa_question *q,
                   const char *shown[VQA_N])
 {
     int perm[VQA_N] = {0, 1, 2, 3};
@@ -108,14 +82,15 @@ static void type2(text *t, const char *const args[VQA_N], rng *r, vqa_question *
         int j = (int)rng_below(r, (uint32_t)i + 1), tmp = perm[i];
         perm[i] = perm[j], perm[j] = tmp;
     }
-    add(t, "The four argument sets, in shuffled order:\n");
+    sbuf_printf(t, "The four argument sets, in shuffled order:\n");
     for (int j = 0; j < VQA_N; j++) {
-        add(t, "%c. %s\n", 'A' + j, args[perm[j]]);
+        sbuf_printf(t, "%c. %s\n", 'A' + j, args[perm[j]]);
         shown[j] = args[perm[j]];
         q->answer[perm[j]] = (char)('A' + j);
     }
-    add(t, "\nFor image_1, image_2, image_3 and image_4 in turn, which argument set produced "
-           "it? Answer with four letters, one per image.\n");
+    sbuf_printf(t,
+                "\nFor image_1, image_2, image_3 and image_4 in turn, which argument set produced "
+                "it? Answer with four letters, one per image.\n");
     q->images[0] = -1;
     for (int i = 0; i < VQA_N; i++)
         q->images[i + 1] = i;
@@ -129,7 +104,7 @@ int vqa_make(int type, const char *func_part, const char *const args[VQA_N], rng
     if (type < 0 || type > 2)
         return err_set(e, ERR_ENV, "question type %d: must be 0, 1 or 2", type);
     q->type = type;
-    text t = {0};
+    sbuf t = {0};
     const char *images[VQA_N] = {"image_1", "image_2", "image_3", "image_4"};
     const char *shown[VQA_N];
     intro(&t, func_part, opts, type == 1);
