@@ -40,7 +40,11 @@ void main()
     uint i = gl_GlobalInvocationID.y * p.row_stride + gl_GlobalInvocationID.x;
     if (i >= p.tokens * p.heads)
         return;
-    uint token = i / p.heads, head = i % p.heads;
+    // Neighbouring invocations take neighbouring tokens of one head: they walk the same keys
+    // of that head together, so a workgroup reads one head's keys and values, not every
+    // head's (a CPU device's caches hold the former; tokens x heads invocations re-reading
+    // all heads made long non-causal attention memory-bound).
+    uint head = i / p.tokens, token = i % p.tokens;
     uint kv_head = head / (p.heads / p.kv_heads);
     int seq = meta[2u * token];
     uint n_keys = uint(meta[2u * token + 1u]);
@@ -48,7 +52,7 @@ void main()
 
     vec4 qv[HD / 4u], acc[HD / 4u];
     for (uint c = 0u; c < HD / 4u; c++) {
-        uint at = i * HD + 4u * c;
+        uint at = (token * p.heads + head) * HD + 4u * c;
         qv[c] = vec4(q[at], q[at + 1u], q[at + 2u], q[at + 3u]) * p.scale;
         acc[c] = vec4(0.0);
     }
@@ -75,7 +79,7 @@ void main()
     }
     float inv = l > 0.0 ? 1.0 / l : 0.0;
     for (uint c = 0u; c < HD / 4u; c++) {
-        uint at = i * HD + 4u * c;
+        uint at = (token * p.heads + head) * HD + 4u * c;
         vec4 r = acc[c] * inv;
         o[at] = r.x, o[at + 1u] = r.y, o[at + 2u] = r.z, o[at + 3u] = r.w;
     }
