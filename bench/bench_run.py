@@ -39,7 +39,7 @@ def main(argv):
                 "verified_tasks": tasks, "solver_rollouts": r["solver_rollouts"],
                 "tasks_per_s": tasks / sec["total"] if sec["total"] else 0,
                 "tokens_per_s": r["tokens_per_s"], "seconds": sec,
-                "overlap": 1 - sec["execution_wait"] / cpu if cpu else None,
+                "overlap": 1 - sec["execution_wait"] / cpu if cpu > 0.01 else None,
                 "args": argv[2:]}))
     return 0
 
