@@ -200,38 +200,12 @@ int llm_read_config(const gguf_file *f, llm_config *c, errmsg *e)
 
 /* ---- weights -------------------------------------------------------------------------- */
 
-/* The tensor `name` with exactly the shape (ne0, ne1); ne1 = 0 means one dimension. */
-static const tensor *weight(llm *m, const char *name, int64_t ne0, int64_t ne1, bool optional,
-                            errmsg *e)
-{
-    const tensor *t = wt_find(&m->w, name);
-    if (!t) {
-        if (!optional)
-            err_set(e, ERR_FAIL, "missing tensor '%s'", name);
-        return NULL;
-    }
-    int64_t want1 = ne1 ? ne1 : 1;
-    if (t->ne[0] != ne0 || t->ne[1] != want1 || t->ne[2] != 1 || t->ne[3] != 1) {
-        err_set(e, ERR_FAIL,
-                "tensor '%s' has shape [%" PRId64 ", %" PRId64 "], expected [%" PRId64 ", %" PRId64
-                "]",
-                name, t->ne[0], t->ne[1], ne0, want1);
-        return NULL;
-    }
-    if (!ne1 && t->type != DT_F32) {
-        err_set(e, ERR_FAIL, "tensor '%s' is %s; norms and biases must be f32", name,
-                dtype_name(t->type));
-        return NULL;
-    }
-    return t;
-}
-
 static const tensor *layer_weight(llm *m, int l, const char *what, int64_t ne0, int64_t ne1,
                                   bool optional, errmsg *e)
 {
     char name[96];
     snprintf(name, sizeof name, "blk.%d.%s", l, what);
-    return weight(m, name, ne0, ne1, optional, e);
+    return wt_get(&m->w, name, ne0, ne1, optional, e);
 }
 
 static int bind_layer(llm *m, int l, errmsg *e)
@@ -260,10 +234,10 @@ static int bind_weights(llm *m, errmsg *e)
 {
     const llm_config *c = &m->c;
     e->code = 0;
-    m->tok_embd = weight(m, "token_embd.weight", c->n_embd, c->n_vocab, false, e);
-    m->out_norm = weight(m, "output_norm.weight", c->n_embd, 0, false, e);
-    m->output =
-        c->tied_output ? m->tok_embd : weight(m, "output.weight", c->n_embd, c->n_vocab, false, e);
+    m->tok_embd = wt_get(&m->w, "token_embd.weight", c->n_embd, c->n_vocab, false, e);
+    m->out_norm = wt_get(&m->w, "output_norm.weight", c->n_embd, 0, false, e);
+    m->output = c->tied_output ? m->tok_embd
+                               : wt_get(&m->w, "output.weight", c->n_embd, c->n_vocab, false, e);
     if (e->code)
         return e->code;
     if (c->n_embd % 32)

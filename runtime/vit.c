@@ -195,34 +195,12 @@ int vit_read_config(const gguf_file *f, vit_config *c, errmsg *e)
 
 /* ---- weights -------------------------------------------------------------------------- */
 
-/* The tensor `name`, shaped (ne0, ne1) (ne1 = 0: a vector, which must be f32). */
-static const tensor *weight(vit *v, const char *name, int64_t ne0, int64_t ne1, bool optional,
-                            errmsg *e)
-{
-    const tensor *t = wt_find(&v->w, name);
-    if (!t) {
-        if (!optional && !e->code)
-            err_set(e, ERR_FAIL, "missing tensor '%s'", name);
-        return NULL;
-    }
-    int64_t want1 = ne1 ? ne1 : 1;
-    if ((t->ne[0] != ne0 || t->ne[1] != want1 || t->ne[2] != 1 || t->ne[3] != 1) && !e->code)
-        err_set(e, ERR_FAIL,
-                "tensor '%s' has shape [%" PRId64 ", %" PRId64 "], expected [%" PRId64 ", %" PRId64
-                "]",
-                name, t->ne[0], t->ne[1], ne0, want1);
-    else if (!ne1 && t->type != DT_F32 && !e->code)
-        err_set(e, ERR_FAIL, "tensor '%s' is %s; norms and biases must be f32", name,
-                dtype_name(t->type));
-    return e->code ? NULL : t;
-}
-
 static const tensor *lw(vit *v, int l, const char *what, int64_t ne0, int64_t ne1, bool optional,
                         errmsg *e)
 {
     char name[96];
     snprintf(name, sizeof name, "v.blk.%d.%s", l, what);
-    return weight(v, name, ne0, ne1, optional, e);
+    return wt_get(&v->w, name, ne0, ne1, optional, e);
 }
 
 /* Tensor `what` (a "ffn_up"-style name) with a suffix (".weight", ".bias"). */
@@ -280,12 +258,12 @@ static int bind_weights(vit *v, errmsg *e)
     int64_t d = v->c.n_embd, m4 = 4 * d;
     bool rms = v->c.family == VIT_QWEN25VL;
     e->code = 0;
-    v->post_w = weight(v, "v.post_ln.weight", d, 0, false, e);
-    v->post_b = weight(v, "v.post_ln.bias", d, 0, rms, e);
-    v->mm0_w = weight(v, "mm.0.weight", m4, m4, false, e);
-    v->mm0_b = weight(v, "mm.0.bias", m4, 0, false, e);
-    v->mm2_w = weight(v, "mm.2.weight", m4, v->c.n_out, false, e);
-    v->mm2_b = weight(v, "mm.2.bias", v->c.n_out, 0, false, e);
+    v->post_w = wt_get(&v->w, "v.post_ln.weight", d, 0, false, e);
+    v->post_b = wt_get(&v->w, "v.post_ln.bias", d, 0, rms, e);
+    v->mm0_w = wt_get(&v->w, "mm.0.weight", m4, m4, false, e);
+    v->mm0_b = wt_get(&v->w, "mm.0.bias", m4, 0, false, e);
+    v->mm2_w = wt_get(&v->w, "mm.2.weight", m4, v->c.n_out, false, e);
+    v->mm2_b = wt_get(&v->w, "mm.2.bias", v->c.n_out, 0, false, e);
     if (e->code)
         return e->code;
     if (!rms && !v->post_b)

@@ -2,6 +2,7 @@
 #include "runtime/weights.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,4 +107,31 @@ void wt_free(vk_ctx *ctx, wt_model *w)
     free(w->tensors);
     free(w->bufs);
     memset(w, 0, sizeof *w);
+}
+
+const tensor *wt_get(const wt_model *w, const char *name, int64_t ne0, int64_t ne1, bool optional,
+                     errmsg *e)
+{
+    if (e->code)
+        return NULL;
+    const tensor *t = wt_find(w, name);
+    if (!t) {
+        if (!optional)
+            err_set(e, ERR_FAIL, "missing tensor '%s'", name);
+        return NULL;
+    }
+    int64_t want1 = ne1 ? ne1 : 1;
+    if (t->ne[0] != ne0 || t->ne[1] != want1 || t->ne[2] != 1 || t->ne[3] != 1) {
+        err_set(e, ERR_FAIL,
+                "tensor '%s' has shape [%" PRId64 ", %" PRId64 "], expected [%" PRId64 ", %" PRId64
+                "]",
+                name, t->ne[0], t->ne[1], ne0, want1);
+        return NULL;
+    }
+    if (!ne1 && t->type != DT_F32) {
+        err_set(e, ERR_FAIL, "tensor '%s' is %s; norms and biases must be f32", name,
+                dtype_name(t->type));
+        return NULL;
+    }
+    return t;
 }

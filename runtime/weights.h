@@ -32,6 +32,12 @@ uint64_t wt_bytes_needed(const gguf_file *f);
 
 int wt_upload(vk_ctx *ctx, const gguf_file *f, wt_model *out, errmsg *e);
 const tensor *wt_find(const wt_model *w, const char *name);
+/* The tensor `name` with exactly the shape (ne0, ne1) (ne1 = 0: a vector, which must be f32,
+ * as norms and biases are). NULL when it is missing (an error unless optional) or misshapen.
+ * Once e holds an error it returns NULL at once, so a model binds every tensor and checks e
+ * once; the message names the first defect. */
+const tensor *wt_get(const wt_model *w, const char *name, int64_t ne0, int64_t ne1, bool optional,
+                     errmsg *e);
 void wt_free(vk_ctx *ctx, wt_model *w); /* also fine on a zeroed or failed wt_model */
 
 #endif
