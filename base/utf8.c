@@ -1,6 +1,9 @@
 /* utf8.c - UTF-8 character recognition (see utf8.h). */
 #include "base/utf8.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 size_t utf8_char(const unsigned char *p, size_t n)
 {
     size_t len = p[0] < 0x80   ? 1
@@ -19,4 +22,19 @@ size_t utf8_char(const unsigned char *p, size_t n)
         (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
         return 0;
     return len;
+}
+
+char *utf8_clean(const char *s, size_t n, int flags)
+{
+    char *out = malloc(3 * n + 1), *o = out;
+    for (size_t i = 0; out && i < n;) {
+        size_t len =
+            s[i] || !(flags & UTF8_NUL_TOO) ? utf8_char((const unsigned char *)s + i, n - i) : 0;
+        memcpy(o, len ? s + i : "\xEF\xBF\xBD", len ? len : 3);
+        o += len ? len : 3;
+        i += len ? len : 1;
+    }
+    if (out)
+        *o = '\0';
+    return out;
 }

@@ -132,23 +132,6 @@ img *round_prepare_image(const img *im, const vpre_params *bounds, errmsg *e)
     return out;
 }
 
-/* Text that is valid UTF-8 without NUL bytes (what a random model writes is neither): every
- * bad byte becomes U+FFFD. Trainers read strings as UTF-8; the token ids keep the exact
- * output. NULL when out of memory. */
-static char *clean_text(const char *s, size_t n)
-{
-    char *out = malloc(3 * n + 1), *o = out;
-    for (size_t i = 0; out && i < n;) {
-        size_t len = s[i] ? utf8_char((const unsigned char *)s + i, n - i) : 0;
-        memcpy(o, len ? s + i : "\xEF\xBF\xBD", len ? len : 3);
-        o += len ? len : 3;
-        i += len ? len : 1;
-    }
-    if (out)
-        *o = '\0';
-    return out;
-}
-
 /* ---- the records of one image ---- */
 
 /* A prompt's ids and image grids, kept for the batch after its embeddings are freed. */
@@ -362,7 +345,7 @@ static int step_make(run *R, size_t k, step *s, errmsg *e)
 
 static int set_text(rollout *r, const char *text, size_t len, errmsg *e)
 {
-    if (!(r->text = clean_text(text ? text : "", text ? len : 0)))
+    if (!(r->text = utf8_clean(text ? text : "", text ? len : 0, UTF8_NUL_TOO)))
         return err_set(e, ERR_FAIL, "out of memory copying a completion");
     return 0;
 }
@@ -480,7 +463,7 @@ static int keep_outputs(rollout *r)
     for (int k = 0; k < VQA_N; k++) {
         const prog_case *c = &r->run.cases[k];
         r->out_w[k] = c->out->w, r->out_h[k] = c->out->h;
-        r->args[k] = clean_text(c->args_repr, strlen(c->args_repr));
+        r->args[k] = utf8_clean(c->args_repr, strlen(c->args_repr), UTF8_NUL_TOO);
         if (!r->args[k] || img_encode_png(c->out, &r->png[k], &r->png_size[k], &r->host))
             return err_set(&r->host, ERR_FAIL, "out of memory encoding program outputs");
     }
@@ -561,7 +544,7 @@ static int make_question(run *R, unit *u, int g, int t, vlm_prompt *p, gen_reque
     if (vqa_make(t, r->func, (const char *const *)r->args, &qr, &vo, &q->q, e) ||
         question_alloc(q, R->o->samples, e))
         return e->code;
-    if (!(q->text = clean_text(q->q.text, strlen(q->q.text))))
+    if (!(q->text = utf8_clean(q->q.text, strlen(q->q.text), UTF8_NUL_TOO)))
         return err_set(e, ERR_FAIL, "out of memory");
     const img *images[VQA_N + 1];
     for (int i = 0; i < q->q.n_images; i++)
@@ -595,7 +578,8 @@ static int score_question(run *R, question *q, const gen_result *res, errmsg *e)
         return 0;
     for (int k = 0; k < K; k++) {
         const gen_sample *s = &res->samples[k];
-        q->completion[k] = clean_text(s->text ? s->text : "", s->text ? s->text_len : 0);
+        q->completion[k] =
+            utf8_clean(s->text ? s->text : "", s->text ? s->text_len : 0, UTF8_NUL_TOO);
         if (!q->completion[k])
             return err_set(e, ERR_FAIL, "out of memory");
         char *box = ans_boxed(q->completion[k]);

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "base/afile.h"
+#include "base/utf8.h"
 #include "evolve/batch.h"
-#include "tools/cmd_json.h"
 
 const char cmd_export_usage[] =
     "usage: vkeve export DIR --format eve-jsonl OUT\n\n"
@@ -91,7 +91,7 @@ static int write_image(exporter *x, const batch_reader *r, uint32_t i, char *pat
 
 static void add_text(cJSON *o, const char *key, const char *text)
 {
-    char *clean = cmd_json_text(text, strlen(text));
+    char *clean = utf8_clean(text, strlen(text), 0);
     cJSON_AddStringToObject(o, key, clean ? clean : "");
     free(clean);
 }

@@ -6,20 +6,6 @@
 
 #include "base/utf8.h"
 
-char *cmd_json_text(const char *text, size_t n)
-{
-    char *out = malloc(3 * n + 1), *o = out;
-    for (size_t i = 0; out && i < n;) {
-        size_t len = utf8_char((const unsigned char *)text + i, n - i);
-        memcpy(o, len ? text + i : "\xEF\xBF\xBD", len ? len : 3);
-        o += len ? len : 3;
-        i += len ? len : 1;
-    }
-    if (out)
-        *o = '\0';
-    return out;
-}
-
 cJSON *cmd_json_ids(const int32_t *v, int n)
 {
     cJSON *a = cJSON_CreateArray();
@@ -41,7 +27,7 @@ void cmd_json_sample(cJSON *o, const gen_sample *s)
     for (int i = 0; lp && i < s->n; i++)
         cJSON_AddItemToArray(lp, cJSON_CreateNumber(s->logprobs[i]));
     cJSON_AddItemToObject(o, "logprobs", lp);
-    char *text = cmd_json_text(s->text ? s->text : "", s->text_len);
+    char *text = utf8_clean(s->text ? s->text : "", s->text_len, 0);
     cJSON_AddStringToObject(o, "text", text ? text : "");
     free(text);
     cJSON_AddStringToObject(o, "finish", cmd_finish_name(s->finish));

@@ -8,10 +8,6 @@
 
 #include "runtime/gen.h"
 
-/* JSON strings are Unicode: bytes that are not UTF-8 (a random model, a token split inside a
- * character) become U+FFFD; the ids keep the exact output. Free the result. */
-char *cmd_json_text(const char *text, size_t n);
-
 /* A JSON array of n ids (or any ints). */
 cJSON *cmd_json_ids(const int32_t *v, int n);
 
