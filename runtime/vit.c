@@ -434,7 +434,7 @@ static int plan_arena(vit *v, int64_t n, errmsg *e)
         [A_ATT] = {N * d, 6, 7},
         [A_O] = {N * d, 7, 11},
         [A_UP] = {N * ff, 9, 11},
-        [A_GATE] = {N * ff, 9, 11},
+        [A_GATE] = {c->act == VIT_SWIGLU ? N * ff : 0, 9, 11}, /* only SwiGLU has a gate */
         [A_M0] = {N * d, 21, 22},
         [A_OUT] = {N / 4 * (uint64_t)c->n_out, 22, 99},
     };

@@ -156,7 +156,6 @@ int cmd_describe(int argc, char **argv)
         return r;
     errmsg e = {0};
     vlm_opts o = vlm_default_opts();
-    o.cache_pages = 0;
     vk_ctx *ctx = vk_open(-1, &e);
     vlm *v = NULL;
     img *images[MAX_IMAGES] = {0};
